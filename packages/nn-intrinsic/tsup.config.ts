@@ -1,0 +1,16 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    "index": "src/index.ts",
+    "qat/index": "src/qat/index.ts",
+    "quantized/index": "src/quantized/index.ts",
+    "quantized/dynamic/index": "src/quantized/dynamic/index.ts"
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  shims: true,
+});
