@@ -21,3 +21,4 @@ export * from './views.js';
 export * from './quantizer.js';
 export * from './registry.js';
 export { floatToHalfBits, halfBitsToFloat } from './half.js';
+export * from './gradcheck.js';
