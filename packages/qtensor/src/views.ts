@@ -15,6 +15,8 @@ import { type Quantizer, isPerChannel } from './quantizer.js';
 import { broadcastStrides, contiguousStrides, inferShape, normalizeDim, shapeNumel, shapesEqual } from './shape.js';
 import { gatherStrided, scatterStrided } from './strided.js';
 import { storageFromNumbers } from './creation.js';
+import { subtensorQuantizer } from './quantized/subtensor.js';
+import { quantizedCat } from './quantized/cat.js';
 import { Tensor } from './tensor.js';
 
 /** A slice along one dim: `{ start, end, step }`, each optional (Python's `a:b:c`). */
@@ -192,6 +194,9 @@ export function permute(x: Tensor, ...dims: Array<number | readonly number[]>): 
   if (order.length !== x.ndim || new Set(order).size !== order.length) {
     throw new QTorchValueError(`permute(): number of dims don't match in permute: got [${order.join(', ')}] for a ${x.ndim}-d tensor`);
   }
+  if (x.quantizer && isPerChannel(x.quantizer)) {
+    throw new QTorchTypeError('permute(): Setting strides is possible only on uniformly quantized tensor (per-channel quantized tensors cannot be permuted or transposed)');
+  }
   const out = makeView(x, order.map((d) => x.shape[d]!), order.map((d) => x.strides[d]!), x.offset, 'permute', (a) => order.indexOf(a));
   const inverse = new Array<number>(order.length);
   order.forEach((d, i) => (inverse[d] = i));
@@ -238,7 +243,8 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const i = index < 0 ? index + size : index;
   const shape = x.shape.filter((_, k) => k !== d), strides = x.strides.filter((_, k) => k !== d);
   const offset = x.offset + i * x.strides[d]!;
-  const out = makeView(x, shape, strides, offset, 'select', (a) => (a === d ? -1 : a > d ? a - 1 : a));
+  const out = makeView(x, shape, strides, offset, 'select');
+  out.quantizer = subtensorQuantizer(x.quantizer, d, i, i + 1, 1, true);
   return recordOp('Select', out, [x], (g) => [scatterIntoZeros(x, g, shape, stridesOfContiguous(x, d, 'drop'), i * contiguousStrides(x.shape)[d]!)]);
 }
 
@@ -275,6 +281,7 @@ export function sliceDim(x: Tensor, dim: number, start: number | null = null, en
   const strides = x.strides.map((v, k) => (k === d ? v * step : v));
   const offset = x.offset + (len > 0 ? s * x.strides[d]! : 0);
   const out = makeView(x, shape, strides, offset, 'slice');
+  out.quantizer = subtensorQuantizer(x.quantizer, d, s, e, step, false);
   const gOffset = len > 0 ? s * contiguousStrides(x.shape)[d]! : 0;
   return recordOp('Slice', out, [x], (g) => [scatterIntoZeros(x, g, shape, stridesOfContiguous(x, d, 'keep', step), gOffset)]);
 }
@@ -451,9 +458,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   catCheck(parts, d, 'cat');
   let dtype = first.dtype;
   for (const p of parts) if (p.dtype.promotionRank > dtype.promotionRank) dtype = p.dtype;
-  if (first.isQuantized) {
-    throw new QTorchTypeError('cat(): quantized tensors are concatenated by the quantized cat op (qtensor quantized ops); dequantize() for a float cat');
-  }
+  if (first.isQuantized) return quantizedCat(parts, d);
   const shape = first.shape.map((s, k) => (k === d ? parts.reduce((a, p) => a + p.shape[d]!, 0) : s));
   const out = Tensor.empty(shape, dtype);
   const outer = shapeNumel(shape.slice(0, d)), innerOut = shapeNumel(shape.slice(d));

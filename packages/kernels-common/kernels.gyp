@@ -1,0 +1,62 @@
+# Kernel static libraries shared by both addons (gyp resolves this file from the addon's build).
+# qtorch_kernels: baseline ISA (no -m flags: must run on any x86-64); it links the per-ISA
+# libraries on x86-64, each compiled with its own flags only (never -march=native, never a
+# global -mavx*: see TOOLCHAIN.md section 4).
+{
+  'target_defaults': {
+    'include_dirs': ['include'],
+    'cflags': ['-fPIC'],
+    'cflags_cc': ['-fPIC'],
+    'xcode_settings': { 'OTHER_CFLAGS': ['-fPIC'] },
+  },
+  'targets': [
+    {
+      'target_name': 'qtorch_kernels',
+      'type': 'static_library',
+      'sources': [
+        'src/cpu.cc',
+        'src/qgemm_pack.cc',
+        'src/qgemm.cc',
+        'src/requant.cc',
+        'src/kernels_scalar.cc',
+      ],
+      'direct_dependent_settings': { 'include_dirs': ['include'] },
+      'conditions': [
+        ['target_arch=="x64"', {
+          'dependencies': ['qtorch_kernels_avx2', 'qtorch_kernels_avx512', 'qtorch_kernels_avx512vnni'],
+        }],
+      ],
+    },
+  ],
+  'conditions': [
+    ['target_arch=="x64"', {
+      'targets': [
+        {
+          'target_name': 'qtorch_kernels_avx2',
+          'type': 'static_library',
+          'sources': ['src/kernels_avx2.cc'],
+          'cflags': ['-mavx2', '-mfma'],
+          'xcode_settings': { 'OTHER_CFLAGS': ['-mavx2', '-mfma'] },
+          'msvs_settings': { 'VCCLCompilerTool': { 'EnableEnhancedInstructionSet': '5' } },
+        },
+        {
+          'target_name': 'qtorch_kernels_avx512',
+          'type': 'static_library',
+          'sources': ['src/kernels_avx512.cc'],
+          # -Wno-maybe-uninitialized: GCC 12 false positive inside _mm512_reduce_add_* (pitfall 12)
+          'cflags': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq', '-Wno-maybe-uninitialized'],
+          'xcode_settings': { 'OTHER_CFLAGS': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq'] },
+          'msvs_settings': { 'VCCLCompilerTool': { 'AdditionalOptions': ['/arch:AVX512'] } },
+        },
+        {
+          'target_name': 'qtorch_kernels_avx512vnni',
+          'type': 'static_library',
+          'sources': ['src/kernels_avx512vnni.cc'],
+          'cflags': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq', '-mavx512vnni', '-Wno-maybe-uninitialized'],
+          'xcode_settings': { 'OTHER_CFLAGS': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq', '-mavx512vnni'] },
+          'msvs_settings': { 'VCCLCompilerTool': { 'AdditionalOptions': ['/arch:AVX512'] } },
+        },
+      ],
+    }],
+  ],
+}

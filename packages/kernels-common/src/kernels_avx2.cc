@@ -1,0 +1,107 @@
+// AVX2 + FMA kernels. INT8 is exact for full-range u8: both operands are widened to int16 and
+// multiplied with vpmaddwd, because vpmaddubsw saturates its int16 pair sums for u8 > 127 with
+// s8 weights (fbgemm's reduce_range 0..127 is what makes vpmaddubsw safe there).
+// INT8 micro-tile: up to 2 rows x 16 columns (8 accumulators of per-column pair sums).
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "qtorch/kernels.h"
+
+namespace qtorch {
+namespace {
+
+// The 4 u8 activations of one quad, zero-extended to int16, in all 4 qword lanes.
+__m256i BroadcastQuad16(const uint8_t* p) {
+  int32_t v;
+  __builtin_memcpy(&v, p, 4);
+  return _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(v)));
+}
+
+// lo: columns 0-3, hi: columns 4-7, two partial sums each -> 8 column sums in order.
+__m256i FoldPairs(__m256i lo, __m256i hi) {
+  // hadd works per 128-bit lane: [c0 c1 c4 c5 | c2 c3 c6 c7]; restore order by qwords 0,2,1,3.
+  return _mm256_permute4x64_epi64(_mm256_hadd_epi32(lo, hi), 0xD8);
+}
+
+template <int R>
+void Tile(const QGemmBlock& blk, const uint8_t* a, const int8_t* bp, int32_t* c) {
+  __m256i acc[R][4];
+  for (int r = 0; r < R; ++r)
+    for (int h = 0; h < 4; ++h) acc[r][h] = _mm256_setzero_si256();
+  for (size_t q = 0; q < blk.kq; ++q) {
+    const int8_t* bq = bp + q * kQPanel * kQuad;
+    __m256i b[4];
+    for (int h = 0; h < 4; ++h) b[h] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bq + h * 16)));
+    for (int r = 0; r < R; ++r) {
+      const __m256i av = BroadcastQuad16(a + r * blk.lda + q * kQuad);
+      for (int h = 0; h < 4; ++h) acc[r][h] = _mm256_add_epi32(acc[r][h], _mm256_madd_epi16(av, b[h]));
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    int32_t* cr = c + r * blk.ldc;
+    for (int h = 0; h < 2; ++h) {
+      __m256i v = FoldPairs(acc[r][2 * h], acc[r][2 * h + 1]);
+      __m256i* dst = reinterpret_cast<__m256i*>(cr + h * 8);
+      if (blk.accumulate) v = _mm256_add_epi32(v, _mm256_loadu_si256(dst));
+      _mm256_storeu_si256(dst, v);
+    }
+  }
+}
+
+float HorizontalSum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+}  // namespace
+
+void QGemmAvx2(const QGemmBlock& blk) {
+  for (size_t p = 0; p < blk.panels; ++p) {
+    for (size_t col = 0; col < kQPanel; col += 16) {
+      const int8_t* bp = blk.b + p * blk.panelStride + col * kQuad;
+      size_t i = 0;
+      for (; i + 2 <= blk.m; i += 2) Tile<2>(blk, blk.a + i * blk.lda, bp, blk.c + i * blk.ldc + p * kQPanel + col);
+      if (i < blk.m) Tile<1>(blk, blk.a + i * blk.lda, bp, blk.c + i * blk.ldc + p * kQPanel + col);
+    }
+  }
+}
+
+// FP32: 4 x 3 dot products along K, 8 floats at a time, scalar K tail.
+void SGemmAvx2(const SGemmArgs& g) {
+  constexpr size_t kR = 4, kS = 3;
+  const size_t kMain = g.k - g.k % 8;
+  for (size_t i0 = 0; i0 < g.m; i0 += kR) {
+    const size_t ri = g.m - i0 < kR ? g.m - i0 : kR;
+    for (size_t j0 = 0; j0 < g.n; j0 += kS) {
+      const size_t rj = g.n - j0 < kS ? g.n - j0 : kS;
+      const float* ap[kR];
+      const float* bpp[kS];
+      // Rows/cols past the edge reuse the last valid one; their results are not stored.
+      for (size_t r = 0; r < kR; ++r) ap[r] = g.a + (i0 + (r < ri ? r : ri - 1)) * g.k;
+      for (size_t s = 0; s < kS; ++s) bpp[s] = g.b + (j0 + (s < rj ? s : rj - 1)) * g.k;
+      __m256 acc[kR][kS];
+      for (size_t r = 0; r < kR; ++r)
+        for (size_t s = 0; s < kS; ++s) acc[r][s] = _mm256_setzero_ps();
+      for (size_t t = 0; t < kMain; t += 8) {
+        __m256 bv[kS];
+        for (size_t s = 0; s < kS; ++s) bv[s] = _mm256_loadu_ps(bpp[s] + t);
+        for (size_t r = 0; r < kR; ++r) {
+          const __m256 av = _mm256_loadu_ps(ap[r] + t);
+          for (size_t s = 0; s < kS; ++s) acc[r][s] = _mm256_fmadd_ps(av, bv[s], acc[r][s]);
+        }
+      }
+      for (size_t r = 0; r < ri; ++r)
+        for (size_t s = 0; s < rj; ++s) {
+          float v = HorizontalSum(acc[r][s]);
+          for (size_t t = kMain; t < g.k; ++t) v += ap[r][t] * bpp[s][t];
+          g.c[(i0 + r) * g.n + j0 + s] = g.bias ? v + g.bias[j0 + s] : v;
+        }
+    }
+  }
+}
+
+}  // namespace qtorch

@@ -1,0 +1,273 @@
+/**
+ * The test suite both addons run (each passes its own package's API): loading and fallback,
+ * every ISA bit-exact against the TS references, golden PyTorch linear cases for the addon's
+ * engine, FP32 GEMM, and argument validation. Not published (outside package.json "files").
+ */
+import { copyFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Isa, KernelsApi, LoadResult } from '../ts/index.js';
+import { randomInts, refQGemm, refRequant, refSGemm } from './reference.js';
+
+/** What a kernels package gives the suite. */
+export interface AddonUnderTest {
+  engine: 'fbgemm' | 'qnnpack';
+  packageName: string;
+  packageRoot: string;
+  api: KernelsApi;
+  nativeLoad: LoadResult;
+  loadNative(root: string, env: NodeJS.ProcessEnv): LoadResult;
+  listNativeOps(): string[];
+}
+
+const ISAS: Isa[] = ['scalar', 'avx2', 'avx512', 'avx512vnni'];
+
+/** ISA levels this CPU can run (each is tested). */
+export function availableIsas(api: KernelsApi): Isa[] {
+  return ISAS.slice(0, ISAS.indexOf(api.detectedIsa()) + 1);
+}
+
+/** Runs `fn` once per available ISA, restoring the detected level afterwards. */
+function forEachIsa(api: KernelsApi, fn: (isa: Isa) => void): void {
+  try {
+    for (const isa of availableIsas(api)) {
+      api.setIsa(isa);
+      fn(isa);
+    }
+  } finally {
+    api.setIsa(api.detectedIsa());
+  }
+}
+
+/** Loading: native, prebuild-only directory, disabled, missing binary; registration. */
+export function describeLoading(t: AddonUnderTest): void {
+  describe(`${t.packageName} loading`, () => {
+
+    it('loads the native addon in the workspace and reports the detected ISA', () => {
+      expect(t.nativeLoad.reason).toBeNull();
+      const info = t.api.backendInfo();
+      expect(info).toEqual({ engine: t.engine, native: true, isa: t.api.detectedIsa(), reason: null });
+      expect(ISAS).toContain(info.isa);
+    });
+
+    it('registers its kernels into the qtensor registry on import', () => {
+      expect(t.listNativeOps()).toEqual(expect.arrayContaining(['kernels::qgemm_s32', 'kernels::qlinear', 'kernels::qlinear_dynamic', 'kernels::sgemm']));
+    });
+
+    it('loads from a directory holding only package.json and prebuilds/ (what the tarball ships)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'qtorch-prebuild-'));
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: t.packageName, version: '0.0.0' }));
+      const platformDir = `${process.platform}-${process.arch}`;
+      const target = join(dir, 'prebuilds', platformDir);
+      mkdirSync(target, { recursive: true });
+      const shipped = join(t.packageRoot, 'prebuilds', platformDir);
+      if (existsSync(shipped)) {
+        for (const f of readdirSync(shipped)) copyFileSync(join(shipped, f), join(target, f));
+      } else {
+        // prebuildify's name for an N-API glibc build; the binary is the node-gyp one.
+        const built = readdirSync(join(t.packageRoot, 'build', 'Release')).find((f) => f.endsWith('.node'))!;
+        copyFileSync(join(t.packageRoot, 'build', 'Release', built), join(target, `${t.packageName.replace('/', '+')}.glibc.node`));
+      }
+      const r = t.loadNative(dir, {});
+      rmSync(dir, { recursive: true, force: true });
+      expect(r.reason).toBeNull();
+      expect(r.binding!.engine).toBe(t.engine);
+    });
+
+    it('QTORCH_DISABLE_NATIVE=1 gives the fallback with a reason', () => {
+      expect(t.loadNative(t.packageRoot, { QTORCH_DISABLE_NATIVE: '1' })).toEqual({ binding: null, reason: 'QTORCH_DISABLE_NATIVE=1' });
+    });
+
+    it('a missing binary gives the loader error as the reason', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'qtorch-empty-'));
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: t.packageName }));
+      const r = t.loadNative(dir, {});
+      rmSync(dir, { recursive: true, force: true });
+      expect(r.binding).toBeNull();
+      expect(r.reason).toMatch(/No native build was found/);
+    });
+  });
+}
+
+interface GemmCase { m: number; n: number; k: number; za: number; zw: number[]; a: number[]; w: number[] }
+
+function gemmCase(m: number, n: number, k: number, seed: number, perChannel: boolean, extreme = false): GemmCase {
+  const a = extreme ? randomInts(m * k, 0, 1, seed).map((v) => v * 255) : randomInts(m * k, 0, 255, seed);
+  const w = extreme ? randomInts(n * k, 0, 1, seed + 1).map((v) => (v ? 127 : -128)) : randomInts(n * k, -128, 127, seed + 1);
+  const zw = perChannel ? randomInts(n, -128, 127, seed + 2) : [extreme ? 0 : randomInts(1, -128, 127, seed + 2)[0]!];
+  return { m, n, k, za: extreme ? 0 : randomInts(1, 0, 255, seed + 3)[0]!, zw, a, w };
+}
+
+/** INT8 GEMM and requantization, every ISA, against the references and the golden cases. */
+export function describeQGemm(t: AddonUnderTest): void {
+  const { api } = t;
+  describe(`${t.packageName} INT8 GEMM`, () => {
+    const cases: Array<[string, GemmCase]> = [
+      ['1x1x1', gemmCase(1, 1, 1, 1, false)],
+      ['odd 7x70x13 per-channel', gemmCase(7, 70, 13, 2, true)],
+      ['odd 13x129x37 per-tensor', gemmCase(13, 129, 37, 3, false)],
+      ['6x64x8 exact tile', gemmCase(6, 64, 8, 4, true)],
+      ['5x3x4097 odd K > block', gemmCase(5, 3, 4097, 5, true)],
+      ['K=4096 extremes 0/255 x -128/127', gemmCase(9, 67, 4096, 6, false, true)],
+      ['K=4096 per-channel', gemmCase(3, 65, 4096, 7, true)],
+    ];
+
+    it('packWeights keeps the weights: unpack() gives the plain N x K back', () => {
+      const c = gemmCase(3, 70, 13, 9, true);
+      const p = api.packWeights(Int8Array.from(c.w), c.n, c.k, Int32Array.from(c.zw));
+      expect([p.n, p.k]).toEqual([70, 13]);
+      expect(Array.from(p.unpack())).toEqual(c.w);
+      expect(Array.from(p.zeroPoints)).toEqual(c.zw);
+    });
+
+    for (const [name, c] of cases) {
+      it(`qgemmS32 ${name}: every ISA bit-exact with the reference`, () => {
+        const expected = refQGemm(c.a, c.w, c.m, c.n, c.k, c.za, c.zw);
+        const packed = api.packWeights(Int8Array.from(c.w), c.n, c.k, Int32Array.from(c.zw));
+        const a = Uint8Array.from(c.a);
+        forEachIsa(api, (isa) => {
+          const got = api.qgemmS32(a, c.m, c.za, packed);
+          expect({ isa, equal: got.every((v, i) => v === expected[i]) }).toEqual({ isa, equal: true });
+        });
+      });
+    }
+
+    it(`qlinear (${t.engine} numerics) and qlinearDynamic: every ISA equals the reference pipeline`, () => {
+      const c = gemmCase(11, 70, 45, 11, true);
+      const expectedAcc = refQGemm(c.a, c.w, c.m, c.n, c.k, c.za, c.zw);
+      const weightScales = Float32Array.from(randomInts(c.n, 1, 100, 12).map((v) => v / 4000));
+      const bias = Float32Array.from(randomInts(c.n, -500, 500, 13).map((v) => v / 100));
+      const packed = api.packWeights(Int8Array.from(c.w), c.n, c.k, Int32Array.from(c.zw));
+      for (const relu of [false, true]) {
+        const o = { inputScale: 0.02, inputZeroPoint: c.za, weightScales, bias, outputScale: 0.35, outputZeroPoint: 100, relu };
+        const expected = refRequant(expectedAcc, c.m, c.n, t.engine, { ...o, bias });
+        forEachIsa(api, (isa) => {
+          expect({ isa, y: Array.from(api.qlinear(Uint8Array.from(c.a), c.m, packed, o)) }).toEqual({ isa, y: Array.from(expected) });
+        });
+      }
+      const dyn = api.qlinearDynamic(Uint8Array.from(c.a), c.m, packed, { inputScale: 0.02, inputZeroPoint: c.za, weightScales, bias });
+      const f = Math.fround;
+      for (let i = 0; i < c.m; i++)
+        for (let j = 0; j < c.n; j++) {
+          const s = f(f(0.02) * weightScales[j]!);
+          expect(dyn[i * c.n + j]).toBe(f(f(f(expectedAcc[i * c.n + j]!) * s) + bias[j]!));
+        }
+    });
+
+    it(`matches PyTorch 1.13 quantized::linear golden cases (${t.engine === 'fbgemm' ? 'onednn' : 'qnnpack'} numerics)`, () => {
+      const file = new URL('../../../tools/golden/ops/linear.json', import.meta.url);
+      const golden = JSON.parse(readFileSync(file, 'utf8')) as { cases: GoldenCase[] };
+      const suffix = t.engine === 'fbgemm' ? '@onednn' : '@qnnpack';
+      let checked = 0;
+      for (const gc of golden.cases) {
+        if (!gc.name.endsWith(suffix) || !gc.op.startsWith('quantized::linear') || gc.op.includes('dynamic')) continue;
+        const { x, w, b } = gc.inputs;
+        if (!gc.expected.y || x.dtype !== 'quint8') continue; // error cases; qint8 activations are not this kernel's
+        const [m, k] = x.shape as [number, number];
+        const n = w.shape[0]!;
+        const perChannel = w.qscheme === 'per_channel_affine';
+        const packed = api.packWeights(Int8Array.from(w.int_repr), n, k, Int32Array.from(perChannel ? w.zero_points! : [w.zero_point!]));
+        forEachIsa(api, (isa) => {
+          const y = api.qlinear(Uint8Array.from(x.int_repr), m, packed, {
+            inputScale: x.scale!, inputZeroPoint: x.zero_point!,
+            weightScales: Float32Array.from(perChannel ? w.scales! : [w.scale!]),
+            bias: b ? Float32Array.from(b.data!) : null,
+            outputScale: gc.args.out_scale, outputZeroPoint: gc.args.out_zero_point, relu: gc.op.endsWith('_relu'),
+          });
+          expect({ case: gc.name, isa, y: Array.from(y) }).toEqual({ case: gc.name, isa, y: gc.expected.y!.int_repr });
+        });
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(20);
+    });
+  });
+}
+
+interface GoldenTensor { shape: number[]; dtype: string; qscheme?: string; int_repr: number[]; data?: number[]; scale?: number; zero_point?: number; scales?: number[]; zero_points?: number[] }
+interface GoldenCase {
+  name: string; op: string;
+  args: { out_scale: number; out_zero_point: number };
+  inputs: { x: GoldenTensor; w: GoldenTensor; b: GoldenTensor | null };
+  expected: { y?: GoldenTensor };
+}
+
+/** FP32 GEMM against a float64 reference (summation order differs per ISA: tolerance). */
+export function describeSGemm(t: AddonUnderTest): void {
+  describe(`${t.packageName} FP32 GEMM`, () => {
+    for (const [m, n, k] of [[1, 1, 1], [5, 7, 3], [9, 13, 37], [4, 3, 16], [17, 33, 300]] as const) {
+      it(`sgemm ${m}x${n}x${k} every ISA within float32 tolerance`, () => {
+        const a = Float32Array.from(randomInts(m * k, -1000, 1000, m + k).map((v) => v / 997));
+        const b = Float32Array.from(randomInts(n * k, -1000, 1000, n * k).map((v) => v / 991));
+        const bias = Float32Array.from(randomInts(n, -100, 100, n).map((v) => v / 10));
+        const ref = refSGemm(a, b, m, n, k, bias);
+        forEachIsa(t.api, (isa) => {
+          const got = t.api.sgemm(a, m, k, b, n, { bias });
+          let worst = 0;
+          for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[i]! - ref[i]!) / (1 + Math.abs(ref[i]!)));
+          expect({ isa, ok: worst < 1e-5 }).toEqual({ isa, ok: true });
+        });
+        expect(Array.from(t.api.sgemm(a, m, k, b, n)).map((v, i) => Math.abs(v + bias[i % n]! - ref[i]!) < 1e-3 * (1 + Math.abs(ref[i]!)))).not.toContain(false);
+      });
+    }
+  });
+}
+
+/** Bad arguments throw TypeError / RangeError (validated in C++ before touching memory). */
+export function describeBadArguments(t: AddonUnderTest): void {
+  describe(`${t.packageName} argument validation`, () => {
+    const b = () => t.nativeLoad.binding!;
+    const packed = () => t.api.packWeights(new Int8Array(6), 2, 3, 0);
+    const ws = Float32Array.of(0.1);
+    it('PackedWeights: wrong types and sizes', () => {
+      expect(() => new (b().PackedWeights)(new Uint8Array(6) as unknown as Int8Array, 2, 3, Int32Array.of(0))).toThrow(TypeError);
+      expect(() => new (b().PackedWeights)(new Int8Array(5), 2, 3, Int32Array.of(0))).toThrow(RangeError);
+      expect(() => new (b().PackedWeights)(new Int8Array(6), 2, 3, Int32Array.of(0, 0, 0))).toThrow(RangeError);
+      expect(() => new (b().PackedWeights)(new Int8Array(6), 2, 3, Int32Array.of(200))).toThrow(RangeError);
+      expect(() => new (b().PackedWeights)(new Int8Array(6), -2, -3, Int32Array.of(0))).toThrow(RangeError);
+      expect(() => new (b().PackedWeights)(new Int8Array(6), 2.5, 3, Int32Array.of(0))).toThrow(RangeError);
+      expect(() => new (b().PackedWeights)(new Int8Array(6), '2' as unknown as number, 3, Int32Array.of(0))).toThrow(TypeError);
+      expect(() => new (b().PackedWeights)(new Int8Array(6), 1e6, 1e6, Int32Array.of(0))).toThrow(RangeError);
+    });
+    it('qgemmS32 / qlinear / qlinearDynamic: wrong types, lengths and values', () => {
+      const p = packed();
+      expect(() => b().qgemmS32(new Uint8Array(5), 2, 0, p)).toThrow(RangeError);
+      expect(() => b().qgemmS32(new Int8Array(6) as unknown as Uint8Array, 2, 0, p)).toThrow(TypeError);
+      expect(() => b().qgemmS32(new Uint8Array(6), 2, 256, p)).toThrow(RangeError);
+      expect(() => b().qgemmS32(new Uint8Array(6), 2, 0, {} as never)).toThrow(TypeError);
+      expect(() => b().qgemmS32(new Uint8Array(6), 2, 0, { n: 2, k: 3 } as never)).toThrow(TypeError);
+      expect(() => b().qgemmS32(new Uint8Array(6), NaN, 0, p)).toThrow(RangeError);
+      expect(() => (b().qgemmS32 as (...a: unknown[]) => unknown)()).toThrow(TypeError);
+      const y = () => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, ws, null, 0.2, 0, false);
+      expect(y()).toHaveLength(4);
+      expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0, ws, null, 0.2, 0, false)).toThrow(RangeError);
+      expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, Float32Array.of(1, 2, 3), null, 0.2, 0, false)).toThrow(RangeError);
+      expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, Float32Array.of(-1), null, 0.2, 0, false)).toThrow(RangeError);
+      expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, ws, new Float32Array(3), 0.2, 0, false)).toThrow(RangeError);
+      expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, ws, [1, 2] as never, 0.2, 0, false)).toThrow(TypeError);
+      expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, ws, null, Infinity, 0, false)).toThrow(RangeError);
+      expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, ws, null, 0.2, 300, false)).toThrow(RangeError);
+      expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, ws, null, 0.2, 0, 1 as never)).toThrow(TypeError);
+      expect(() => b().qlinearDynamic(new Uint8Array(6), 2, 0, p, 0.1, new Float64Array(1) as never, null)).toThrow(TypeError);
+    });
+    it('sgemm: wrong types and lengths; a zero-sized product is fine', () => {
+      expect(() => b().sgemm(new Float32Array(6), 2, 3, new Float32Array(5), 2, null)).toThrow(RangeError);
+      expect(() => b().sgemm(new Float64Array(6) as never, 2, 3, new Float32Array(6), 2, null)).toThrow(TypeError);
+      expect(() => b().sgemm(new Float32Array(6), 2, 3, new Float32Array(6), 2, new Float32Array(1))).toThrow(RangeError);
+      expect(b().sgemm(new Float32Array(0), 0, 3, new Float32Array(6), 2, null)).toHaveLength(0);
+    });
+    it('setIsa: unknown names and levels above the CPU throw RangeError', () => {
+      expect(() => t.api.setIsa('sse9' as Isa)).toThrow(RangeError);
+      expect(() => t.api.setIsa(3 as unknown as Isa)).toThrow(TypeError);
+      const above = ISAS[ISAS.indexOf(t.api.detectedIsa()) + 1];
+      if (above) expect(() => t.api.setIsa(above)).toThrow(/this CPU supports up to/);
+      expect(t.api.setIsa(t.api.detectedIsa())).toBe(t.api.detectedIsa());
+    });
+    it('typed-array views with an offset are read from their offset', () => {
+      const buf = new Uint8Array(10);
+      buf.set([1, 2, 3, 4, 5, 6], 4);
+      const p = t.api.packWeights(Int8Array.of(1, 0, 0, 0, 1, 0), 2, 3, 0);
+      expect(Array.from(t.api.qgemmS32(buf.subarray(4), 2, 0, p))).toEqual([1, 2, 4, 5]);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { describeLoading } from '../../kernels-common/test-suite/suite.js';
+import { addon } from './addon.js';
+
+describeLoading(addon);

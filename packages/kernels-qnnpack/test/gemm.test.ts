@@ -1,0 +1,5 @@
+import { describeQGemm, describeSGemm } from '../../kernels-common/test-suite/suite.js';
+import { addon } from './addon.js';
+
+describeQGemm(addon);
+describeSGemm(addon);
