@@ -5,8 +5,10 @@
 {
   'target_defaults': {
     'include_dirs': ['include'],
-    'cflags': ['-fPIC'],
-    'cflags_cc': ['-fPIC'],
+    # -fwrapv: int32 accumulators wrap like the hardware's (and fbgemm's) instead of being UB
+    # for absurd K (> 33025 full-range products).
+    'cflags': ['-fPIC', '-fwrapv'],
+    'cflags_cc': ['-fPIC', '-fwrapv'],
     'xcode_settings': { 'OTHER_CFLAGS': ['-fPIC'] },
   },
   'targets': [

@@ -19,6 +19,8 @@ export interface BenchCase {
 }
 
 export interface BenchResult extends Omit<BenchCase, 'run'> {
+  /** Index of the comparison group (cases timed together); ratios are taken within a group. */
+  group: number;
   medianMs: number;
   runs: number;
   gops: number;
@@ -41,7 +43,10 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Runs the cases of one comparison group round-robin and returns one result per case. */
+let nextGroup = 0;
+
 export function timeInterleaved(cases: readonly BenchCase[], opts: TimingOptions = DEFAULT_TIMING): BenchResult[] {
+  const group = nextGroup++;
   for (const c of cases) for (let i = 0; i < opts.warmup; i++) c.run();
   const samples = cases.map(() => [] as number[]);
   const start = performance.now();
@@ -56,6 +61,6 @@ export function timeInterleaved(cases: readonly BenchCase[], opts: TimingOptions
   return cases.map((c, i) => {
     const { run: _run, ...meta } = c;
     const medianMs = median(samples[i]!);
-    return { ...meta, medianMs, runs: samples[i]!.length, gops: c.ops ? c.ops / (medianMs * 1e6) : 0 };
+    return { ...meta, group, medianMs, runs: samples[i]!.length, gops: c.ops ? c.ops / (medianMs * 1e6) : 0 };
   });
 }

@@ -7,7 +7,7 @@ function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
 
-/** One table per suite: case, impl, engine, dtype, threads, median ms, GOP/s, ratio to the group's first row. */
+/** One table per suite: case, impl, engine, dtype, threads, median ms, GOP/s, GB/s, and the speed relative to the first row of its comparison group. */
 export function formatTable(results: readonly BenchResult[]): string {
   const bySuite = new Map<string, BenchResult[]>();
   for (const r of results) bySuite.set(r.suite, [...(bySuite.get(r.suite) ?? []), r]);
@@ -15,11 +15,10 @@ export function formatTable(results: readonly BenchResult[]): string {
   for (const [suite, rows] of bySuite) {
     lines.push(`\n## ${suite}`);
     lines.push(`${pad('case', 34)} ${pad('impl', 17)} ${pad('engine', 8)} ${pad('dtype', 5)} ${pad('thr', 3, true)} ${pad('median ms', 11, true)} ${pad('GOP/s', 8, true)} ${pad('GB/s', 7, true)} ${pad('vs first', 9, true)}`);
-    const firstOfCase = new Map<string, BenchResult>();
+    const firstOfGroup = new Map<number, BenchResult>();
     for (const r of rows) {
-      const key = `${r.case}|${r.threads}`;
-      if (!firstOfCase.has(key)) firstOfCase.set(key, r);
-      const ref = firstOfCase.get(key)!;
+      if (!firstOfGroup.has(r.group)) firstOfGroup.set(r.group, r);
+      const ref = firstOfGroup.get(r.group)!;
       const gbs = r.bytes ? (r.bytes / (r.medianMs * 1e6)).toFixed(2) : '';
       lines.push(
         `${pad(r.case, 34)} ${pad(r.impl, 17)} ${pad(r.engine, 8)} ${pad(r.dtype, 5)} ${pad(String(r.threads), 3, true)} ${pad(r.medianMs.toFixed(3), 11, true)} ${pad(r.gops ? r.gops.toFixed(1) : '', 8, true)} ${pad(gbs, 7, true)} ${pad((ref.medianMs / r.medianMs).toFixed(2) + 'x', 9, true)}`,

@@ -25,29 +25,49 @@ __m256i FoldPairs(__m256i lo, __m256i hi) {
   return _mm256_permute4x64_epi64(_mm256_hadd_epi32(lo, hi), 0xD8);
 }
 
+// One row's accumulators for 16 columns: vh holds columns 4h..4h+3, two partial sums each.
+// Named locals, not an array: GCC keeps arrays of vectors in memory (stores every iteration).
+struct Row {
+  __m256i v0, v1, v2, v3;
+};
+
+__attribute__((always_inline)) inline void Step(Row& x, const uint8_t* a, __m256i b0, __m256i b1, __m256i b2, __m256i b3) {
+  const __m256i av = BroadcastQuad16(a);
+  x.v0 = _mm256_add_epi32(x.v0, _mm256_madd_epi16(av, b0));
+  x.v1 = _mm256_add_epi32(x.v1, _mm256_madd_epi16(av, b1));
+  x.v2 = _mm256_add_epi32(x.v2, _mm256_madd_epi16(av, b2));
+  x.v3 = _mm256_add_epi32(x.v3, _mm256_madd_epi16(av, b3));
+}
+
+__attribute__((always_inline)) inline void Store(const Row& x, const QGemmBlock& blk, int32_t* c) {
+  __m256i lo = FoldPairs(x.v0, x.v1), hi = FoldPairs(x.v2, x.v3);
+  __m256i* d0 = reinterpret_cast<__m256i*>(c);
+  __m256i* d1 = reinterpret_cast<__m256i*>(c + 8);
+  if (blk.accumulate) {
+    lo = _mm256_add_epi32(lo, _mm256_loadu_si256(d0));
+    hi = _mm256_add_epi32(hi, _mm256_loadu_si256(d1));
+  }
+  _mm256_storeu_si256(d0, lo);
+  _mm256_storeu_si256(d1, hi);
+}
+
+__m256i LoadWeights16(const int8_t* p) {
+  return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
 template <int R>
 void Tile(const QGemmBlock& blk, const uint8_t* a, const int8_t* bp, int32_t* c) {
-  __m256i acc[R][4];
-  for (int r = 0; r < R; ++r)
-    for (int h = 0; h < 4; ++h) acc[r][h] = _mm256_setzero_si256();
+  const __m256i z = _mm256_setzero_si256();
+  Row x0{z, z, z, z}, x1{z, z, z, z};
   for (size_t q = 0; q < blk.kq; ++q) {
     const int8_t* bq = bp + q * kQPanel * kQuad;
-    __m256i b[4];
-    for (int h = 0; h < 4; ++h) b[h] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bq + h * 16)));
-    for (int r = 0; r < R; ++r) {
-      const __m256i av = BroadcastQuad16(a + r * blk.lda + q * kQuad);
-      for (int h = 0; h < 4; ++h) acc[r][h] = _mm256_add_epi32(acc[r][h], _mm256_madd_epi16(av, b[h]));
-    }
+    const __m256i b0 = LoadWeights16(bq), b1 = LoadWeights16(bq + 16), b2 = LoadWeights16(bq + 32), b3 = LoadWeights16(bq + 48);
+    const uint8_t* aq = a + q * kQuad;
+    Step(x0, aq, b0, b1, b2, b3);
+    if (R > 1) Step(x1, aq + blk.lda, b0, b1, b2, b3);
   }
-  for (int r = 0; r < R; ++r) {
-    int32_t* cr = c + r * blk.ldc;
-    for (int h = 0; h < 2; ++h) {
-      __m256i v = FoldPairs(acc[r][2 * h], acc[r][2 * h + 1]);
-      __m256i* dst = reinterpret_cast<__m256i*>(cr + h * 8);
-      if (blk.accumulate) v = _mm256_add_epi32(v, _mm256_loadu_si256(dst));
-      _mm256_storeu_si256(dst, v);
-    }
-  }
+  Store(x0, blk, c);
+  if (R > 1) Store(x1, blk, c + blk.ldc);
 }
 
 float HorizontalSum(__m256 v) {
@@ -81,8 +101,8 @@ void SGemmAvx2(const SGemmArgs& g) {
       const float* ap[kR];
       const float* bpp[kS];
       // Rows/cols past the edge reuse the last valid one; their results are not stored.
-      for (size_t r = 0; r < kR; ++r) ap[r] = g.a + (i0 + (r < ri ? r : ri - 1)) * g.k;
-      for (size_t s = 0; s < kS; ++s) bpp[s] = g.b + (j0 + (s < rj ? s : rj - 1)) * g.k;
+      for (size_t r = 0; r < kR; ++r) ap[r] = g.a + (i0 + (r < ri ? r : ri - 1)) * g.lda;
+      for (size_t s = 0; s < kS; ++s) bpp[s] = g.b + (j0 + (s < rj ? s : rj - 1)) * g.ldb;
       __m256 acc[kR][kS];
       for (size_t r = 0; r < kR; ++r)
         for (size_t s = 0; s < kS; ++s) acc[r][s] = _mm256_setzero_ps();
@@ -98,7 +118,8 @@ void SGemmAvx2(const SGemmArgs& g) {
         for (size_t s = 0; s < rj; ++s) {
           float v = HorizontalSum(acc[r][s]);
           for (size_t t = kMain; t < g.k; ++t) v += ap[r][t] * bpp[s][t];
-          g.c[(i0 + r) * g.n + j0 + s] = g.bias ? v + g.bias[j0 + s] : v;
+          float* c = g.c + (i0 + r) * g.ldc + j0 + s;
+          *c = (g.accumulate ? *c : g.bias ? g.bias[j0 + s] : 0.0f) + v;
         }
     }
   }

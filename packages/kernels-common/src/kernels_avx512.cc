@@ -28,29 +28,52 @@ __m512i FoldPairs(__m512i lo, __m512i hi) {
   return _mm512_add_epi32(_mm512_permutex2var_epi32(lo, even, hi), _mm512_permutex2var_epi32(lo, odd, hi));
 }
 
+// One row's accumulators for 32 columns: vh holds columns 8h..8h+7, two partial sums each.
+// Named locals, not an array: GCC keeps arrays of vectors in memory (stores every iteration).
+struct Row {
+  __m512i v0, v1, v2, v3;
+};
+
+__attribute__((always_inline)) inline void Step(Row& x, const uint8_t* a, __m512i b0, __m512i b1, __m512i b2, __m512i b3) {
+  const __m512i av = BroadcastQuad16(a);
+  x.v0 = _mm512_add_epi32(x.v0, _mm512_madd_epi16(av, b0));
+  x.v1 = _mm512_add_epi32(x.v1, _mm512_madd_epi16(av, b1));
+  x.v2 = _mm512_add_epi32(x.v2, _mm512_madd_epi16(av, b2));
+  x.v3 = _mm512_add_epi32(x.v3, _mm512_madd_epi16(av, b3));
+}
+
+__attribute__((always_inline)) inline void Store(const Row& x, const QGemmBlock& blk, int32_t* c) {
+  __m512i lo = FoldPairs(x.v0, x.v1), hi = FoldPairs(x.v2, x.v3);
+  if (blk.accumulate) {
+    lo = _mm512_add_epi32(lo, _mm512_loadu_si512(c));
+    hi = _mm512_add_epi32(hi, _mm512_loadu_si512(c + 16));
+  }
+  _mm512_storeu_si512(c, lo);
+  _mm512_storeu_si512(c + 16, hi);
+}
+
+__m512i LoadWeights16(const int8_t* p) {
+  return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
 template <int R>
 void Tile(const QGemmBlock& blk, const uint8_t* a, const int8_t* bp, int32_t* c) {
-  // acc[r][h]: columns 8h..8h+7 of the 32, two int32 partial sums per column.
-  __m512i acc[R][4];
-  for (int r = 0; r < R; ++r)
-    for (int h = 0; h < 4; ++h) acc[r][h] = _mm512_setzero_si512();
+  const size_t lda = blk.lda, ldc = blk.ldc;
+  const __m512i z = _mm512_setzero_si512();
+  Row x0{z, z, z, z}, x1{z, z, z, z}, x2{z, z, z, z}, x3{z, z, z, z};
   for (size_t q = 0; q < blk.kq; ++q) {
     const int8_t* bq = bp + q * kQPanel * kQuad;
-    __m512i b[4];
-    for (int h = 0; h < 4; ++h) b[h] = _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(bq + h * 32)));
-    for (int r = 0; r < R; ++r) {
-      const __m512i av = BroadcastQuad16(a + r * blk.lda + q * kQuad);
-      for (int h = 0; h < 4; ++h) acc[r][h] = _mm512_add_epi32(acc[r][h], _mm512_madd_epi16(av, b[h]));
-    }
+    const __m512i b0 = LoadWeights16(bq), b1 = LoadWeights16(bq + 32), b2 = LoadWeights16(bq + 64), b3 = LoadWeights16(bq + 96);
+    const uint8_t* aq = a + q * kQuad;
+    Step(x0, aq, b0, b1, b2, b3);
+    if (R > 1) Step(x1, aq + lda, b0, b1, b2, b3);
+    if (R > 2) Step(x2, aq + 2 * lda, b0, b1, b2, b3);
+    if (R > 3) Step(x3, aq + 3 * lda, b0, b1, b2, b3);
   }
-  for (int r = 0; r < R; ++r) {
-    int32_t* cr = c + r * blk.ldc;
-    for (int h = 0; h < 2; ++h) {
-      __m512i v = FoldPairs(acc[r][2 * h], acc[r][2 * h + 1]);
-      if (blk.accumulate) v = _mm512_add_epi32(v, _mm512_loadu_si512(cr + h * 16));
-      _mm512_storeu_si512(cr + h * 16, v);
-    }
-  }
+  Store(x0, blk, c);
+  if (R > 1) Store(x1, blk, c + ldc);
+  if (R > 2) Store(x2, blk, c + 2 * ldc);
+  if (R > 3) Store(x3, blk, c + 3 * ldc);
 }
 
 }  // namespace
@@ -88,8 +111,8 @@ void SGemmAvx512(const SGemmArgs& g) {
       // Rows/cols past the edge reuse the last valid one; their results are not stored.
       const float* ap[4];
       const float* bpp[4];
-      for (size_t r = 0; r < 4; ++r) ap[r] = g.a + (i0 + (r < ri ? r : ri - 1)) * g.k;
-      for (size_t s = 0; s < 4; ++s) bpp[s] = g.b + (j0 + (s < rj ? s : rj - 1)) * g.k;
+      for (size_t r = 0; r < 4; ++r) ap[r] = g.a + (i0 + (r < ri ? r : ri - 1)) * g.lda;
+      for (size_t s = 0; s < 4; ++s) bpp[s] = g.b + (j0 + (s < rj ? s : rj - 1)) * g.ldb;
       for (size_t t = 0; t < kMain; t += 16) {
         __m512 bv[4];
         for (int s = 0; s < 4; ++s) bv[s] = _mm512_loadu_ps(bpp[s] + t);
@@ -109,7 +132,8 @@ void SGemmAvx512(const SGemmArgs& g) {
       for (size_t r = 0; r < ri; ++r)
         for (size_t s = 0; s < rj; ++s) {
           const float v = _mm512_reduce_add_ps(acc[r][s]);
-          g.c[(i0 + r) * g.n + j0 + s] = g.bias ? v + g.bias[j0 + s] : v;
+          float* c = g.c + (i0 + r) * g.ldc + j0 + s;
+          *c = (g.accumulate ? *c : g.bias ? g.bias[j0 + s] : 0.0f) + v;
         }
     }
   }

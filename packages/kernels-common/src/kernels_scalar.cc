@@ -27,11 +27,12 @@ void QGemmScalar(const QGemmBlock& blk) {
 void SGemmScalar(const SGemmArgs& g) {
   for (size_t i = 0; i < g.m; ++i)
     for (size_t j = 0; j < g.n; ++j) {
-      const float* a = g.a + i * g.k;
-      const float* b = g.b + j * g.k;
+      const float* a = g.a + i * g.lda;
+      const float* b = g.b + j * g.ldb;
       float s = 0.0f;
       for (size_t t = 0; t < g.k; ++t) s += a[t] * b[t];
-      g.c[i * g.n + j] = g.bias ? s + g.bias[j] : s;
+      float* c = g.c + i * g.ldc + j;
+      *c = (g.accumulate ? *c : g.bias ? g.bias[j] : 0.0f) + s;
     }
 }
 

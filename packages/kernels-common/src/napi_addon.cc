@@ -107,7 +107,12 @@ class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
       if (zp[j] < -128 || zp[j] > 127)
         ThrowRange(info.Env(), c.Where(3, "zeroPoints") + " must be in [-128, 127] (qint8), got " + std::to_string(zp[j]));
     PackWeights(w.Data(), n, k, zp.Data(), zp.ElementLength(), &packed_);
+    // Tell V8 how much memory the handle holds, so large weights drive GC like a typed array.
+    externalBytes_ = static_cast<int64_t>(packed_.data.size() + 8 * packed_.colSums.size());
+    Napi::MemoryManagement::AdjustExternalMemory(info.Env(), externalBytes_);
   }
+
+  void Finalize(Napi::Env env) override { Napi::MemoryManagement::AdjustExternalMemory(env, -externalBytes_); }
 
   const PackedWeights& packed() const { return packed_; }
 
@@ -126,6 +131,7 @@ class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
   }
 
   PackedWeights packed_;
+  int64_t externalBytes_ = 0;
 };
 
 struct AddonData {

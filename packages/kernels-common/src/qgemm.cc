@@ -32,7 +32,7 @@ QKernel SelectQKernel() {
 
 // K block (in quads): 512 quads = 2048 bytes of k; a 64-column panel block is then 128 KiB,
 // which stays in L2 while every row tile of A streams over it.
-constexpr size_t kKcQuads = 128;
+constexpr size_t kKcQuads = 512;
 
 }  // namespace
 
@@ -57,6 +57,7 @@ void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, i
     c = scratch.get();
   }
   const QKernel kernel = SelectQKernel();
+  if (kq == 0) std::fill(c, c + m * np, 0);  // K = 0: no block runs, the sums are empty
   for (size_t q0 = 0; q0 < kq; q0 += kKcQuads) {
     QGemmBlock blk;
     blk.a = ap + q0 * kQuad;
@@ -71,18 +72,20 @@ void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, i
     blk.accumulate = q0 > 0;
     kernel(blk);
   }
-  // acc = sum(a*w) - zw*rowsum(a) - za*colsum(w) + K*za*zw; row sums only when some zw != 0
-  // (symmetric weights, the common case, skip that pass).
-  const int32_t kk = static_cast<int32_t>(k);
+  // acc = sum(a*w) - zw*rowsum(a) - za*colsum(w) + K*za*zw. The column terms are one constant
+  // per column; row sums are needed only when some zw != 0 (symmetric weights skip the pass).
+  std::unique_ptr<int32_t[]> colTerm(new int32_t[n]);
+  for (size_t j = 0; j < n; ++j) colTerm[j] = static_cast<int32_t>(k) * za * pw.zeroPoints[j] - za * pw.colSums[j];
+  const int32_t* zw = pw.zeroPoints.data();
   for (size_t i = 0; i < m; ++i) {
-    int32_t rowSum = 0;
-    if (!pw.zeroPointsAllZero)
-      for (size_t t = 0; t < k; ++t) rowSum += a[i * k + t];
-    const int32_t* ci = c + i * np;  // may alias out (np == n): read before write, same index
+    const int32_t* ci = c + i * np;  // equals out when np == n: each element is read, then written
     int32_t* out = acc + i * n;
-    for (size_t j = 0; j < n; ++j) {
-      const int32_t zw = pw.zeroPoints[j];
-      out[j] = ci[j] - zw * rowSum - za * pw.colSums[j] + kk * za * zw;
+    if (pw.zeroPointsAllZero) {
+      for (size_t j = 0; j < n; ++j) out[j] = ci[j] + colTerm[j];
+    } else {
+      int32_t rowSum = 0;
+      for (size_t t = 0; t < k; ++t) rowSum += a[i * k + t];
+      for (size_t j = 0; j < n; ++j) out[j] = ci[j] - zw[j] * rowSum + colTerm[j];
     }
   }
 }
@@ -102,16 +105,41 @@ void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw,
 }
 
 void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m, size_t n, size_t k) {
-  SGemmArgs args{a, b, bias, c, m, n, k};
+  using SKernel = void (*)(const SGemmArgs&);
+  SKernel kernel = SGemmScalar;
 #if defined(QTORCH_X86_64)
   switch (ActiveIsa()) {
     case Isa::Avx512Vnni:
-    case Isa::Avx512: SGemmAvx512(args); return;
-    case Isa::Avx2: SGemmAvx2(args); return;
+    case Isa::Avx512: kernel = SGemmAvx512; break;
+    case Isa::Avx2: kernel = SGemmAvx2; break;
     default: break;
   }
 #endif
-  SGemmScalar(args);
+  // Cache blocks: 2048 k x 16 rows of B = 128 KiB stays in L2 while every row tile of A passes
+  // over it (without blocking, 128x4096x1024 streamed B from memory per tile: 41 vs 88
+  // GFLOP/s measured; 512 x 64 blocks cost K=1024 15% in extra reductions).
+  constexpr size_t kKc = 2048, kNc = 16;
+  if (k == 0) {  // no K block to run: C = bias (or 0)
+    for (size_t i = 0; i < m; ++i)
+      for (size_t j = 0; j < n; ++j) c[i * n + j] = bias ? bias[j] : 0.0f;
+    return;
+  }
+  for (size_t k0 = 0; k0 < k; k0 += kKc)
+    for (size_t n0 = 0; n0 < n; n0 += kNc) {
+      SGemmArgs args;
+      args.a = a + k0;
+      args.b = b + n0 * k + k0;
+      args.bias = bias ? bias + n0 : nullptr;
+      args.c = c + n0;
+      args.m = m;
+      args.n = std::min(kNc, n - n0);
+      args.k = std::min(kKc, k - k0);
+      args.lda = k;
+      args.ldb = k;
+      args.ldc = n;
+      args.accumulate = k0 > 0;
+      kernel(args);
+    }
 }
 
 }  // namespace qtorch

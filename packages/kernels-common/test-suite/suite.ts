@@ -195,7 +195,7 @@ interface GoldenCase {
 /** FP32 GEMM against a float64 reference (summation order differs per ISA: tolerance). */
 export function describeSGemm(t: AddonUnderTest): void {
   describe(`${t.packageName} FP32 GEMM`, () => {
-    for (const [m, n, k] of [[1, 1, 1], [5, 7, 3], [9, 13, 37], [4, 3, 16], [17, 33, 300]] as const) {
+    for (const [m, n, k] of [[1, 1, 1], [5, 7, 3], [9, 13, 37], [4, 3, 16], [17, 33, 300], [3, 20, 4100]] as const) {
       it(`sgemm ${m}x${n}x${k} every ISA within float32 tolerance`, () => {
         const a = Float32Array.from(randomInts(m * k, -1000, 1000, m + k).map((v) => v / 997));
         const b = Float32Array.from(randomInts(n * k, -1000, 1000, n * k).map((v) => v / 991));
@@ -255,6 +255,8 @@ export function describeBadArguments(t: AddonUnderTest): void {
       expect(() => b().sgemm(new Float64Array(6) as never, 2, 3, new Float32Array(6), 2, null)).toThrow(TypeError);
       expect(() => b().sgemm(new Float32Array(6), 2, 3, new Float32Array(6), 2, new Float32Array(1))).toThrow(RangeError);
       expect(b().sgemm(new Float32Array(0), 0, 3, new Float32Array(6), 2, null)).toHaveLength(0);
+      // K = 0: an empty sum, so C is the bias
+      expect(Array.from(b().sgemm(new Float32Array(0), 2, 0, new Float32Array(0), 2, Float32Array.of(1.5, -2)))).toEqual([1.5, -2, 1.5, -2]);
     });
     it('setIsa: unknown names and levels above the CPU throw RangeError', () => {
       expect(() => t.api.setIsa('sse9' as Isa)).toThrow(RangeError);
@@ -262,6 +264,11 @@ export function describeBadArguments(t: AddonUnderTest): void {
       const above = ISAS[ISAS.indexOf(t.api.detectedIsa()) + 1];
       if (above) expect(() => t.api.setIsa(above)).toThrow(/this CPU supports up to/);
       expect(t.api.setIsa(t.api.detectedIsa())).toBe(t.api.detectedIsa());
+    });
+    it('empty dimensions: K = 0 gives zero accumulators, M = 0 an empty result', () => {
+      const p0 = t.api.packWeights(new Int8Array(0), 3, 0, Int32Array.of(1, 2, 3));
+      expect(Array.from(t.api.qgemmS32(new Uint8Array(0), 2, 5, p0))).toEqual([0, 0, 0, 0, 0, 0]);
+      expect(t.api.qgemmS32(new Uint8Array(0), 0, 5, packed())).toHaveLength(0);
     });
     it('typed-array views with an offset are read from their offset', () => {
       const buf = new Uint8Array(10);

@@ -35,7 +35,8 @@ void QGemmAvx2(const QGemmBlock& blk);        // int16 widening + vpmaddwd: exac
 void QGemmAvx512(const QGemmBlock& blk);      // AVX-512BW, int16 widening + vpmaddwd: exact
 void QGemmAvx512Vnni(const QGemmBlock& blk);  // vpdpbusd: exact (no int16 intermediate)
 
-// C[m, n] = sum_k A[m, k] * B[n, k] (+ bias[n]); A is M x K, B is N x K, both row-major.
+// One K block of C = A * B^T + bias: C[m, n] = base + sum_k A[m, k] * B[n, k], where base is
+// C[m, n] itself when accumulate, else bias[n] (or 0). Row-major with leading dimensions.
 // Summation order differs per ISA (float results are close, not bit-identical).
 struct SGemmArgs {
   const float* a;
@@ -43,6 +44,8 @@ struct SGemmArgs {
   const float* bias;  // may be null
   float* c;
   size_t m, n, k;
+  size_t lda, ldb, ldc;
+  int accumulate;
 };
 
 void SGemmScalar(const SGemmArgs& args);

@@ -45,12 +45,12 @@ export function poolOutputSize(
 }
 
 /** Convolution output length: floor((in + padL + padR - dilation * (k - 1) - 1) / stride) + 1. */
-export function convOutputSize(inputSize: number, kernel: number, padL: number, padR: number, stride: number, dilation: number): number {
+export function convOutputLength(inputSize: number, kernel: number, padL: number, padR: number, stride: number, dilation: number): number {
   return divRtn(inputSize + padL + padR - dilation * (kernel - 1) - 1, stride) + 1;
 }
 
 /** Transposed convolution output length: (in - 1) * stride - 2 * pad + dilation * (k - 1) + outputPadding + 1. */
-export function convTransposeOutputSize(
+export function convTransposeOutputLength(
   inputSize: number, kernel: number, pad: number, stride: number, dilation: number, outputPadding: number,
 ): number {
   return (inputSize - 1) * stride - 2 * pad + dilation * (kernel - 1) + outputPadding + 1;

@@ -1,0 +1,153 @@
+/**
+ * Observers that compute nothing from data: `PlaceholderObserver` / `NoopObserver` (carry a
+ * dtype, e.g. float16), `RecordingObserver` (debug: keeps every input) and
+ * `FixedQParamsObserver` (constant qparams for sigmoid / tanh-like outputs).
+ */
+import {
+  type DType, type QScheme, type Tensor, QTorchValueError, clone, float16, float32, fromValues, int32, perTensorAffine, quint8,
+} from '@qtorch/qtensor';
+import { ObserverBase } from './base.js';
+import { FLOAT32_EPS } from './qparams.js';
+import { warnUser } from './warn.js';
+
+function noQparams(cls: string): never {
+  throw new QTorchValueError(`calculate_qparams should not be called for ${cls}`);
+}
+
+/** Options of `PlaceholderObserver`. */
+export interface PlaceholderObserverOptions {
+  /** dtype of the target (default float32). */
+  dtype?: DType;
+  customOpName?: string;
+  /** Deprecated: marks dynamic quantization; use `isDynamic`. */
+  computeDtype?: DType | null;
+  quantMin?: number | null;
+  quantMax?: number | null;
+  qscheme?: QScheme | null;
+  eps?: number | null;
+  isDynamic?: boolean;
+}
+
+/** Passes its configuration (dtype, ...) to the converted module; observes nothing. */
+export class PlaceholderObserver extends ObserverBase {
+  qscheme: QScheme;
+  quantMin: number | null;
+  quantMax: number | null;
+  eps: number;
+  customOp: string;
+  computeDtype: DType | null;
+
+  constructor(opts: PlaceholderObserverOptions = {}) {
+    super({ dtype: opts.dtype ?? float32, isDynamic: opts.isDynamic ?? false });
+    this.qscheme = opts.qscheme ?? perTensorAffine;
+    this.quantMin = opts.quantMin ?? null;
+    this.quantMax = opts.quantMax ?? null;
+    this.eps = opts.eps ?? FLOAT32_EPS;
+    this.customOp = opts.customOpName ?? '';
+    this.computeDtype = opts.computeDtype ?? null;
+    if (this.computeDtype) {
+      this.isDynamic = true;
+      warnUser('Please use `is_dynamic` instead of `compute_dtype`. `compute_dtype` will be deprecated in a future release of PyTorch.');
+    }
+  }
+
+  override forward(x: Tensor): Tensor {
+    return x;
+  }
+
+  override calculateQparams(): [Tensor, Tensor] {
+    return noQparams('PlaceholderObserver');
+  }
+
+  override extraRepr(): string {
+    return `dtype=${this.dtype.torchName}, is_dynamic=${this.isDynamic ? 'True' : 'False'}`;
+  }
+}
+
+/** Records (clones of) every observed tensor, for debugging. */
+export class RecordingObserver extends ObserverBase {
+  /** The recorded tensors, in order. */
+  readonly tensorVal: Tensor[] = [];
+
+  constructor(opts: { dtype?: DType } = {}) {
+    super({ dtype: opts.dtype ?? quint8 });
+  }
+
+  override forward(x: Tensor): Tensor {
+    this.tensorVal.push(clone(x));
+    return x;
+  }
+
+  override calculateQparams(): [Tensor, Tensor] {
+    return noQparams('RecordingObserver');
+  }
+
+  /** The recorded tensors (PyTorch's `get_tensor_value`). */
+  getTensorValue(): Tensor[] {
+    return this.tensorVal;
+  }
+}
+
+/** Does nothing; carries a dtype (default float16) for the converted module. */
+export class NoopObserver extends ObserverBase {
+  customOp: string;
+
+  constructor(opts: { dtype?: DType; customOpName?: string } = {}) {
+    super({ dtype: opts.dtype ?? float16 });
+    this.customOp = opts.customOpName ?? '';
+  }
+
+  override forward(x: Tensor): Tensor {
+    return x;
+  }
+
+  override calculateQparams(): [Tensor, Tensor] {
+    return noQparams('NoopObserver');
+  }
+}
+
+/** Options of `FixedQParamsObserver` (`scale` and `zeroPoint` are required). */
+export interface FixedQParamsObserverOptions {
+  scale: number;
+  zeroPoint: number;
+  dtype?: DType;
+  qscheme?: QScheme;
+  quantMin?: number;
+  quantMax?: number;
+  isDynamic?: boolean;
+}
+
+/** Returns fixed qparams (buffers `scale` float32 [1], `zero_point` int32 [1]). */
+export class FixedQParamsObserver extends ObserverBase {
+  qscheme: QScheme;
+  quantMin: number;
+  quantMax: number;
+
+  constructor(opts: FixedQParamsObserverOptions) {
+    if (opts.isDynamic) throw new QTorchValueError("FixedQParamsObserver(): doesn't support dynamic quantization");
+    super({ dtype: opts.dtype ?? quint8 });
+    this.qscheme = opts.qscheme ?? perTensorAffine;
+    this.quantMin = opts.quantMin ?? 0;
+    this.quantMax = opts.quantMax ?? 255;
+    this.setBuffer('scale', fromValues([opts.scale], [1], float32));
+    this.setBuffer('zero_point', fromValues([opts.zeroPoint], [1], int32));
+  }
+
+  /** The fixed scale buffer. */
+  get scale(): Tensor {
+    return this.buffer('scale');
+  }
+
+  /** The fixed zero point buffer. */
+  get zeroPoint(): Tensor {
+    return this.buffer('zero_point');
+  }
+
+  override forward(x: Tensor): Tensor {
+    return x;
+  }
+
+  override calculateQparams(): [Tensor, Tensor] {
+    return [this.scale, this.zeroPoint];
+  }
+}
