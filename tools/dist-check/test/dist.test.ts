@@ -15,7 +15,8 @@ for (const dir of readdirSync(packagesDir)) {
   const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { name: string; exports: Record<string, ExportEntry | string> };
   describe(`${pkg.name} dist`, () => {
     for (const [sub, entry] of Object.entries(pkg.exports)) {
-      if (typeof entry === 'string') continue;
+      // Only tsup-built entries (import + require) are dual; plain JS entries (kernels-common) are CJS only.
+      if (typeof entry === 'string' || !entry.import || !entry.require) continue;
       it(`${sub} loads as ESM and CJS with the same export names`, async () => {
         const esm = await import(pathToFileURL(join(packagesDir, dir, entry.import.default)).href);
         const cjs = require(join(packagesDir, dir, entry.require.default));

@@ -31,7 +31,8 @@ export class PercentileObserver extends HistogramObserver {
     const lo = this.minVal.item(), hi = this.maxVal.item();
     if (lo === Infinity && hi === -Infinity) return defaultQparams();
     const hist = this.histogram.values();
-    const total = hist.reduce((a, b) => a + b, 0);
+    let total = 0;
+    for (const v of hist) total += v;
     const tail = total * (1 - this.percentile / 100);
     const width = (hi - lo) / hist.length;
     let start = 0, acc = 0;
