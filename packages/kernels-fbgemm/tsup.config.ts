@@ -9,5 +9,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  shims: true, // import.meta.url in the CJS build
+  shims: true,
+  // Module class names are user-visible (repr, error messages, mapping tables): keep them through bundling.
+  keepNames: true, // import.meta.url in the CJS build
 });

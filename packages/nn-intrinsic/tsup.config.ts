@@ -13,4 +13,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   shims: true,
+  // Module class names are user-visible (repr, error messages, mapping tables): keep them through bundling.
+  keepNames: true,
 });

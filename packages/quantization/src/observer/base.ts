@@ -91,7 +91,7 @@ export abstract class ObserverBase extends ModuleBase {
   abstract calculateQparams(): [Tensor, Tensor];
 
   /** PyTorch's `extra_repr`. */
-  extraRepr(): string {
+  override extraRepr(): string {
     return '';
   }
 

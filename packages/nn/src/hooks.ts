@@ -1,0 +1,20 @@
+/** Removable hook handles (torch.utils.hooks.RemovableHandle). */
+
+let nextHookId = 0;
+
+/** A handle whose `remove()` unregisters the hook it was returned for. */
+export class RemovableHandle {
+  readonly id = nextHookId++;
+  constructor(private readonly owner: Map<number, unknown>) {}
+  /** Unregisters the hook (idempotent). */
+  remove(): void {
+    this.owner.delete(this.id);
+  }
+}
+
+/** Adds `hook` to `hooks` and returns its handle. @internal */
+export function addHook<H>(hooks: Map<number, H>, hook: H): RemovableHandle {
+  const handle = new RemovableHandle(hooks as Map<number, unknown>);
+  hooks.set(handle.id, hook);
+  return handle;
+}
