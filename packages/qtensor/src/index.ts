@@ -47,3 +47,7 @@ export * from './quantized/ops/index.js';
 export * from './nn/pool.js';
 export * from './nn/pad.js';
 export * from './nn/interpolate.js';
+export * from './ops/reduce/index.js';
+export * from './serialize/index.js';
+export * from './format/index.js';
+export * from './ops/elementwise/index.js';
