@@ -56,3 +56,14 @@ describe('quantized reductions, hand-computed', () => {
     expect((x as unknown as { max(): Tensor }).max().toArray()[0]).toBeCloseTo(0.5, 6);
   });
 });
+
+describe('quantized dim reductions accept the float calling forms', () => {
+  it('keepdim given as an options object is honoured (false and true)', () => {
+    const q = quantizePerTensor(tensor([[1, 5, 3], [4, 2, 6]]), 1, 0, quint8);
+    expect(q.max(1, { keepdim: false }).values.shape).toEqual([2]);
+    expect(q.max(1, { keepdim: true }).values.shape).toEqual([2, 1]);
+    expect(q.max({ dim: 0 } as never).indices.toArray()).toEqual([1, 0, 1]);
+    expect(q.argmin(1, true).shape).toEqual([2, 1]);
+    expect(q.max(1, { keepdim: false }).values.dequantize().toArray()).toEqual([5, 6]);
+  });
+});

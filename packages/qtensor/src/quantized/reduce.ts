@@ -74,17 +74,28 @@ function globalExtreme(x: Tensor, op: string, better: (a: number, b: number) => 
 const gt = (a: number, b: number): boolean => a > b;
 const lt = (a: number, b: number): boolean => a < b;
 
+/** How a dim reduction may be called (as the float reductions): `(dim, keepdim)`, `(dim, {keepdim})`, `({dim, keepdim})`. */
+export type DimArgs = [(number | { dim?: number; keepdim?: boolean })?, (boolean | { keepdim?: boolean })?];
+
+function dimArgs([a, b]: DimArgs): { dim?: number; keepdim: boolean } {
+  const fromB = typeof b === 'boolean' ? b : b?.keepdim;
+  if (typeof a === 'object' && a !== null) return { dim: a.dim, keepdim: a.keepdim ?? fromB ?? false };
+  return { dim: a, keepdim: fromB ?? false };
+}
+
 /** Max of a quantized tensor: global (a 0-d quantized tensor), or `(values, indices)` along `dim`. */
 export function qMax(x: Tensor): Tensor;
-export function qMax(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
-export function qMax(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+export function qMax(x: Tensor, dim: number | { dim: number; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): ValuesIndices;
+export function qMax(x: Tensor, ...args: DimArgs): Tensor | ValuesIndices {
+  const { dim, keepdim } = dimArgs(args);
   return extreme(x, 'max', gt, dim, keepdim);
 }
 
 /** Min of a quantized tensor: global, or `(values, indices)` along `dim`. */
 export function qMin(x: Tensor): Tensor;
-export function qMin(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
-export function qMin(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+export function qMin(x: Tensor, dim: number | { dim: number; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): ValuesIndices;
+export function qMin(x: Tensor, ...args: DimArgs): Tensor | ValuesIndices {
+  const { dim, keepdim } = dimArgs(args);
   return extreme(x, 'min', lt, dim, keepdim);
 }
 
@@ -96,12 +107,14 @@ function extreme(x: Tensor, op: string, better: (a: number, b: number) => boolea
 }
 
 /** Index of the max integer value (flattened, or along `dim`); first occurrence on ties. */
-export function qArgmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+export function qArgmax(x: Tensor, ...args: DimArgs): Tensor {
+  const { dim, keepdim } = dimArgs(args);
   return argExtreme(x, 'argmax', gt, dim, keepdim);
 }
 
 /** Index of the min integer value (flattened, or along `dim`); first occurrence on ties. */
-export function qArgmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+export function qArgmin(x: Tensor, ...args: DimArgs): Tensor {
+  const { dim, keepdim } = dimArgs(args);
   return argExtreme(x, 'argmin', lt, dim, keepdim);
 }
 
