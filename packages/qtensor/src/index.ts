@@ -51,3 +51,4 @@ export * from './ops/reduce/index.js';
 export * from './serialize/index.js';
 export * from './format/index.js';
 export * from './ops/elementwise/index.js';
+export * from './fx_hook.js';

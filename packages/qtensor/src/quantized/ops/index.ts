@@ -8,4 +8,8 @@ export * from './activation.js';
 export * from './binary.js';
 export * from './cat.js';
 export * from './pool.js';
+export * from './norm.js';
+export * from './interpolate.js';
+export * from './embedding.js';
+export * from './dropout.js';
 export * from './register_reference.js';

@@ -10,6 +10,7 @@ import { catKernel } from './cat.js';
 import { convKernel } from './conv.js';
 import { adaptiveAvgPoolKernel, avgPoolKernel, maxPoolKernel } from './pool.js';
 import { linearDynamicKernel, linearKernel } from './linear.js';
+import { EXT_REFERENCE_KERNELS } from './ext_kernels.js';
 
 type KernelFactory = (engine: Engine) => (...args: never[]) => unknown;
 
@@ -42,6 +43,7 @@ const REFERENCE_KERNELS: ReadonlyArray<[string, KernelFactory]> = [
     [`quantized::conv${d}d_relu`, (e) => convKernel(e, true)],
     [`quantized::conv_transpose${d}d`, (e) => convKernel(e, false)],
   ]),
+  ...EXT_REFERENCE_KERNELS,
 ];
 
 /** Registers the reference kernels of every quantized op for both engines (no-op when already done). */
