@@ -8,9 +8,8 @@ import * as Q from '../src/index.js';
 const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/(\d)bit/, '$1bit');
 
-// Cases needing pieces this package does not have yet (nn.Identity, QConfigMapping).
+// Cases needing pieces this package does not have yet (QConfigMapping, part of FX quantization).
 const NOT_PORTED = new Set([
-  'torch.ao.quantization.default_weight_only_qconfig', 'torch.ao.quantization.default_activation_only_qconfig',
   "get_default_qconfig_mapping('qnnpack')", "get_default_qconfig_mapping('fbgemm')",
   "get_default_qat_qconfig_mapping('qnnpack')",
 ]);

@@ -11,6 +11,7 @@ import * as nniqat from '@qtorch/nn-intrinsic/qat';
 import * as nniq from '@qtorch/nn-intrinsic/quantized';
 import * as nniqd from '@qtorch/nn-intrinsic/quantized/dynamic';
 import * as nnqat from '@qtorch/nn-qat';
+import * as nnqatd from '@qtorch/nn-qat/dynamic';
 import * as nnq from '@qtorch/nn-quantized';
 import * as nnqd from '@qtorch/nn-quantized/dynamic';
 import type { DType } from '@qtorch/qtensor';
@@ -35,32 +36,34 @@ const STATIC: Pair[] = [
   [QuantStub, nnq.Quantize], [DeQuantStub, nnq.DeQuantize],
   [nn.BatchNorm2d, nnq.BatchNorm2d], [nn.BatchNorm3d, nnq.BatchNorm3d], [nn.Dropout, nnq.Dropout],
   [nn.Conv1d, nnq.Conv1d], [nn.Conv2d, nnq.Conv2d], [nn.Conv3d, nnq.Conv3d],
-  [nn.ConvTranspose1d, nnq.ConvTranspose1d], [nn.ConvTranspose2d, nnq.ConvTranspose2d],
+  [nn.ConvTranspose1d, nnq.ConvTranspose1d], [nn.ConvTranspose2d, nnq.ConvTranspose2d], [nn.ConvTranspose3d, nnq.ConvTranspose3d],
   [nn.ELU, nnq.ELU], [nn.Embedding, nnq.Embedding], [nn.EmbeddingBag, nnq.EmbeddingBag],
   [nn.GroupNorm, nnq.GroupNorm], [nn.Hardswish, nnq.Hardswish],
   [nn.InstanceNorm1d, nnq.InstanceNorm1d], [nn.InstanceNorm2d, nnq.InstanceNorm2d], [nn.InstanceNorm3d, nnq.InstanceNorm3d],
-  [nn.LayerNorm, nnq.LayerNorm], [nn.LeakyReLU, nnq.LeakyReLU], [nn.Linear, nnq.Linear], [nn.ReLU6, nnq.ReLU6],
+  [nn.LayerNorm, nnq.LayerNorm], [nn.LeakyReLU, nnq.LeakyReLU], [nn.NonDynamicallyQuantizableLinear, nnq.Linear],
+  [nn.Linear, nnq.Linear], [nn.ReLU6, nnq.ReLU6], [nn.PReLU, (nnq as Record<string, unknown>).PReLU],
   [nnq.FloatFunctional, nnq.QFunctional],
   [nni.BNReLU2d, nniq.BNReLU2d], [nni.BNReLU3d, nniq.BNReLU3d],
   [nni.ConvReLU1d, nniq.ConvReLU1d], [nni.ConvReLU2d, nniq.ConvReLU2d], [nni.ConvReLU3d, nniq.ConvReLU3d],
   [nni.LinearReLU, nniq.LinearReLU],
   [nniqat.ConvBn1d, nnq.Conv1d], [nniqat.ConvBn2d, nnq.Conv2d], [nniqat.ConvBn3d, nnq.Conv3d],
   [nniqat.ConvBnReLU1d, nniq.ConvReLU1d], [nniqat.ConvBnReLU2d, nniq.ConvReLU2d], [nniqat.ConvBnReLU3d, nniq.ConvReLU3d],
-  [nniqat.ConvReLU1d, nniq.ConvReLU1d], [nniqat.ConvReLU2d, nniq.ConvReLU2d], [nniqat.ConvReLU3d, nniq.ConvReLU3d],
+  [nniqat.ConvReLU2d, nniq.ConvReLU2d], [nniqat.ConvReLU3d, nniq.ConvReLU3d],
   [nniqat.LinearReLU, nniq.LinearReLU], [nniqat.LinearBn1d, nnq.Linear],
-  [nnqat.Linear, nnq.Linear], [nnqat.Conv1d, nnq.Conv1d], [nnqat.Conv2d, nnq.Conv2d], [nnqat.Conv3d, nnq.Conv3d],
+  [nnqat.Linear, nnq.Linear], [nnqat.Conv2d, nnq.Conv2d], [nnqat.Conv3d, nnq.Conv3d],
 ];
 
 const QAT: Pair[] = [
-  [nn.Conv1d, nnqat.Conv1d], [nn.Conv2d, nnqat.Conv2d], [nn.Conv3d, nnqat.Conv3d], [nn.Linear, nnqat.Linear],
+  [nn.Conv2d, nnqat.Conv2d], [nn.Conv3d, nnqat.Conv3d], [nn.Linear, nnqat.Linear], [nn.NonDynamicallyQuantizableLinear, nnqat.Linear],
   [nni.ConvBn1d, nniqat.ConvBn1d], [nni.ConvBn2d, nniqat.ConvBn2d], [nni.ConvBn3d, nniqat.ConvBn3d],
   [nni.ConvBnReLU1d, nniqat.ConvBnReLU1d], [nni.ConvBnReLU2d, nniqat.ConvBnReLU2d], [nni.ConvBnReLU3d, nniqat.ConvBnReLU3d],
-  [nni.ConvReLU1d, nniqat.ConvReLU1d], [nni.ConvReLU2d, nniqat.ConvReLU2d], [nni.ConvReLU3d, nniqat.ConvReLU3d],
+  [nni.ConvReLU2d, nniqat.ConvReLU2d], [nni.ConvReLU3d, nniqat.ConvReLU3d],
   [nni.LinearReLU, nniqat.LinearReLU], [nni.LinearBn1d, nniqat.LinearBn1d],
 ];
 
 const DYNAMIC: Pair[] = [
-  [nn.GRUCell, nnqd.GRUCell], [nn.Linear, nnqd.Linear], [nn.LSTM, nnqd.LSTM], [nn.GRU, nnqd.GRU],
+  [nn.GRUCell, nnqd.GRUCell], [nn.Linear, nnqd.Linear], [nnqatd.Linear, nnqd.Linear], [nn.NonDynamicallyQuantizableLinear, nnqd.Linear],
+  [nn.LSTM, nnqd.LSTM], [nn.GRU, nnqd.GRU],
   [nn.LSTMCell, nnqd.LSTMCell], [nn.RNNCell, nnqd.RNNCell], [nni.LinearReLU, nniqd.LinearReLU],
   [nn.EmbeddingBag, nnq.EmbeddingBag], [nn.Embedding, nnq.Embedding],
 ];

@@ -5,6 +5,7 @@
 import { QTorchValueError, float16, float32, qint8 } from '@qtorch/qtensor';
 import { type Factory, makeFactory } from '../observer/base.js';
 import { ModuleBase } from '../observer/module_base.js';
+import { Identity } from '@qtorch/nn';
 import {
   defaultDebugObserver, defaultDynamicQuantObserver, defaultFloatQparamsObserver, defaultFloatQparamsObserver4bit, defaultObserver,
   defaultPerChannelWeightObserver, defaultPlaceholderObserver, defaultReuseInputObserver, defaultWeightObserver,
@@ -79,6 +80,12 @@ export const defaultDynamicQatQconfig = new QConfig(defaultDynamicFakeQuant, def
 export const defaultQatQconfigV2 = new QConfig(defaultFusedActFakeQuant, defaultFusedWtFakeQuant);
 /** FX: outputs reuse the input's observer. */
 export const defaultReuseInputQconfig = new QConfig(defaultReuseInputObserver, makeFactory(NoopObserver));
+
+/** Fake-quantize weights only (activations pass through an Identity). */
+export const defaultWeightOnlyQconfig = new QConfig(makeFactory(Identity), defaultWeightFakeQuant);
+
+/** Fake-quantize activations only (weights pass through an Identity). */
+export const defaultActivationOnlyQconfig = new QConfig(defaultFakeQuant, makeFactory(Identity));
 
 // qnnpack's symmetric kernels: qint8 activations, weights in -127..127, scales at least 2^-12
 const symmetricActivation = HistogramObserver.withArgs({ dtype: qint8, reduceRange: false, eps: 2 ** -12 });
