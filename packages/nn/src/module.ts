@@ -300,18 +300,19 @@ export abstract class Module {
     for (const p of this.parameters()) {
       if (!p.grad) continue;
       if (options.setToNone) p.grad = null;
-      else p.grad = zeros(p.grad.shape, { dtype: p.grad.dtype });
+      else setData(p.grad, zeros(p.grad.shape, { dtype: p.grad.dtype }));
     }
   }
 
   /**
-   * Converts every parameter and buffer with `fn` (used by `to(dtype)`); parameters stay
-   * Parameters with their `requiresGrad`.
+   * Converts every parameter and buffer with `fn` (used by `to(dtype)`); each Parameter object
+   * is kept, with its `requiresGrad`, and shared parameters stay shared.
    */
   _apply(fn: (t: Tensor) => Tensor): this {
     for (const m of this.modules()) {
-      const self = m as unknown as Record<string, unknown>;
-      for (const [name, p] of m._namedOwnParameters()) self[name] = new Parameter(noGrad(() => fn(p)), p.requiresGrad);
+      // As PyTorch's `param.data = fn(param)`: the Parameter object stays (optimizers and tied
+      // weights keep pointing at it); only its data changes.
+      for (const [, p] of m._namedOwnParameters()) setData(p, noGrad(() => fn(p)));
       for (const [name, b] of m._namedOwnBuffers()) m._buffers.set(name, fn(b));
     }
     return this;
@@ -429,6 +430,17 @@ export abstract class Module {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+/** Points `t` at `src`'s data (storage, dtype, shape, strides, qparams), keeping the object. */
+function setData(t: Tensor, src: Tensor): void {
+  const w = t as unknown as { storage: unknown; dtype: unknown; shape: unknown; strides: unknown; offset: number; quantizer: unknown };
+  w.storage = src.storage;
+  w.dtype = src.dtype;
+  w.shape = src.shape;
+  w.strides = src.strides;
+  w.offset = src.offset;
+  w.quantizer = src.quantizer;
 }
 
 /** The class name of a module as PyTorch prints it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Tensor, tensor, zeros, ones, int64 } from '@qtorch/qtensor';
+import { Tensor, tensor, zeros, ones, int64, float64 } from '@qtorch/qtensor';
 import { Module, Parameter, Sequential, ModuleList, ModuleDict, Identity, Flatten, deepcopy, typeOf } from '../src/index.js';
 
 /** A leaf with one parameter, an optional bias and a BN-like buffer set. */
@@ -213,5 +213,30 @@ describe('containers and repr', () => {
       ['Net(', '  (conv1): Leaf(n=2)', '  (block): Sequential(', '    (0): Leaf(n=3)', '    (1): Identity()', '  )', ')'].join('\n'),
     );
     expect(new Flatten().toString()).toBe('Flatten(start_dim=1, end_dim=-1)');
+  });
+});
+
+describe('_apply and zeroGrad keep objects', () => {
+  it('_apply converts data but keeps Parameter identity (tied weights stay tied)', () => {
+    const leaf = new Leaf(2);
+    const tied = new Sequential(leaf, leaf);
+    const w = leaf.weight;
+    tied._apply((t) => t.to(float64));
+    expect(leaf.weight).toBe(w);
+    expect(w.dtype).toBe(float64);
+    expect(w.requiresGrad).toBe(true);
+    expect(tied.parameters().length).toBe(2);
+    expect(leaf.running_mean.dtype).toBe(float64);
+  });
+
+  it('zeroGrad zeroes gradients in place by default and drops them with setToNone', () => {
+    const leaf = new Leaf(2);
+    leaf.weight.grad = ones([2]);
+    const g = leaf.weight.grad;
+    leaf.zeroGrad();
+    expect(leaf.weight.grad).toBe(g);
+    expect(g.toArray()).toEqual([0, 0]);
+    leaf.zeroGrad({ setToNone: true });
+    expect(leaf.weight.grad).toBeNull();
   });
 });

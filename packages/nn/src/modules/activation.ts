@@ -1,0 +1,251 @@
+/**
+ * Activation modules (torch.nn.modules.activation). Each holds PyTorch's constructor
+ * arguments, runs the matching `F` function (which accepts quantized input where PyTorch's
+ * does) and prints PyTorch's repr.
+ */
+import { QTorchShapeError, QTorchValueError, type Tensor, empty } from '@qtorch/qtensor';
+import * as F from '../functional/index.js';
+import { constant_ } from '../init/index.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { pyFloat } from './_repr.js';
+
+/** The `inplace` constructor option. */
+export interface InplaceOption {
+  /** Overwrite the input (default false). */
+  inplace?: boolean;
+}
+
+const inplaceRepr = (inplace: boolean, lead = ''): string => (inplace ? `${lead}inplace=True` : '');
+
+/** A module whose only argument is `inplace`. @internal */
+export abstract class InplaceActivation extends Module {
+  readonly inplace: boolean;
+  constructor(options: InplaceOption = {}) {
+    super();
+    this.inplace = options.inplace ?? false;
+  }
+  override extraRepr(): string {
+    return inplaceRepr(this.inplace);
+  }
+}
+
+/** max(0, x); quantized input works (used by quantized models as is). */
+export class ReLU extends InplaceActivation {
+  forward(input: Tensor): Tensor {
+    return F.relu(input, { inplace: this.inplace });
+  }
+}
+
+/** clamp(x, minVal, maxVal) (defaults -1, 1). */
+export class Hardtanh extends Module {
+  readonly minVal: number;
+  readonly maxVal: number;
+  readonly inplace: boolean;
+  constructor(options: InplaceOption & { minVal?: number; maxVal?: number } = {}) {
+    super();
+    this.minVal = options.minVal ?? -1;
+    this.maxVal = options.maxVal ?? 1;
+    this.inplace = options.inplace ?? false;
+    if (!(this.minVal <= this.maxVal)) throw new QTorchValueError(`${new.target.name}(): min_val (${this.minVal}) must not exceed max_val (${this.maxVal})`);
+  }
+  forward(input: Tensor): Tensor {
+    return F.hardtanh(input, { minVal: this.minVal, maxVal: this.maxVal, inplace: this.inplace });
+  }
+  override extraRepr(): string {
+    return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}${inplaceRepr(this.inplace, ', ')}`;
+  }
+}
+
+/** min(max(0, x), 6) (a Hardtanh(0, 6), as in PyTorch). */
+export class ReLU6 extends Hardtanh {
+  constructor(options: InplaceOption = {}) {
+    super({ minVal: 0, maxVal: 6, inplace: options.inplace });
+  }
+  override forward(input: Tensor): Tensor {
+    return F.relu6(input, { inplace: this.inplace });
+  }
+  override extraRepr(): string {
+    return inplaceRepr(this.inplace);
+  }
+}
+
+/** 1 / (1 + exp(-x)). */
+export class Sigmoid extends Module {
+  forward(input: Tensor): Tensor {
+    return F.sigmoid(input);
+  }
+}
+
+/** tanh(x). */
+export class Tanh extends Module {
+  forward(input: Tensor): Tensor {
+    return F.tanh(input);
+  }
+}
+
+/** relu6(x + 3) / 6. */
+export class Hardsigmoid extends InplaceActivation {
+  forward(input: Tensor): Tensor {
+    return F.hardsigmoid(input, { inplace: this.inplace });
+  }
+  override extraRepr(): string {
+    return '';
+  }
+}
+
+/** x * relu6(x + 3) / 6. */
+export class Hardswish extends InplaceActivation {
+  forward(input: Tensor): Tensor {
+    return F.hardswish(input, { inplace: this.inplace });
+  }
+  override extraRepr(): string {
+    return '';
+  }
+}
+
+/** x if x > 0 else negativeSlope * x (default 0.01). */
+export class LeakyReLU extends Module {
+  readonly negativeSlope: number;
+  readonly inplace: boolean;
+  constructor(options: InplaceOption & { negativeSlope?: number } = {}) {
+    super();
+    this.negativeSlope = options.negativeSlope ?? 0.01;
+    this.inplace = options.inplace ?? false;
+  }
+  forward(input: Tensor): Tensor {
+    return F.leakyRelu(input, { negativeSlope: this.negativeSlope, inplace: this.inplace });
+  }
+  override extraRepr(): string {
+    return `negative_slope=${pyFloat(this.negativeSlope)}${inplaceRepr(this.inplace, ', ')}`;
+  }
+}
+
+/** x if x > 0 else alpha * (exp(x) - 1) (alpha default 1). */
+export class ELU extends Module {
+  readonly alpha: number;
+  readonly inplace: boolean;
+  constructor(options: InplaceOption & { alpha?: number } = {}) {
+    super();
+    this.alpha = options.alpha ?? 1;
+    this.inplace = options.inplace ?? false;
+  }
+  forward(input: Tensor): Tensor {
+    return F.elu(input, { alpha: this.alpha, inplace: this.inplace });
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace, ', ')}`;
+  }
+}
+
+/** scale * elu(x, alpha) with the self-normalizing constants. */
+export class SELU extends InplaceActivation {
+  forward(input: Tensor): Tensor {
+    return F.selu(input, { inplace: this.inplace });
+  }
+}
+
+/** x * Phi(x), exact or with `approximate: 'tanh'`. */
+export class GELU extends Module {
+  readonly approximate: 'none' | 'tanh';
+  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    this.approximate = options.approximate ?? 'none';
+  }
+  forward(input: Tensor): Tensor {
+    return F.gelu(input, { approximate: this.approximate });
+  }
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+/** x * sigmoid(x). */
+export class SiLU extends InplaceActivation {
+  forward(input: Tensor): Tensor {
+    return F.silu(input, { inplace: this.inplace });
+  }
+}
+
+/** x * tanh(softplus(x)). */
+export class Mish extends InplaceActivation {
+  forward(input: Tensor): Tensor {
+    return F.mish(input, { inplace: this.inplace });
+  }
+}
+
+/** log(1 + exp(beta x)) / beta, linear above `threshold` (defaults 1, 20). */
+export class Softplus extends Module {
+  readonly beta: number;
+  readonly threshold: number;
+  constructor(options: { beta?: number; threshold?: number } = {}) {
+    super();
+    this.beta = options.beta ?? 1;
+    this.threshold = options.threshold ?? 20;
+  }
+  forward(input: Tensor): Tensor {
+    return F.softplus(input, { beta: this.beta, threshold: this.threshold });
+  }
+  override extraRepr(): string {
+    // PyTorch's defaults are ints, so they print without '.0'
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
+}
+
+/**
+ * PyTorch's implicit softmax dim for `dim: null` (deprecated there): 0 for 0-, 1- and 3-D
+ * input, else 1.
+ */
+function implicitSoftmaxDim(ndim: number): number {
+  return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
+}
+
+/** Softmax along `dim` (null: PyTorch's legacy implicit choice). */
+export class Softmax extends Module {
+  readonly dim: number | null;
+  constructor(options: { dim?: number | null } = {}) {
+    super();
+    this.dim = options.dim ?? null;
+  }
+  forward(input: Tensor): Tensor {
+    return F.softmax(input, this.dim ?? implicitSoftmaxDim(input.ndim));
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim ?? 'None'}`;
+  }
+}
+
+/** Log-softmax along `dim`. */
+export class LogSoftmax extends Module {
+  readonly dim: number | null;
+  constructor(options: { dim?: number | null } = {}) {
+    super();
+    this.dim = options.dim ?? null;
+  }
+  forward(input: Tensor): Tensor {
+    return F.logSoftmax(input, this.dim ?? implicitSoftmaxDim(input.ndim));
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim ?? 'None'}`;
+  }
+}
+
+/** x if x > 0 else a * x with a learnable slope `a` (one, or one per channel; init 0.25). */
+export class PReLU extends Module {
+  readonly numParameters: number;
+  weight: Parameter;
+  constructor(options: { numParameters?: number; init?: number } = {}) {
+    super();
+    this.numParameters = options.numParameters ?? 1;
+    if (!Number.isInteger(this.numParameters) || this.numParameters < 1) {
+      throw new QTorchShapeError(`PReLU(): num_parameters must be a positive integer, got ${this.numParameters}`);
+    }
+    this.weight = new Parameter(constant_(empty([this.numParameters]), options.init ?? 0.25));
+  }
+  forward(input: Tensor): Tensor {
+    return F.prelu(input, this.weight);
+  }
+  override extraRepr(): string {
+    return `num_parameters=${this.numParameters}`;
+  }
+}

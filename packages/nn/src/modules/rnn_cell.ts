@@ -1,0 +1,118 @@
+/** Single-step recurrent cells RNNCell, LSTMCell and GRUCell (torch.nn.modules.rnn). */
+import { QTorchShapeError, QTorchValueError, type Tensor, empty, fmtShape, zeros } from '@qtorch/qtensor';
+import * as F from '../functional/index.js';
+import { uniform_ } from '../init/index.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { checkPositiveInt } from './linear.js';
+import { pyBool } from './_repr.js';
+
+/** Parameters `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`, checks and repr shared by the cells. */
+export abstract class RNNCellBase extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly bias: boolean;
+  weight_ih: Parameter;
+  weight_hh: Parameter;
+  bias_ih: Parameter | null;
+  bias_hh: Parameter | null;
+
+  protected constructor(inputSize: number, hiddenSize: number, bias: boolean, numChunks: number) {
+    super();
+    const cls = new.target.name;
+    checkPositiveInt(inputSize, 'input_size', cls, true);
+    checkPositiveInt(hiddenSize, 'hidden_size', cls);
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.bias = bias;
+    this.weight_ih = new Parameter(empty([numChunks * hiddenSize, inputSize]));
+    this.weight_hh = new Parameter(empty([numChunks * hiddenSize, hiddenSize]));
+    this.bias_ih = bias ? new Parameter(empty([numChunks * hiddenSize])) : null;
+    this.bias_hh = bias ? new Parameter(empty([numChunks * hiddenSize])) : null;
+    this.resetParameters();
+  }
+
+  /** Re-draws every parameter from U(-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)). */
+  resetParameters(): void {
+    const stdv = 1 / Math.sqrt(this.hiddenSize);
+    for (const w of this.parameters()) uniform_(w, { a: -stdv, b: stdv });
+  }
+
+  /** Checks `input` ((N, H_in) or (H_in)) and returns it batched, with whether it was unbatched. */
+  protected batchInput(input: Tensor): { x: Tensor; unbatched: boolean } {
+    const cls = this.constructor.name;
+    if (input.ndim !== 1 && input.ndim !== 2) throw new QTorchShapeError(`${cls}: Expected input to be 1D or 2D, got ${input.ndim}D instead (shape ${fmtShape(input.shape)})`);
+    if (input.shape[input.ndim - 1] !== this.inputSize) {
+      throw new QTorchShapeError(`${cls}: input has inconsistent input_size: got ${input.shape[input.ndim - 1]} expected ${this.inputSize}`);
+    }
+    return input.ndim === 1 ? { x: input.unsqueeze(0), unbatched: true } : { x: input, unbatched: false };
+  }
+
+  /** A hidden state batched like the input, or zeros. */
+  protected batchHidden(h: Tensor | null | undefined, x: Tensor, unbatched: boolean): Tensor {
+    if (!h) return zeros([x.shape[0]!, this.hiddenSize], { dtype: x.dtype });
+    const hb = unbatched ? h.unsqueeze(0) : h;
+    if (hb.ndim !== 2 || hb.shape[0] !== x.shape[0] || hb.shape[1] !== this.hiddenSize) {
+      throw new QTorchShapeError(`${this.constructor.name}: Expected hidden of shape ${fmtShape(unbatched ? [this.hiddenSize] : [x.shape[0]!, this.hiddenSize])}, got ${fmtShape(h.shape)}`);
+    }
+    return hb;
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (!this.bias) s += `, bias=${pyBool(this.bias)}`;
+    const nl = (this as { nonlinearity?: string }).nonlinearity;
+    if (nl !== undefined && nl !== 'tanh') s += `, nonlinearity=${nl}`;
+    return s;
+  }
+}
+
+/** h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu). */
+export class RNNCell extends RNNCellBase {
+  readonly nonlinearity: 'tanh' | 'relu';
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
+    const nonlinearity = options.nonlinearity ?? 'tanh';
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new QTorchValueError(`RNNCell(): Unknown nonlinearity: ${String(nonlinearity)}`);
+    super(inputSize, hiddenSize, options.bias ?? true, 1);
+    this.nonlinearity = nonlinearity;
+  }
+
+  /** One step; `hx` defaults to zeros. */
+  forward(input: Tensor, hx: Tensor | null = null): Tensor {
+    const { x, unbatched } = this.batchInput(input);
+    const h = this.batchHidden(hx, x, unbatched);
+    const cell = this.nonlinearity === 'tanh' ? F.rnnTanhCell : F.rnnReluCell;
+    const out = cell(x, h, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
+    return unbatched ? out.squeeze(0) : out;
+  }
+}
+
+/** One LSTM step: returns `[h', c']`. */
+export class LSTMCell extends RNNCellBase {
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
+    super(inputSize, hiddenSize, options.bias ?? true, 4);
+  }
+
+  /** One step; `hx` = `[h, c]`, defaulting to zeros. */
+  forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, Tensor] {
+    const { x, unbatched } = this.batchInput(input);
+    const h = this.batchHidden(hx?.[0], x, unbatched), c = this.batchHidden(hx?.[1], x, unbatched);
+    const [h2, c2] = F.lstmCell(x, [h, c], this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
+    return unbatched ? [h2.squeeze(0), c2.squeeze(0)] : [h2, c2];
+  }
+}
+
+/** One GRU step. */
+export class GRUCell extends RNNCellBase {
+  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
+    super(inputSize, hiddenSize, options.bias ?? true, 3);
+  }
+
+  /** One step; `hx` defaults to zeros. */
+  forward(input: Tensor, hx: Tensor | null = null): Tensor {
+    const { x, unbatched } = this.batchInput(input);
+    const h = this.batchHidden(hx, x, unbatched);
+    const out = F.gruCell(x, h, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
+    return unbatched ? out.squeeze(0) : out;
+  }
+}
