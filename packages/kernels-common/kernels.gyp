@@ -6,10 +6,12 @@
   'target_defaults': {
     'include_dirs': ['include'],
     # -fwrapv: int32 accumulators wrap like the hardware's (and fbgemm's) instead of being UB
-    # for absurd K (> 33025 full-range products).
-    'cflags': ['-fPIC', '-fwrapv'],
-    'cflags_cc': ['-fPIC', '-fwrapv'],
-    'xcode_settings': { 'OTHER_CFLAGS': ['-fPIC'] },
+    # for absurd K (> 33025 full-range products). -ffp-contract=off: the output pipelines must
+    # round every float32 product and sum separately, as the TypeScript reference does; an FMA
+    # contracted where -mfma is on would change results.
+    'cflags': ['-fPIC', '-fwrapv', '-ffp-contract=off'],
+    'cflags_cc': ['-fPIC', '-fwrapv', '-ffp-contract=off'],
+    'xcode_settings': { 'OTHER_CFLAGS': ['-fPIC', '-ffp-contract=off'] },
   },
   'targets': [
     {
@@ -20,6 +22,9 @@
         'src/qgemm_pack.cc',
         'src/qgemm.cc',
         'src/requant.cc',
+        'src/elementwise.cc',
+        'src/conv.cc',
+        'src/parallel.cc',
         'src/kernels_scalar.cc',
       ],
       'direct_dependent_settings': { 'include_dirs': ['include'] },

@@ -6,7 +6,7 @@
       'target_name': 'qtorch_fbgemm',
       'sources': [
         'src/native/addon.cc',
-        "<!(node -p \"require('@qtorch/kernels-common').napiSource\")",
+        "<!@(node -p \"require('@qtorch/kernels-common').napiSources.join(' ')\")",
       ],
       'dependencies': [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except",

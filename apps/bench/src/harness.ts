@@ -1,66 +1,115 @@
 /**
  * Timing primitives. Variants that are compared run interleaved (A B A B ...) so machine
- * drift affects them alike; each reports the median of its samples.
+ * drift affects them alike; each reports the median of its samples. A variant whose single
+ * call is slow (the TypeScript reference kernels on big shapes) takes fewer samples, so one
+ * `pnpm bench` stays within its time budget.
  */
 import { performance } from 'node:perf_hooks';
 
-export interface BenchCase {
+/** Who ran a case: our native kernels, our TypeScript reference kernels, or a peer library. */
+export type Impl = 'qtorch-native' | 'qtorch-reference' | 'torch' | 'onnxruntime';
+export type BenchDType = 'int8' | 'fp32' | 'fp16';
+
+/** What a result row says about the case it measured (everything but the timing). */
+export interface CaseMeta {
   suite: string;
+  /** Shape label; rows of the same (suite, case) are compared with each other. */
   case: string;
-  impl: 'qtorch-native' | 'qtorch-reference' | 'torch' | 'onnxruntime';
+  impl: Impl;
+  /** Quantized engine ('fbgemm', 'qnnpack', 'onednn'), the peer's op, or '-' for float paths. */
   engine: string;
-  dtype: 'int8' | 'fp32' | 'fp16';
+  dtype: BenchDType;
   threads: number;
   /** Operations per call (multiply-adds count 2), for GOP/s; 0 when not meaningful. */
   ops: number;
   /** Bytes moved per call, for GB/s (bandwidth-bound cases); optional. */
   bytes?: number;
-  run: () => void;
 }
 
-export interface BenchResult extends Omit<BenchCase, 'run'> {
-  /** Index of the comparison group (cases timed together); ratios are taken within a group. */
-  group: number;
+export interface BenchCase extends CaseMeta {
+  /** One call of the measured work (a promise for async peers such as onnxruntime). */
+  run: () => unknown;
+}
+
+export interface BenchResult extends CaseMeta {
   medianMs: number;
   runs: number;
   gops: number;
 }
 
 export interface TimingOptions {
+  /** Untimed calls per variant before sampling. */
   warmup: number;
   /** Minimum samples per variant. */
   minRuns: number;
-  /** Stop sampling a group after this long (ms), once minRuns is reached. */
+  /** Samples per variant never exceed this. */
+  maxRuns: number;
+  /** Sampling time (ms) of a group, shared equally by its variants; a fast variant samples until its share is spent. */
   budgetMs: number;
+  /** A variant whose warm-up call took longer than this (ms) is sampled only `slowRuns` times. */
+  slowMs: number;
+  slowRuns: number;
 }
 
-export const DEFAULT_TIMING: TimingOptions = { warmup: 2, minRuns: 5, budgetMs: 2000 };
+export const DEFAULT_TIMING: TimingOptions = { warmup: 2, minRuns: 5, maxRuns: 200, budgetMs: 1000, slowMs: 250, slowRuns: 3 };
+/** `--quick`: a handful of samples, enough to see orders of magnitude. */
+export const QUICK_TIMING: TimingOptions = { warmup: 1, minRuns: 2, maxRuns: 20, budgetMs: 50, slowMs: 100, slowRuns: 1 };
 
 export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new RangeError('median(): expected at least one sample, got none');
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Runs the cases of one comparison group round-robin and returns one result per case. */
-let nextGroup = 0;
+/** GOP/s of `ops` operations done in `ms` milliseconds (0 when ops is 0). */
+export const gopsOf = (ops: number, ms: number): number => (ops && ms > 0 ? ops / (ms * 1e6) : 0);
 
-export function timeInterleaved(cases: readonly BenchCase[], opts: TimingOptions = DEFAULT_TIMING): BenchResult[] {
-  const group = nextGroup++;
-  for (const c of cases) for (let i = 0; i < opts.warmup; i++) c.run();
+/** Attaches a timing to a case's metadata. */
+export function toResult(meta: CaseMeta, samplesMs: readonly number[]): BenchResult {
+  const medianMs = median(samplesMs);
+  return { ...meta, medianMs, runs: samplesMs.length, gops: gopsOf(meta.ops, medianMs) };
+}
+
+/** Times one call; awaits only when the call returned a promise (sync kernels pay no microtask). */
+async function timeOnce(run: () => unknown): Promise<number> {
+  const t0 = performance.now();
+  const r = run();
+  if (r instanceof Promise) await r;
+  return performance.now() - t0;
+}
+
+/** Runs the cases of one comparison group round-robin and returns one result per case. */
+export async function timeInterleaved(cases: readonly BenchCase[], opts: TimingOptions = DEFAULT_TIMING): Promise<BenchResult[]> {
+  const want = cases.map(() => opts.minRuns);
+  for (const [i, c] of cases.entries()) {
+    for (let w = 0; w < opts.warmup; w++) {
+      // one warm-up call is enough for a slow variant (its first call already amortizes packing)
+      if ((await timeOnce(c.run)) > opts.slowMs) {
+        want[i] = Math.min(opts.minRuns, opts.slowRuns);
+        break;
+      }
+    }
+  }
   const samples = cases.map(() => [] as number[]);
-  const start = performance.now();
-  while (samples[0]!.length < opts.minRuns || performance.now() - start < opts.budgetMs) {
-    cases.forEach((c, i) => {
-      const t0 = performance.now();
-      c.run();
-      samples[i]!.push(performance.now() - t0);
-    });
-    if (samples[0]!.length >= 200) break;
+  // each variant gets an equal share of the budget, so slow variants in a group cannot starve fast ones
+  const share = opts.budgetMs / Math.max(1, cases.length);
+  const spent = cases.map(() => 0);
+  for (;;) {
+    let ran = false;
+    for (const [i, c] of cases.entries()) {
+      const n = samples[i]!.length;
+      const more = n < want[i]! || (want[i] === opts.minRuns && n < opts.maxRuns && spent[i]! < share);
+      if (!more) continue;
+      const ms = await timeOnce(c.run);
+      samples[i]!.push(ms);
+      spent[i]! += ms;
+      ran = true;
+    }
+    if (!ran) break;
   }
   return cases.map((c, i) => {
     const { run: _run, ...meta } = c;
-    const medianMs = median(samples[i]!);
-    return { ...meta, group, medianMs, runs: samples[i]!.length, gops: c.ops ? c.ops / (medianMs * 1e6) : 0 };
+    return toResult(meta, samples[i]!);
   });
 }

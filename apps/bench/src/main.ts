@@ -1,36 +1,42 @@
 /**
- * `pnpm bench [--suite NAME[,NAME]] [--json FILE] [--quick]`: times every suite and prints a
- * table per suite (median ms, GOP/s, ratio to the first implementation of each case).
+ * `pnpm bench [-- --suite linear,conv --threads 1,2 --peers torch --quick --json FILE]`: times
+ * every suite, ours (native and reference per engine, and the float path) beside PyTorch and
+ * onnxruntime, and prints a table per suite. See cli.ts for the options.
  */
-import { parseArgs } from 'node:util';
-import { timeInterleaved, DEFAULT_TIMING, type BenchResult } from './harness.js';
-import { formatTable, writeJson } from './report.js';
+import { cpus, loadavg } from 'node:os';
+import { CliError, USAGE, parseCli } from './cli.js';
+import { formatTables, writeJson } from './report.js';
+import { runBench } from './run.js';
 import { SUITES } from './suites/index.js';
 
-const { values } = parseArgs({
-  options: {
-    suite: { type: 'string' },
-    json: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    list: { type: 'boolean', default: false },
-  },
-});
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseCli(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    console.error(`${err.message}\n${USAGE}`);
+    return 2;
+  }
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (opts.list) {
+    for (const s of SUITES) console.log(`${s.name.padEnd(10)} ${s.description}`);
+    return 0;
+  }
+  const t0 = Date.now();
+  const out = await runBench({ ...opts, log: (line) => console.error(`[bench] ${line}`) });
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`# qtorch bench: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, node ${process.version}, load average ${load}${opts.quick ? ', --quick' : ''}`);
+  for (const line of out.notes) console.log(`- ${line}`);
+  console.log('(ratios are of median times: int8/fp32 < 1 means int8 is faster than the same implementation\'s float path;');
+  console.log(' ours/peer > 1 means the peer is faster than our best variant of the same case, dtype and engine family)\n');
+  console.log(formatTables(out.results, out.peaks, opts.suites.map((s) => s.name)));
+  console.log(`\n(${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  if (opts.json) writeJson(opts.json, out.results, out.peaks, out.notes);
+  return 0;
+}
 
-if (values.list) {
-  for (const s of SUITES) console.log(`${s.name.padEnd(12)} ${s.description}`);
-  process.exit(0);
-}
-const wanted = values.suite ? new Set(values.suite.split(',')) : null;
-const unknown = wanted ? [...wanted].filter((w) => !SUITES.some((s) => s.name === w)) : [];
-if (unknown.length) {
-  console.error(`bench: unknown suite(s) ${unknown.join(', ')}; known: ${SUITES.map((s) => s.name).join(', ')}`);
-  process.exit(2);
-}
-const timing = values.quick ? { warmup: 1, minRuns: 2, budgetMs: 50 } : DEFAULT_TIMING;
-const results: BenchResult[] = [];
-for (const suite of SUITES) {
-  if (wanted && !wanted.has(suite.name)) continue;
-  for (const group of suite.groups({ quick: values.quick })) results.push(...timeInterleaved(group, timing));
-}
-console.log(formatTable(results));
-if (values.json) writeJson(values.json, results, null);
+process.exitCode = await main();

@@ -1,24 +1,117 @@
 import { describe, expect, it } from 'vitest';
-import { timeInterleaved, median } from '../src/harness.js';
-import { formatTable } from '../src/report.js';
+import { type BenchCase, type BenchResult, QUICK_TIMING, median, timeInterleaved, toResult } from '../src/harness.js';
+import { type PeakReport, peakOf } from '../src/peak/peak.js';
+import { formatTable, int8OverFp32, oursOverPeer, fractionOfPeak } from '../src/report.js';
 import { SUITES } from '../src/suites/index.js';
 
-describe('bench harness smoke (one tiny case of each suite; correctness, not speed)', () => {
+const TINY = { ...QUICK_TIMING, warmup: 1, minRuns: 2, maxRuns: 3, budgetMs: 0 };
+const NO_PEAKS: PeakReport = { rows: [], reason: 'not measured', features: {} };
+
+describe('harness', () => {
   it('median of even and odd sample counts', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow(RangeError);
   });
+
+  it('toResult derives GOP/s from ops and the median', () => {
+    const meta = { suite: 's', case: 'c', impl: 'qtorch-reference', engine: '-', dtype: 'fp32', threads: 1, ops: 4e6 } as const;
+    const r = toResult(meta, [2, 4, 1]);
+    expect(r.medianMs).toBe(2);
+    expect(r.runs).toBe(3);
+    expect(r.gops).toBeCloseTo(4e6 / (2 * 1e6), 12); // 2 GOP/s
+  });
+
+  it('runs every case of a group, awaits async cases, and samples slow cases less', async () => {
+    let sync = 0, async_ = 0, slow = 0;
+    const base = { suite: 's', case: 'c', engine: '-', dtype: 'int8', threads: 1, ops: 0 } as const;
+    const cases: BenchCase[] = [
+      { ...base, impl: 'qtorch-native', run: () => void sync++ },
+      { ...base, impl: 'onnxruntime', run: () => new Promise<void>((res) => setTimeout(() => { async_++; res(); }, 1)) },
+      { ...base, impl: 'qtorch-reference', run: () => { slow++; let s = 0; for (let i = 0; i < 2e5; i++) s += i; return s; } },
+    ];
+    // slowMs -1: every warmed-up case counts as slow, so each takes exactly slowRuns samples
+    const results = await timeInterleaved(cases, { warmup: 1, minRuns: 4, maxRuns: 10, budgetMs: 0, slowMs: -1, slowRuns: 2 });
+    expect(results.map((r) => r.runs)).toEqual([2, 2, 2]);
+    expect([sync, async_, slow]).toEqual([3, 3, 3]);
+    expect(results.every((r) => r.medianMs >= 0)).toBe(true);
+    expect(results[1]!.medianMs).toBeGreaterThanOrEqual(0.5); // the awaited timer was inside the measurement
+  });
+});
+
+describe('report ratios', () => {
+  const row = (p: Partial<BenchResult>): BenchResult => ({ suite: 'linear', case: 'c', impl: 'qtorch-native', engine: 'fbgemm', dtype: 'int8', threads: 1, ops: 2e9, medianMs: 10, runs: 5, gops: 200, ...p });
+  const ours = row({ medianMs: 10 });
+  const oursQnn = row({ engine: 'qnnpack', medianMs: 40 });
+  const oursFp = row({ impl: 'qtorch-reference', engine: '-', dtype: 'fp32', medianMs: 50 });
+  const torchOne = row({ impl: 'torch', engine: 'onednn', medianMs: 5 });
+  const torchQnn = row({ impl: 'torch', engine: 'qnnpack', medianMs: 20 });
+  const torchFp = row({ impl: 'torch', engine: '-', dtype: 'fp32', medianMs: 4 });
+  const ortRow = row({ impl: 'onnxruntime', engine: 'QLinearMatMul', medianMs: 8 });
+  const rows = [ours, oursQnn, oursFp, torchOne, torchQnn, torchFp, ortRow];
+
+  it('int8/fp32 within one implementation family', () => {
+    expect(int8OverFp32(ours, rows)).toBeCloseTo(10 / 50, 12);
+    expect(int8OverFp32(torchOne, rows)).toBeCloseTo(5 / 4, 12);
+    expect(int8OverFp32(ortRow, rows)).toBeNull(); // no onnxruntime fp32 row
+    expect(int8OverFp32(oursFp, rows)).toBeNull();
+  });
+
+  it('ours/peer matches engine families, falls back to our best', () => {
+    expect(oursOverPeer(torchOne, rows)).toBeCloseTo(10 / 5, 12); // onednn vs our fbgemm
+    expect(oursOverPeer(torchQnn, rows)).toBeCloseTo(40 / 20, 12); // qnnpack vs our qnnpack
+    expect(oursOverPeer(ortRow, rows)).toBeCloseTo(10 / 8, 12); // no engine family: our fastest
+    expect(oursOverPeer(torchFp, rows)).toBeCloseTo(50 / 4, 12);
+    expect(oursOverPeer(ours, rows)).toBeNull();
+  });
+
+  it('fraction of peak per dtype and thread count', () => {
+    const peaks: PeakReport = { reason: null, features: {}, rows: [
+      { name: 'a', dtype: 'int8', threads: 1, ms: 1, gops: 400, runs: 1 },
+      { name: 'b', dtype: 'int8', threads: 1, ms: 1, gops: 800, runs: 1 },
+      { name: 'c', dtype: 'fp32', threads: 1, ms: 1, gops: 100, runs: 1 },
+    ] };
+    expect(peakOf(peaks, 'int8', 1)).toBe(800);
+    expect(peakOf(peaks, 'int8', 2)).toBeNull(); // nothing measured on 2 threads
+    // a 2-thread measurement below the 1-thread one (the second core was busy) does not lower the peak
+    const busy: PeakReport = { ...peaks, rows: [...peaks.rows, { name: 'b', dtype: 'int8', threads: 2, ms: 1, gops: 500, runs: 1 }] };
+    expect(peakOf(busy, 'int8', 2)).toBe(800);
+    expect(peakOf(busy, 'fp32', 2)).toBeNull();
+    expect(fractionOfPeak(ours, peaks)).toBeCloseTo(200 / 800, 12);
+    expect(fractionOfPeak(row({ dtype: 'fp32', gops: 25 }), peaks)).toBeCloseTo(0.25, 12);
+    expect(fractionOfPeak(row({ threads: 2 }), peaks)).toBeNull();
+    const table = formatTable('linear', rows, peaks);
+    expect(table.split('\n')).toHaveLength(2 + rows.length);
+    expect(table.split('\n')[2]).toMatch(/qtorch-native\s+fbgemm\s+int8\s+1\s+10\.000\s+5\s+200\s+25\.0\s+0\.20\s*$/);
+  });
+});
+
+describe('suites (one tiny case each; harness correctness, not speed)', () => {
   for (const suite of SUITES) {
-    it(`suite ${suite.name} runs and reports`, () => {
-      const groups = suite.groups({ quick: true });
-      expect(groups.length).toBeGreaterThan(0);
-      const results = timeInterleaved(groups[0]!, { warmup: 0, minRuns: 2, budgetMs: 0 });
-      expect(results).toHaveLength(groups[0]!.length);
-      for (const r of results) {
-        expect(r.runs).toBeGreaterThanOrEqual(2);
-        expect(r.medianMs).toBeGreaterThan(0);
+    it(`suite ${suite.name}`, async () => {
+      const specs = suite.specs({ quick: true });
+      if (suite.name === 'peak') {
+        expect(specs).toHaveLength(0);
+        const rows = suite.measured!({ reason: null, features: {}, rows: [{ name: 'fma-ymm', dtype: 'fp32', threads: 2, ms: 10, gops: 64, runs: 3 }] });
+        expect(rows).toEqual([expect.objectContaining({ suite: 'peak', case: 'fma-ymm', threads: 2, gops: 64, ops: 64 * 10 * 1e6 })]);
+        return;
       }
-      expect(formatTable(results)).toContain(`## ${suite.name}`);
+      if (suite.name === 'models') {
+        expect(suite.notes!({ quick: true }).join('\n')).toMatch(/skipped/);
+        return;
+      }
+      expect(specs.length).toBeGreaterThan(0);
+      for (const s of specs) expect(s.suite).toBe(suite.name);
+      const cases = suite.ours(specs[0]!);
+      expect(cases.length).toBeGreaterThan(0);
+      const results = await timeInterleaved(cases, TINY);
+      expect(results).toHaveLength(cases.length);
+      for (const r of results) {
+        expect(r.runs).toBeGreaterThanOrEqual(1);
+        expect(r.medianMs).toBeGreaterThanOrEqual(0);
+        expect(r.case).toBe(specs[0]!.case);
+      }
+      expect(formatTable(suite.name, results, NO_PEAKS)).toContain(`## ${suite.name}`);
     });
   }
 });

@@ -1,18 +1,49 @@
 /**
- * The qtorch demo. Until the quantization toolchain lands, it shows the foundation: a float
- * tensor computation with autograd. (The full demo quantizes a real MNIST model three ways.)
+ * The qtorch demo: quantize a real model three ways (dynamic, static eager / FX, QAT) under
+ * both engines and print accuracy, file size and latency.
+ *
+ * `node apps/demo/dist/main.js [--quick] [--engine fbgemm|qnnpack|both] [--epochs N] [--fashion]`
+ * (`--help` lists every flag).
  */
-import { tensor } from '@qtorch/qtensor';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { USAGE, UsageError, parseArgs } from './cli.js';
+import { runDemo } from './run.js';
 
-export function runDemo(log: (line: string) => void = console.log): number {
-  const w = tensor([[0.5, -1.0], [2.0, 0.25]], { requiresGrad: true });
-  const x = tensor([[1.0], [3.0]]);
-  const y = w.reshape(4).slice(0, 1, 3);
-  y.backward(tensor([1, 1]));
-  log('qtorch demo (foundation): autograd through views');
-  log(`  w = ${JSON.stringify(w.tolist())}, x = ${JSON.stringify(x.tolist())}`);
-  log(`  d(w.reshape(4)[1:3].sum())/dw = ${JSON.stringify(w.grad!.tolist())}`);
-  return w.grad!.toArray().reduce((a, b) => a + b, 0);
+/** Parses `argv`, runs the demo, returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  // dist/main.js and src/main.ts both sit one level under the package: out/ is its sibling.
+  const defaultOut = fileURLToPath(new URL('../out', import.meta.url));
+  let options;
+  try {
+    options = parseArgs(argv, defaultOut);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`demo: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if ('help' in options) {
+    console.log(USAGE);
+    return 0;
+  }
+  const result = await runDemo(options, { log: (l) => console.log(l), sink: process.stderr });
+  const failed = result.rows.filter((r) => r.reloadIdentical === false);
+  if (failed.length) {
+    console.error(`demo: reloaded outputs differ for ${failed.map((r) => `${r.variant}/${r.engine}`).join(', ')}`);
+    return 1;
+  }
+  return 0;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) runDemo();
+/** Whether this file is the script node was started with (not imported by a test). */
+function isEntryPoint(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2));
+}

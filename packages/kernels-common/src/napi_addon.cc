@@ -1,95 +1,32 @@
-// N-API surface shared by both addons. Every argument is validated here, before any memory is
-// touched: wrong types throw TypeError, wrong sizes/values RangeError; nothing may crash.
+// N-API surface shared by both addons: prepacked weights, the GEMM entry points and ISA control
+// (the quantized tensor ops are in napi_ops.cc). Every argument is validated (napi_args.h)
+// before any memory is touched: wrong types throw TypeError, wrong sizes/values RangeError.
 #include "qtorch/napi_addon.h"
 
 #include <cmath>
 #include <cstdint>
 #include <string>
 
+#include "napi_args.h"
 #include "qtorch/cpu.h"
+#include "qtorch/parallel.h"
 #include "qtorch/qgemm.h"
+#include "qtorch/qops.h"
 
 namespace qtorch {
+namespace napi {
 namespace {
 
-constexpr double kMaxDim = 2147483647.0;       // dims fit int32, like PyTorch's kernels
-constexpr uint64_t kMaxElements = 1ull << 31;  // largest output or input we accept
-
-[[noreturn]] void ThrowType(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, msg); }
-[[noreturn]] void ThrowRange(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, msg); }
-
-struct Ctx {
-  const Napi::CallbackInfo& info;
-  const char* fn;
-  Napi::Env env() const { return info.Env(); }
-  std::string Where(size_t i, const char* name) const {
-    return std::string(fn) + "(): argument " + std::to_string(i) + " (" + name + ")";
-  }
-
-  template <typename T>
-  Napi::TypedArrayOf<T> Array(size_t i, const char* name, napi_typedarray_type type, const char* typeName,
-                              bool nullable = false, bool* isNull = nullptr) const {
-    if (nullable && (info.Length() <= i || info[i].IsNull() || info[i].IsUndefined())) {
-      *isNull = true;
-      return Napi::TypedArrayOf<T>();
-    }
-    if (isNull) *isNull = false;
-    if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type)
-      ThrowType(env(), Where(i, name) + " must be a " + typeName);
-    return info[i].As<Napi::TypedArrayOf<T>>();
-  }
-
-  double Number(size_t i, const char* name) const {
-    if (info.Length() <= i || !info[i].IsNumber()) ThrowType(env(), Where(i, name) + " must be a number");
-    return info[i].As<Napi::Number>().DoubleValue();
-  }
-
-  size_t Dim(size_t i, const char* name) const {
-    const double v = Number(i, name);
-    if (!(v >= 0 && v <= kMaxDim) || std::floor(v) != v)
-      ThrowRange(env(), Where(i, name) + " must be an integer in [0, 2^31), got " + std::to_string(v));
-    return static_cast<size_t>(v);
-  }
-
-  int32_t Int(size_t i, const char* name, int32_t lo, int32_t hi) const {
-    const double v = Number(i, name);
-    if (!(v >= lo && v <= hi) || std::floor(v) != v)
-      ThrowRange(env(), Where(i, name) + " must be an integer in [" + std::to_string(lo) + ", " +
-                            std::to_string(hi) + "], got " + std::to_string(v));
-    return static_cast<int32_t>(v);
-  }
-
-  float PositiveScale(size_t i, const char* name) const {
-    const double v = Number(i, name);
-    const float f = static_cast<float>(v);
-    if (!(f > 0) || !std::isfinite(f)) ThrowRange(env(), Where(i, name) + " must be a finite positive float32, got " + std::to_string(v));
-    return f;
-  }
-
-  bool Bool(size_t i, const char* name) const {
-    if (info.Length() <= i || !info[i].IsBoolean()) ThrowType(env(), Where(i, name) + " must be a boolean");
-    return info[i].As<Napi::Boolean>().Value();
-  }
-
-  void Length(size_t i, const char* name, size_t got, uint64_t want, const char* what) const {
-    if (static_cast<uint64_t>(got) != want)
-      ThrowRange(env(), Where(i, name) + " must hold " + what + " = " + std::to_string(want) + " elements, got " +
-                            std::to_string(got));
-  }
-};
-
-uint64_t CheckedElements(Napi::Env env, const char* fn, uint64_t a, uint64_t b) {
-  const uint64_t n = a * b;  // both < 2^31: no overflow in 64 bits
-  if (n > kMaxElements) ThrowRange(env, std::string(fn) + "(): " + std::to_string(a) + " x " + std::to_string(b) + " elements is too large");
-  return n;
-}
-
-// Opaque prepacked weights: new PackedWeights(w: Int8Array, n, k, zeroPoints: Int32Array(1|n)).
+// Opaque prepacked weights:
+//   new PackedWeights(w: Int8Array, n, k, zeroPoints: Int32Array(1|n), groups = 1, spatial = 1)
+// n rows (all groups) of k = cin_g * spatial values; see GroupedWeights for the layouts.
 class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "PackedWeights",
                        {InstanceAccessor<&PackedWeightsWrap::N>("n"), InstanceAccessor<&PackedWeightsWrap::K>("k"),
+                        InstanceAccessor<&PackedWeightsWrap::Groups>("groups"),
+                        InstanceAccessor<&PackedWeightsWrap::Spatial>("spatial"),
                         InstanceAccessor<&PackedWeightsWrap::ZeroPoints>("zeroPoints"),
                         InstanceMethod<&PackedWeightsWrap::Unpack>("unpack")});
   }
@@ -99,6 +36,8 @@ class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
     auto w = c.Array<int8_t>(0, "weight", napi_int8_array, "Int8Array");
     const size_t n = c.Dim(1, "n"), k = c.Dim(2, "k");
     auto zp = c.Array<int32_t>(3, "zeroPoints", napi_int32_array, "Int32Array");
+    const size_t groups = c.Missing(4) ? 1 : c.Dim(4, "groups");
+    const size_t spatial = c.Missing(5) ? 1 : c.Dim(5, "spatial");
     c.Length(0, "weight", w.ElementLength(), CheckedElements(info.Env(), "PackedWeights", n, k), "n * k");
     if (zp.ElementLength() != 1 && zp.ElementLength() != n)
       ThrowRange(info.Env(), c.Where(3, "zeroPoints") + " must hold 1 or n = " + std::to_string(n) + " values, got " +
@@ -106,19 +45,26 @@ class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
     for (size_t j = 0; j < zp.ElementLength(); ++j)
       if (zp[j] < -128 || zp[j] > 127)
         ThrowRange(info.Env(), c.Where(3, "zeroPoints") + " must be in [-128, 127] (qint8), got " + std::to_string(zp[j]));
-    PackWeights(w.Data(), n, k, zp.Data(), zp.ElementLength(), &packed_);
+    if (groups == 0 || n % groups != 0)
+      ThrowRange(info.Env(), c.Where(4, "groups") + " must be a positive divisor of n = " + std::to_string(n) + ", got " + std::to_string(groups));
+    if (spatial == 0 || k % spatial != 0)
+      ThrowRange(info.Env(), c.Where(5, "spatial") + " must be a positive divisor of k = " + std::to_string(k) + ", got " + std::to_string(spatial));
+    PackGrouped(w.Data(), n, k, zp.Data(), zp.ElementLength(), groups, spatial, &packed_);
     // Tell V8 how much memory the handle holds, so large weights drive GC like a typed array.
-    externalBytes_ = static_cast<int64_t>(packed_.data.size() + 8 * packed_.colSums.size());
+    externalBytes_ = static_cast<int64_t>(packed_.plain.size() + 4 * packed_.zeroPoints.size());
+    for (const PackedWeights& p : packed_.packs) externalBytes_ += static_cast<int64_t>(p.data.size() + 8 * p.colSums.size());
     Napi::MemoryManagement::AdjustExternalMemory(info.Env(), externalBytes_);
   }
 
   void Finalize(Napi::Env env) override { Napi::MemoryManagement::AdjustExternalMemory(env, -externalBytes_); }
 
-  const PackedWeights& packed() const { return packed_; }
+  const GroupedWeights& packed() const { return packed_; }
 
  private:
   Napi::Value N(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(packed_.n)); }
   Napi::Value K(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(packed_.k)); }
+  Napi::Value Groups(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(packed_.groups)); }
+  Napi::Value Spatial(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(packed_.spatial)); }
   Napi::Value ZeroPoints(const Napi::CallbackInfo& info) {
     auto out = Napi::Int32Array::New(info.Env(), packed_.n);
     for (size_t j = 0; j < packed_.n; ++j) out[j] = packed_.zeroPoints[j];
@@ -126,99 +72,88 @@ class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
   }
   Napi::Value Unpack(const Napi::CallbackInfo& info) {
     auto out = Napi::Int8Array::New(info.Env(), packed_.n * packed_.k);
-    UnpackWeights(packed_, out.Data());
+    UnpackGrouped(packed_, out.Data());
     return out;
   }
 
-  PackedWeights packed_;
+  GroupedWeights packed_;
   int64_t externalBytes_ = 0;
 };
 
-struct AddonData {
-  Engine engine;
-  Napi::FunctionReference packedCtor;
-};
-
-const PackedWeights& ArgPacked(const Ctx& c, size_t i) {
-  auto* data = c.env().GetInstanceData<AddonData>();
-  if (c.info.Length() <= i || !c.info[i].IsObject() || !c.info[i].As<Napi::Object>().InstanceOf(data->packedCtor.Value()))
-    ThrowType(c.env(), c.Where(i, "packed") + " must be a PackedWeights from this addon");
-  return PackedWeightsWrap::Unwrap(c.info[i].As<Napi::Object>())->packed();
-}
-
-// Common prologue of the INT8 GEMM entry points: (a: Uint8Array, m, za, packed) at 0..3.
+// Common prologue of the INT8 GEMM entry points: (a, m, za, packed) at 0..3; a is a Uint8Array
+// (or an Int8Array where `allowSigned`: qint8 activations).
 struct QGemmInputs {
-  const uint8_t* a;
+  Bytes a;
   size_t m;
   int32_t za;
   const PackedWeights* pw;
   uint64_t outElements;
 };
 
-QGemmInputs ArgsQGemm(const Ctx& c) {
-  auto a = c.Array<uint8_t>(0, "input", napi_uint8_array, "Uint8Array");
-  const size_t m = c.Dim(1, "m");
-  const int32_t za = c.Int(2, "inputZeroPoint", 0, 255);
-  const PackedWeights& pw = ArgPacked(c, 3);
-  c.Length(0, "input", a.ElementLength(), CheckedElements(c.env(), c.fn, m, pw.k), "m * k");
-  return {a.Data(), m, za, &pw, CheckedElements(c.env(), c.fn, m, pw.n)};
-}
-
-// (weightScales: Float32Array(1|n), bias: Float32Array(n) | null) at i, i+1.
-void ArgsScalesBias(const Ctx& c, size_t i, size_t n, Napi::Float32Array* ws, const float** bias) {
-  *ws = c.Array<float>(i, "weightScales", napi_float32_array, "Float32Array");
-  if (ws->ElementLength() != 1 && ws->ElementLength() != n)
-    ThrowRange(c.env(), c.Where(i, "weightScales") + " must hold 1 or n = " + std::to_string(n) + " values, got " +
-                            std::to_string(ws->ElementLength()));
-  for (size_t j = 0; j < ws->ElementLength(); ++j)
-    if (!((*ws)[j] > 0) || !std::isfinite((*ws)[j])) ThrowRange(c.env(), c.Where(i, "weightScales") + " must be finite and positive");
-  bool isNull = false;
-  auto b = c.Array<float>(i + 1, "bias", napi_float32_array, "Float32Array or null", true, &isNull);
-  *bias = nullptr;
-  if (!isNull) {
-    c.Length(i + 1, "bias", b.ElementLength(), n, "n");
-    *bias = b.Data();
+QGemmInputs ArgsQGemm(const Ctx& c, bool allowSigned) {
+  QGemmInputs in;
+  if (allowSigned) {
+    in.a = c.Bytes8(0, "input");
+  } else {
+    auto a = c.Array<uint8_t>(0, "input", napi_uint8_array, "Uint8Array");
+    in.a.data = a.Data();
+    in.a.length = a.ElementLength();
+    in.a.value = a;
   }
+  in.m = c.Dim(1, "m");
+  in.za = c.ZeroPoint8(2, "inputZeroPoint", in.a.isSigned);
+  in.pw = &ArgLinearPacked(c, 3);
+  c.Length(0, "input", in.a.length, CheckedElements(c.env(), c.fn, in.m, in.pw->k), "m * k");
+  in.outElements = CheckedElements(c.env(), c.fn, in.m, in.pw->n);
+  return in;
 }
 
 // qgemmS32(a, m, za, packed) -> Int32Array(m * n): sum_k (a - za) * (w - zw).
 Napi::Value QGemmS32Js(const Napi::CallbackInfo& info) {
   Ctx c{info, "qgemmS32"};
-  const QGemmInputs in = ArgsQGemm(c);
+  const QGemmInputs in = ArgsQGemm(c, false);
   auto out = Napi::Int32Array::New(info.Env(), in.outElements);
-  QGemmS32(in.a, in.m, in.za, *in.pw, out.Data());
+  QGemmS32(static_cast<const uint8_t*>(in.a.data), in.m, in.za, *in.pw, out.Data());
   return out;
 }
 
-// qlinear(a, m, za, packed, inScale, weightScales, bias|null, outScale, outZeroPoint, relu) -> Uint8Array
+// qlinear(a: Uint8Array|Int8Array, m, za, packed, inScale, weightScales, bias|null, outScale,
+// outZeroPoint, relu) -> a typed array of a's type (quint8 in, quint8 out; qint8 likewise).
 Napi::Value QLinearJs(const Napi::CallbackInfo& info) {
   Ctx c{info, "qlinear"};
-  const QGemmInputs in = ArgsQGemm(c);
+  const QGemmInputs in = ArgsQGemm(c, true);
   RequantParams p;
   p.engine = info.Env().GetInstanceData<AddonData>()->engine;
-  p.inScale = c.PositiveScale(4, "inScale");
-  Napi::Float32Array ws;
-  ArgsScalesBias(c, 5, in.pw->n, &ws, &p.bias);
-  p.weightScales = ws.Data();
-  p.weightScaleCount = ws.ElementLength();
-  p.outScale = c.PositiveScale(7, "outScale");
-  p.outZeroPoint = c.Int(8, "outZeroPoint", 0, 255);
+  p.inScale = c.Scale(4, "inScale");
+  const std::vector<double> ws = ArgWeightScales(c, 5, in.pw->n);
+  p.weightScales = ws.data();
+  p.weightScaleCount = ws.size();
+  p.bias = ArgBias(c, 6, in.pw->n);
+  p.outScale = c.Scale(7, "outScale");
+  p.outZeroPoint = c.ZeroPoint8(8, "outZeroPoint", in.a.isSigned);
   p.relu = c.Bool(9, "relu");
+  if (in.a.isSigned) {
+    p.qmin = -128;
+    p.qmax = 127;
+    auto out = Napi::Int8Array::New(info.Env(), in.outElements);
+    QLinear<int8_t>(static_cast<const int8_t*>(in.a.data), in.m, in.za, *in.pw, p, out.Data());
+    return out;
+  }
   auto out = Napi::Uint8Array::New(info.Env(), in.outElements);
-  QLinearU8(in.a, in.m, in.za, *in.pw, p, out.Data());
+  QLinear<uint8_t>(static_cast<const uint8_t*>(in.a.data), in.m, in.za, *in.pw, p, out.Data());
   return out;
 }
 
-// qlinearDynamic(a, m, za, packed, inScale, weightScales, bias|null) -> Float32Array
+// qlinearDynamic(a, m, za, packed, inScale, weightScales, bias|null, relu = false) -> Float32Array
 Napi::Value QLinearDynamicJs(const Napi::CallbackInfo& info) {
   Ctx c{info, "qlinearDynamic"};
-  const QGemmInputs in = ArgsQGemm(c);
-  const float inScale = c.PositiveScale(4, "inScale");
-  Napi::Float32Array ws;
-  const float* bias = nullptr;
-  ArgsScalesBias(c, 5, in.pw->n, &ws, &bias);
+  const QGemmInputs in = ArgsQGemm(c, false);
+  const double inScale = c.Scale(4, "inScale");
+  const std::vector<double> ws = ArgWeightScales(c, 5, in.pw->n);
+  const float* bias = ArgBias(c, 6, in.pw->n);
+  const bool relu = c.OptionalBool(7, "relu", false);
   auto out = Napi::Float32Array::New(info.Env(), in.outElements);
-  QLinearF32(in.a, in.m, in.za, *in.pw, inScale, ws.Data(), ws.ElementLength(), bias, out.Data());
+  QLinearF32(static_cast<const uint8_t*>(in.a.data), in.m, in.za, *in.pw, inScale, ws.data(), ws.size(), bias, relu, out.Data());
   return out;
 }
 
@@ -229,13 +164,11 @@ Napi::Value SGemmJs(const Napi::CallbackInfo& info) {
   const size_t m = c.Dim(1, "m"), k = c.Dim(2, "k");
   auto b = c.Array<float>(3, "b", napi_float32_array, "Float32Array");
   const size_t n = c.Dim(4, "n");
-  bool noBias = false;
-  auto bias = c.Array<float>(5, "bias", napi_float32_array, "Float32Array or null", true, &noBias);
   c.Length(0, "a", a.ElementLength(), CheckedElements(info.Env(), c.fn, m, k), "m * k");
   c.Length(3, "b", b.ElementLength(), CheckedElements(info.Env(), c.fn, n, k), "n * k");
-  if (!noBias) c.Length(5, "bias", bias.ElementLength(), n, "n");
+  const float* bias = ArgBias(c, 5, n);
   auto out = Napi::Float32Array::New(info.Env(), CheckedElements(info.Env(), c.fn, m, n));
-  SGemm(a.Data(), b.Data(), noBias ? nullptr : bias.Data(), out.Data(), m, n, k);
+  SGemm(a.Data(), b.Data(), bias, out.Data(), m, n, k);
   return out;
 }
 
@@ -255,9 +188,71 @@ Napi::Value SetIsaJs(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), IsaName(prev));
 }
 
+// numThreads() -> threads of the intra-op pool.
+Napi::Value NumThreadsJs(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(NumThreads())); }
+
+// setNumThreads(n) -> previous count; n an integer in [1, 1024].
+Napi::Value SetNumThreadsJs(const Napi::CallbackInfo& info) {
+  Ctx c{info, "setNumThreads"};
+  const size_t n = static_cast<size_t>(c.Int(0, "threads", 1, 1024));
+  const size_t prev = NumThreads();
+  SetNumThreads(n);
+  return Napi::Number::New(info.Env(), static_cast<double>(prev));
+}
+
 }  // namespace
 
+std::vector<double> ArgWeightScales(const Ctx& c, size_t i, size_t n) {
+  std::vector<double> out;
+  if (c.info.Length() > i && c.info[i].IsTypedArray()) {
+    auto t = c.info[i].As<Napi::TypedArray>();
+    if (t.TypedArrayType() == napi_float64_array) {
+      auto d = t.As<Napi::Float64Array>();
+      out.assign(d.Data(), d.Data() + d.ElementLength());
+    } else if (t.TypedArrayType() == napi_float32_array) {
+      auto f = t.As<Napi::Float32Array>();
+      out.assign(f.Data(), f.Data() + f.ElementLength());
+    } else {
+      ThrowType(c.env(), c.Where(i, "weightScales") + " must be a Float32Array or Float64Array");
+    }
+  } else {
+    ThrowType(c.env(), c.Where(i, "weightScales") + " must be a Float32Array or Float64Array");
+  }
+  if (out.size() != 1 && out.size() != n)
+    ThrowRange(c.env(), c.Where(i, "weightScales") + " must hold 1 or n = " + std::to_string(n) + " values, got " +
+                            std::to_string(out.size()));
+  for (double v : out)
+    if (!(v > 0) || !std::isfinite(v)) ThrowRange(c.env(), c.Where(i, "weightScales") + " must be finite and positive, got " + std::to_string(v));
+  return out;
+}
+
+const float* ArgBias(const Ctx& c, size_t i, size_t n) {
+  bool isNull = false;
+  auto b = c.Array<float>(i, "bias", napi_float32_array, "Float32Array or null", true, &isNull);
+  if (isNull) return nullptr;
+  c.Length(i, "bias", b.ElementLength(), n, "n");
+  return b.Data();
+}
+
+const GroupedWeights& ArgPacked(const Ctx& c, size_t i) {
+  auto* data = c.env().GetInstanceData<AddonData>();
+  if (c.info.Length() <= i || !c.info[i].IsObject() || !c.info[i].As<Napi::Object>().InstanceOf(data->packedCtor.Value()))
+    ThrowType(c.env(), c.Where(i, "packed") + " must be a PackedWeights from this addon");
+  return PackedWeightsWrap::Unwrap(c.info[i].As<Napi::Object>())->packed();
+}
+
+const PackedWeights& ArgLinearPacked(const Ctx& c, size_t i) {
+  const GroupedWeights& gw = ArgPacked(c, i);
+  if (gw.groups != 1 || gw.spatial != 1 || gw.packs.size() != 1)
+    ThrowRange(c.env(), c.Where(i, "packed") + " must be linear weights (groups = 1, spatial = 1), got groups = " +
+                            std::to_string(gw.groups) + ", spatial = " + std::to_string(gw.spatial));
+  return gw.packs[0];
+}
+
+}  // namespace napi
+
 Napi::Object InitAddon(Napi::Env env, Napi::Object exports, Engine engine) {
+  using namespace napi;
   Napi::Function ctor = PackedWeightsWrap::Define(env);
   env.SetInstanceData(new AddonData{engine, Napi::Persistent(ctor)});
   exports.Set("engine", Napi::String::New(env, engine == Engine::Fbgemm ? "fbgemm" : "qnnpack"));
@@ -269,6 +264,9 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports, Engine engine) {
   exports.Set("isa", Napi::Function::New(env, IsaJs, "isa"));
   exports.Set("detectedIsa", Napi::Function::New(env, DetectedIsaJs, "detectedIsa"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsaJs, "setIsa"));
+  exports.Set("numThreads", Napi::Function::New(env, NumThreadsJs, "numThreads"));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreadsJs, "setNumThreads"));
+  InitOps(env, exports);
   return exports;
 }
 

@@ -7,6 +7,7 @@
 
 #include "qtorch/cpu.h"
 #include "qtorch/kernels.h"
+#include "qtorch/parallel.h"
 #include "qtorch/qgemm.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -36,18 +37,57 @@ constexpr size_t kKcQuads = 512;
 
 }  // namespace
 
-void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc) {
+namespace {
+
+// Rows [i0, i1) x panels [p0, p1) of the GEMM into c (ldc = np), then the zero-point
+// compensation of those rows and panels' columns into acc. Every element depends only on its
+// own row and column, so any split of the work gives the same integers.
+void QGemmRange(const uint8_t* a, size_t lda, int32_t za, const PackedWeights& pw, int32_t* c, int32_t* acc,
+                const int32_t* colTerm, size_t i0, size_t i1, size_t p0, size_t p1) {
   const size_t n = pw.n, k = pw.k, kq = pw.kq, np = pw.panels * kQPanel;
-  if (m == 0 || n == 0) return;
-  // The kernels read whole quads: copy A only when K is not a multiple of 4.
-  const size_t lda = kq * kQuad;
-  std::vector<uint8_t> padded;
-  const uint8_t* ap = a;
-  if (lda != k) {
-    padded.assign(m * lda, 0);
-    for (size_t i = 0; i < m; ++i) std::memcpy(&padded[i * lda], a + i * k, k);
-    ap = padded.data();
+  const size_t j0 = p0 * kQPanel, j1 = std::min(n, p1 * kQPanel);
+  if (kq == 0) {  // K = 0: no block runs, the sums are empty
+    for (size_t i = i0; i < i1; ++i) std::fill(c + i * np + j0, c + i * np + p1 * kQPanel, 0);
   }
+  const QKernel kernel = SelectQKernel();
+  for (size_t q0 = 0; q0 < kq; q0 += kKcQuads) {
+    QGemmBlock blk;
+    blk.a = a + i0 * lda + q0 * kQuad;
+    blk.m = i1 - i0;
+    blk.lda = lda;
+    blk.kq = std::min(kKcQuads, kq - q0);
+    blk.panelStride = kq * kQPanel * kQuad;
+    blk.b = pw.data.data() + p0 * blk.panelStride + q0 * kQPanel * kQuad;
+    blk.panels = p1 - p0;
+    blk.c = c + i0 * np + j0;
+    blk.ldc = np;
+    blk.accumulate = q0 > 0;
+    kernel(blk);
+  }
+  // acc = sum(a*w) - zw*rowsum(a) - za*colsum(w) + K*za*zw. The column terms are one constant
+  // per column; row sums are needed only when some zw != 0 (symmetric weights skip the pass).
+  const int32_t* zw = pw.zeroPoints.data();
+  for (size_t i = i0; i < i1; ++i) {
+    const int32_t* ci = c + i * np;  // equals out when np == n: each element is read, then written
+    int32_t* out = acc + i * n;
+    if (pw.zeroPointsAllZero) {
+      for (size_t j = j0; j < j1; ++j) out[j] = ci[j] + colTerm[j];
+    } else {
+      int32_t rowSum = 0;
+      for (size_t t = 0; t < k; ++t) rowSum += a[i * lda + t];
+      for (size_t j = j0; j < j1; ++j) out[j] = ci[j] - zw[j] * rowSum + colTerm[j];
+    }
+  }
+}
+
+// Multiply-adds below which a GEMM part is not worth waking a thread for.
+constexpr size_t kMinParallelWork = size_t{1} << 20;
+
+}  // namespace
+
+void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc) {
+  const size_t n = pw.n, k = pw.k, np = pw.panels * kQPanel;
+  if (m == 0 || n == 0) return;
   // The kernel writes whole 64-column panels: straight into acc when N is a multiple of 64,
   // else into a scratch buffer (not zero-filled: every element is written).
   std::unique_ptr<int32_t[]> scratch;
@@ -56,52 +96,69 @@ void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, i
     scratch.reset(new int32_t[m * np]);
     c = scratch.get();
   }
-  const QKernel kernel = SelectQKernel();
-  if (kq == 0) std::fill(c, c + m * np, 0);  // K = 0: no block runs, the sums are empty
-  for (size_t q0 = 0; q0 < kq; q0 += kKcQuads) {
-    QGemmBlock blk;
-    blk.a = ap + q0 * kQuad;
-    blk.m = m;
-    blk.lda = lda;
-    blk.kq = std::min(kKcQuads, kq - q0);
-    blk.b = pw.data.data() + q0 * kQPanel * kQuad;
-    blk.panels = pw.panels;
-    blk.panelStride = kq * kQPanel * kQuad;
-    blk.c = c;
-    blk.ldc = np;
-    blk.accumulate = q0 > 0;
-    kernel(blk);
-  }
-  // acc = sum(a*w) - zw*rowsum(a) - za*colsum(w) + K*za*zw. The column terms are one constant
-  // per column; row sums are needed only when some zw != 0 (symmetric weights skip the pass).
   std::unique_ptr<int32_t[]> colTerm(new int32_t[n]);
   for (size_t j = 0; j < n; ++j) colTerm[j] = static_cast<int32_t>(k) * za * pw.zeroPoints[j] - za * pw.colSums[j];
-  const int32_t* zw = pw.zeroPoints.data();
-  for (size_t i = 0; i < m; ++i) {
-    const int32_t* ci = c + i * np;  // equals out when np == n: each element is read, then written
-    int32_t* out = acc + i * n;
-    if (pw.zeroPointsAllZero) {
-      for (size_t j = 0; j < n; ++j) out[j] = ci[j] + colTerm[j];
-    } else {
-      int32_t rowSum = 0;
-      for (size_t t = 0; t < k; ++t) rowSum += a[i * k + t];
-      for (size_t j = 0; j < n; ++j) out[j] = ci[j] - zw[j] * rowSum + colTerm[j];
-    }
+  // Threads split the rows (tiles of 12 suit every kernel's row blocking), or the panels when
+  // there are too few rows (batch-1 linear).
+  const size_t rowWork = np * std::max<size_t>(k, 1);
+  const size_t rowGrain = std::max<size_t>(12, (kMinParallelWork / rowWork + 11) / 12 * 12);
+  if (m >= 2 * rowGrain || pw.panels < 2) {
+    ParallelFor(m, rowGrain, [&](size_t i0, size_t i1) { QGemmRange(a, lda, za, pw, c, acc, colTerm.get(), i0, i1, 0, pw.panels); });
+  } else {
+    const size_t panelGrain = std::max<size_t>(1, kMinParallelWork / (m * kQPanel * std::max<size_t>(k, 1)));
+    ParallelFor(pw.panels, panelGrain, [&](size_t p0, size_t p1) { QGemmRange(a, lda, za, pw, c, acc, colTerm.get(), 0, m, p0, p1); });
   }
 }
 
-void QLinearU8(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, const RequantParams& p,
-               uint8_t* y) {
-  std::unique_ptr<int32_t[]> acc(new int32_t[m * pw.n]);
-  QGemmS32(a, m, za, pw, acc.get());
-  RequantizeU8(acc.get(), m, pw.n, p, y);
+void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc) {
+  // The kernels read whole quads: copy A only when K is not a multiple of 4.
+  const size_t k = pw.k, lda = pw.kq * kQuad;
+  if (lda == k) return QGemmS32Strided(a, k, m, za, pw, acc);
+  std::vector<uint8_t> padded(m * lda, 0);
+  for (size_t i = 0; i < m; ++i) std::memcpy(&padded[i * lda], a + i * k, k);
+  QGemmS32Strided(padded.data(), lda, m, za, pw, acc);
 }
 
-void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, float inScale,
-                const float* weightScales, size_t weightScaleCount, const float* bias, float* y) {
+std::vector<uint8_t> ShiftToUnsigned(const int8_t* x, size_t count) {
+  std::vector<uint8_t> u(count);
+  for (size_t i = 0; i < count; ++i) u[i] = static_cast<uint8_t>(x[i]) ^ 0x80u;
+  return u;
+}
+
+namespace {
+template <typename T>
+struct Unsigned;  // u8 view of the activations and the matching zero point
+template <>
+struct Unsigned<uint8_t> {
+  const uint8_t* a;
+  int32_t za;
+  Unsigned(const uint8_t* x, size_t, int32_t z) : a(x), za(z) {}
+};
+template <>
+struct Unsigned<int8_t> {
+  std::vector<uint8_t> buf;
+  const uint8_t* a;
+  int32_t za;
+  Unsigned(const int8_t* x, size_t count, int32_t z) : buf(ShiftToUnsigned(x, count)), a(buf.data()), za(z + 128) {}
+};
+}  // namespace
+
+template <typename T>
+void QLinear(const T* a, size_t m, int32_t za, const PackedWeights& pw, const RequantParams& p, T* y) {
+  const Unsigned<T> u(a, m * pw.k, za);
+  std::unique_ptr<int32_t[]> acc(new int32_t[m * pw.n]);
+  QGemmS32(u.a, m, u.za, pw, acc.get());
+  Requantize<T>(acc.get(), m, pw.n, pw.n, MakeOutputStage(p, pw.n), 0, y, pw.n, 1);
+}
+
+template void QLinear<uint8_t>(const uint8_t*, size_t, int32_t, const PackedWeights&, const RequantParams&, uint8_t*);
+template void QLinear<int8_t>(const int8_t*, size_t, int32_t, const PackedWeights&, const RequantParams&, int8_t*);
+
+void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
+                const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y) {
   std::unique_ptr<int32_t[]> acc(new int32_t[m * pw.n]);
   QGemmS32(a, m, za, pw, acc.get());
-  DequantizeAccF32(acc.get(), m, pw.n, inScale, weightScales, weightScaleCount, bias, y);
+  DequantizeAccF32(acc.get(), m, pw.n, inScale, weightScales, weightScaleCount, bias, relu, y);
 }
 
 void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m, size_t n, size_t k) {

@@ -1,71 +1,143 @@
 // The engines' output pipelines (see qgemm.h for the exact formulas). Baseline code compiled
-// without FMA, so float32 products and sums round separately, as the formulas state.
+// without FMA and with -ffp-contract=off, so float32 products and sums round separately, as
+// the reference computes them.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "qtorch/numerics.h"
+#include "qtorch/parallel.h"
 #include "qtorch/qgemm.h"
 
 namespace qtorch {
 namespace {
+
+inline double WeightScale(const double* ws, size_t count, size_t j) { return ws[count == 1 ? 0 : j]; }
+
 // f32(f32(sx) * f32(sw[n])): the float "act_times_w_scale" of PyTorch's kernels.
-std::vector<float> ActTimesWeightScale(float inScale, const float* ws, size_t wsCount, size_t n) {
-  std::vector<float> s(n);
-  for (size_t j = 0; j < n; ++j) s[j] = inScale * ws[wsCount == 1 ? 0 : j];
-  return s;
-}
-// Round half to even (nearbyint in the default mode) without a libm call: adding 1.5 * 2^23
-// moves |x| < 2^22 into [2^23, 2^24), where the float spacing is 1, so the add rounds to an
-// integer (half to even); larger |x| stay far outside [qmin, qmax] and are clamped anyway.
-inline float RoundEven(float x) {
-  const float magic = 12582912.0f;  // 1.5 * 2^23
-  return (x + magic) - magic;
+inline float ActTimesWeightScale(double inScale, double ws) {
+  return static_cast<float>(inScale) * static_cast<float>(ws);
 }
 
-// Clamp (relative to the zero point) then add it. NaN (a NaN bias) goes to lo.
-inline uint8_t Finish(float v, float lo, float hi, int32_t zp) {
-  v = v > lo ? v : lo;
-  v = v < hi ? v : hi;
-  return static_cast<uint8_t>(static_cast<int32_t>(v) + zp);
+// quantize_val(b, f32(1 / f32(sx * sw)), 0, qint32) with exact rounding (the int32 range needs
+// it) and the reference's clamps: non-finite or |v| >= 2^63 give INT32_MIN.
+int32_t QuantizeBiasInt32(float b, double sxTimesSw) {
+  const float inv = 1.0f / static_cast<float>(sxTimesSw);
+  const float v = 0.0f + std::nearbyint(b * inv);
+  if (!(std::fabs(v) < 9223372036854775808.0f)) return INT32_MIN;
+  if (v <= -2147483648.0f) return INT32_MIN;
+  if (v >= 2147483647.0f) return INT32_MAX;
+  return static_cast<int32_t>(v);
 }
+
 }  // namespace
 
-void RequantizeU8(const int32_t* acc, size_t m, size_t n, const RequantParams& p, uint8_t* y) {
-  const std::vector<float> s = ActTimesWeightScale(p.inScale, p.weightScales, p.weightScaleCount, n);
-  std::vector<float> mult(n), fbias(n, 0.0f);
-  std::vector<int32_t> qbias(n, 0);
+OutputStage MakeOutputStage(const RequantParams& p, size_t n) {
+  OutputStage st;
+  st.engine = p.engine;
+  st.mult.resize(n);
+  st.fbias.assign(n, 0.0f);
+  st.qbias.assign(n, 0);
+  const float so = static_cast<float>(p.outScale);
   for (size_t j = 0; j < n; ++j) {
-    mult[j] = s[j] / p.outScale;
+    const double sw = WeightScale(p.weightScales, p.weightScaleCount, j);
+    const float s = ActTimesWeightScale(p.inScale, sw);
+    st.mult[j] = s / so;
     if (!p.bias) continue;
     if (p.engine == Engine::Fbgemm) {
-      fbias[j] = p.bias[j] / p.outScale;
+      st.fbias[j] = p.bias[j] / s;
     } else {
-      const float inv = 1.0f / s[j];
-      qbias[j] = static_cast<int32_t>(std::nearbyint(p.bias[j] * inv));
+      st.qbias[j] = QuantizeBiasInt32(p.bias[j], p.inScale * sw);
     }
   }
-  const float lo = static_cast<float>(p.relu ? std::max(p.qmin, p.outZeroPoint) : p.qmin) - static_cast<float>(p.outZeroPoint);
-  const float hi = static_cast<float>(p.qmax - p.outZeroPoint);
-  // Branch-free loops per engine so the compiler vectorizes them at the baseline ISA.
-  for (size_t i = 0; i < m; ++i) {
-    const int32_t* ai = acc + i * n;
-    uint8_t* yi = y + i * n;
-    if (p.engine == Engine::Fbgemm) {
-      for (size_t j = 0; j < n; ++j) yi[j] = Finish(RoundEven(static_cast<float>(ai[j]) * mult[j] + fbias[j]), lo, hi, p.outZeroPoint);
-    } else {
-      for (size_t j = 0; j < n; ++j) yi[j] = Finish(RoundEven(static_cast<float>(ai[j] + qbias[j]) * mult[j]), lo, hi, p.outZeroPoint);
+  const int32_t lo = p.relu ? std::max(p.qmin, p.outZeroPoint) : p.qmin;
+  st.loRel = static_cast<float>(lo - p.outZeroPoint);
+  st.hiRel = static_cast<float>(p.qmax - p.outZeroPoint);
+  st.zp = p.outZeroPoint;
+  return st;
+}
+
+namespace {
+
+// One output element; branch-free so the loops below vectorize.
+inline int32_t StageFbgemm(int32_t acc, float fbias, float mult, const OutputStage& st) {
+  return FinishRequant((static_cast<float>(acc) + fbias) * mult, st.loRel, st.hiRel, st.zp);
+}
+inline int32_t StageQnnpack(int32_t acc, int32_t qbias, float mult, const OutputStage& st) {
+  return FinishRequant(static_cast<float>(acc + qbias) * mult, st.loRel, st.hiRel, st.zp);
+}
+
+template <typename T, bool kFbgemm>
+void RequantizeImpl(const int32_t* acc, size_t m, size_t n, size_t ldAcc, const OutputStage& st, size_t col0, T* y,
+                    size_t rowStride, size_t colStride) {
+  const float* mult = st.mult.data() + col0;
+  const float* fb = st.fbias.data() + col0;
+  const int32_t* qb = st.qbias.data() + col0;
+  auto one = [&](int32_t a, size_t j) {
+    return static_cast<T>(kFbgemm ? StageFbgemm(a, fb[j], mult[j], st) : StageQnnpack(a, qb[j], mult[j], st));
+  };
+  if (colStride == 1 && n > 1) {
+    for (size_t i = 0; i < m; ++i) {
+      const int32_t* ai = acc + i * ldAcc;
+      T* yi = y + i * rowStride;
+      for (size_t j = 0; j < n; ++j) yi[j] = one(ai[j], j);
+    }
+  } else {
+    // Column-major order: contiguous writes along i for the NCHW planes of a conv output (and
+    // a vectorizable loop for a single column).
+    for (size_t j = 0; j < n; ++j) {
+      T* yj = y + j * colStride;
+      for (size_t i = 0; i < m; ++i) yj[i * rowStride] = one(acc[i * ldAcc + j], j);
     }
   }
 }
 
-void DequantizeAccF32(const int32_t* acc, size_t m, size_t n, float inScale, const float* weightScales,
-                      size_t weightScaleCount, const float* bias, float* y) {
-  const std::vector<float> s = ActTimesWeightScale(inScale, weightScales, weightScaleCount, n);
-  for (size_t i = 0; i < m; ++i)
-    for (size_t j = 0; j < n; ++j) {
-      const float v = static_cast<float>(acc[i * n + j]) * s[j];
-      y[i * n + j] = bias ? v + bias[j] : v;
+}  // namespace
+
+// Elements per thread below which the output stage stays on one thread.
+static constexpr size_t kStageGrain = size_t{1} << 16;
+
+template <typename T>
+void Requantize(const int32_t* acc, size_t m, size_t n, size_t ldAcc, const OutputStage& st, size_t col0, T* y,
+                size_t rowStride, size_t colStride) {
+  auto part = [&](size_t i0, size_t i1, size_t j0, size_t j1) {
+    const int32_t* a = acc + i0 * ldAcc + j0;
+    T* out = y + i0 * rowStride + j0 * colStride;
+    if (st.engine == Engine::Fbgemm) {
+      RequantizeImpl<T, true>(a, i1 - i0, j1 - j0, ldAcc, st, col0 + j0, out, rowStride, colStride);
+    } else {
+      RequantizeImpl<T, false>(a, i1 - i0, j1 - j0, ldAcc, st, col0 + j0, out, rowStride, colStride);
     }
+  };
+  // Split along the loop order RequantizeImpl uses: rows when row-major, else columns.
+  if (colStride == 1 && n > 1) {
+    ParallelFor(m, std::max<size_t>(1, kStageGrain / n), [&](size_t i0, size_t i1) { part(i0, i1, 0, n); });
+  } else {
+    ParallelFor(n, std::max<size_t>(1, kStageGrain / std::max<size_t>(m, 1)), [&](size_t j0, size_t j1) { part(0, m, j0, j1); });
+  }
+}
+
+template void Requantize<uint8_t>(const int32_t*, size_t, size_t, size_t, const OutputStage&, size_t, uint8_t*, size_t, size_t);
+template void Requantize<int8_t>(const int32_t*, size_t, size_t, size_t, const OutputStage&, size_t, int8_t*, size_t, size_t);
+
+void DequantizeAccF32(const int32_t* acc, size_t m, size_t n, double inScale, const double* weightScales,
+                      size_t weightScaleCount, const float* bias, bool relu, float* y) {
+  std::vector<float> s(n), b(n, 0.0f);
+  for (size_t j = 0; j < n; ++j) {
+    s[j] = ActTimesWeightScale(inScale, WeightScale(weightScales, weightScaleCount, j));
+    if (bias) b[j] = bias[j];
+  }
+  ParallelFor(m, std::max<size_t>(1, kStageGrain / std::max<size_t>(n, 1)), [&](size_t i0, size_t i1) {
+    for (size_t i = i0; i < i1; ++i) {
+      const int32_t* ai = acc + i * n;
+      float* yi = y + i * n;
+      // + b[j] even without a bias: the reference adds 0, which turns -0 into +0.
+      for (size_t j = 0; j < n; ++j) {
+        const float v = static_cast<float>(ai[j]) * s[j] + b[j];
+        yi[j] = relu && v < 0.0f ? 0.0f : v;
+      }
+    }
+  });
 }
 
 }  // namespace qtorch

@@ -43,14 +43,17 @@ export function refRequant(
   const y = new Uint8Array(m * n);
   const lo = o.relu ? o.outputZeroPoint : 0;
   for (let j = 0; j < n; j++) {
-    const s = f(f(o.inputScale) * f(o.weightScales.length === 1 ? o.weightScales[0]! : o.weightScales[j]!));
+    const sw = o.weightScales.length === 1 ? o.weightScales[0]! : o.weightScales[j]!;
+    const s = f(f(o.inputScale) * f(sw));
     const mult = f(s / f(o.outputScale));
     const b = o.bias ? f(o.bias[j]!) : 0;
+    // qnnpack: the int32 bias rint(b * f32(1 / f32(sx * sw))), the product in double
+    const qb = Math.min(Math.max(rint(f(b * f(1 / f(o.inputScale * sw)))), -(2 ** 31)), 2 ** 31 - 1);
     for (let i = 0; i < m; i++) {
       const a = acc[i * n + j]!;
       const v = engine === 'fbgemm'
-        ? rint(f(f(f(a) * mult) + f(b / f(o.outputScale))))
-        : rint(f(f(a + rint(f(b * f(1 / s)))) * mult));
+        ? rint(f(f(f(a) + f(b / s)) * mult))
+        : rint(f(f((a + qb) | 0) * mult));
       y[i * n + j] = Math.min(Math.max(o.outputZeroPoint + v, lo), 255);
     }
   }

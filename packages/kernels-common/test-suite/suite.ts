@@ -29,7 +29,7 @@ export function availableIsas(api: KernelsApi): Isa[] {
 }
 
 /** Runs `fn` once per available ISA, restoring the detected level afterwards. */
-function forEachIsa(api: KernelsApi, fn: (isa: Isa) => void): void {
+export function forEachIsa(api: KernelsApi, fn: (isa: Isa) => void): void {
   try {
     for (const isa of availableIsas(api)) {
       api.setIsa(isa);
@@ -248,7 +248,9 @@ export function describeBadArguments(t: AddonUnderTest): void {
       expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, ws, null, Infinity, 0, false)).toThrow(RangeError);
       expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, ws, null, 0.2, 300, false)).toThrow(RangeError);
       expect(() => b().qlinear(new Uint8Array(6), 2, 0, p, 0.1, ws, null, 0.2, 0, 1 as never)).toThrow(TypeError);
-      expect(() => b().qlinearDynamic(new Uint8Array(6), 2, 0, p, 0.1, new Float64Array(1) as never, null)).toThrow(TypeError);
+      expect(() => b().qlinearDynamic(new Uint8Array(6), 2, 0, p, 0.1, new Int32Array(1) as never, null)).toThrow(TypeError);
+      // weight scales may be doubles (qtensor keeps them so) or floats
+      expect(b().qlinearDynamic(new Uint8Array(6), 2, 0, p, 0.1, Float64Array.of(0.1), null)).toHaveLength(4);
     });
     it('sgemm: wrong types and lengths; a zero-sized product is fine', () => {
       expect(() => b().sgemm(new Float32Array(6), 2, 3, new Float32Array(5), 2, null)).toThrow(RangeError);

@@ -45,6 +45,30 @@ function poolCase(fn: (x: Tensor, k: number | readonly number[], o: Q.QPoolOptio
   };
 }
 
+/** Fixture F.interpolate kwargs -> InterpolateOptions. */
+const interpolateOpts = (a: Record<string, any>): Q.InterpolateOptions => ({
+  size: a.size, scaleFactor: a.scale_factor, mode: a.mode, alignCorners: a.align_corners, recomputeScaleFactor: a.recompute_scale_factor,
+});
+
+type BatchNormFn = typeof Q.quantizedBatchNorm;
+function batchNormCase(fn: BatchNormFn): CaseRunner {
+  return (c) => fn(x(c), inp(c, 'weight'), inp(c, 'bias'), inp(c, 'running_mean'), inp(c, 'running_var'), c.args.eps, c.args.out_scale, c.args.out_zero_point);
+}
+
+const PREPACK: Record<string, (w: Tensor) => Tensor> = {
+  embedding_bag_byte_prepack: Q.embeddingBagBytePrepack,
+  embedding_bag_4bit_prepack: (w) => Q.embeddingBag4bitPrepack(w),
+  embedding_bag_2bit_prepack: (w) => Q.embeddingBag2bitPrepack(w),
+};
+
+/** `embedding_bag_*_rowwise_offsets` on the table prepacked by `args.prepack`. */
+function embeddingBagCase(fn: typeof Q.embeddingBagByteRowwiseOffsets): CaseRunner {
+  return (c) => fn(PREPACK[c.args.prepack]!(inp(c, 'weight')), inp(c, 'indices'), {
+    offsets: optInp(c, 'offsets'), mode: c.args.mode, scaleGradByFreq: c.args.scale_grad_by_freq, prunedWeights: c.args.pruned_weights,
+    perSampleWeights: optInp(c, 'per_sample_weights'), includeLastOffset: c.args.include_last_offset,
+  });
+}
+
 /** op name (as in the fixtures) -> runner. */
 export const GOLDEN_RUNNERS: Record<string, CaseRunner> = {
   'quantized::linear': (c) => Q.quantizedLinear(inp(c, 'x'), linearPacked(c), c.args.out_scale, c.args.out_zero_point),
@@ -92,4 +116,26 @@ export const GOLDEN_RUNNERS: Record<string, CaseRunner> = {
   'torch.nn.functional.adaptive_avg_pool2d': (c) => Q.quantizedAdaptiveAvgPool2d(x(c), c.args.output_size),
   'torch.nn.functional.adaptive_avg_pool3d': (c) => Q.quantizedAdaptiveAvgPool3d(x(c), c.args.output_size),
   'quantized::softmax': (c) => Q.quantizedSoftmax(x(c), c.args.dim, c.args.out_scale, c.args.out_zero_point),
+  'torch.nn.functional.interpolate': (c) => Q.quantizedInterpolate(x(c), interpolateOpts(c.args)),
+  'torch.nn.functional.dropout': (c) => Q.quantizedDropout(x(c), { p: c.args.p, training: c.args.training }),
+  'quantized::batch_norm1d': batchNormCase(Q.quantizedBatchNorm1d),
+  'quantized::batch_norm2d': batchNormCase(Q.quantizedBatchNorm2d),
+  'quantized::batch_norm3d': batchNormCase(Q.quantizedBatchNorm3d),
+  'quantized::batch_norm2d_relu': batchNormCase(Q.quantizedBatchNorm2dRelu),
+  'quantized::batch_norm3d_relu': batchNormCase(Q.quantizedBatchNorm3dRelu),
+  'quantized::layer_norm': (c) => Q.quantizedLayerNorm(x(c), c.args.normalized_shape, inp(c, 'weight'), inp(c, 'bias'), c.args.eps, c.args.out_scale, c.args.out_zero_point),
+  'quantized::group_norm': (c) => Q.quantizedGroupNorm(x(c), c.args.num_groups, inp(c, 'weight'), inp(c, 'bias'), c.args.eps, c.args.out_scale, c.args.out_zero_point),
+  'quantized::instance_norm': (c) => Q.quantizedInstanceNorm(x(c), inp(c, 'weight'), inp(c, 'bias'), c.args.eps, c.args.out_scale, c.args.out_zero_point),
+  'quantized::embedding_bag_byte_prepack': (c) => Q.embeddingBagBytePrepack(inp(c, 'weight')),
+  'quantized::embedding_bag_4bit_prepack': (c) => Q.embeddingBag4bitPrepack(inp(c, 'weight')),
+  'quantized::embedding_bag_2bit_prepack': (c) => Q.embeddingBag2bitPrepack(inp(c, 'weight')),
+  'quantized::embedding_bag_byte_rowwise_offsets': embeddingBagCase(Q.embeddingBagByteRowwiseOffsets),
+  'quantized::embedding_bag_4bit_rowwise_offsets': embeddingBagCase(Q.embeddingBag4bitRowwiseOffsets),
+  'quantized::embedding_bag_2bit_rowwise_offsets': embeddingBagCase(Q.embeddingBag2bitRowwiseOffsets),
+  'quantized::embedding_bag_byte_unpack': (c) => Q.embeddingBagByteUnpack(Q.embeddingBagBytePrepack(inp(c, 'weight'))),
+  'quantized::embedding_byte': (c) => Q.quantizedEmbeddingByte(Q.embeddingBagPrepack(inp(c, 'qweight')), inp(c, 'indices')),
+  'quantized::embedding_4bit': (c) => {
+    const qw = Q.quantizePerChannel(inp(c, 'weight'), inp(c, 'observer_scales'), inp(c, 'observer_zero_points'), 0, Q.quint4x2);
+    return Q.quantizedEmbedding4bit(Q.embeddingBagPrepack(qw), inp(c, 'indices'));
+  },
 };

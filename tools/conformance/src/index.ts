@@ -42,7 +42,8 @@ export function checkGoldenCase(c: GoldenCase, run: () => Tensor): void {
     return;
   }
   const y = run();
-  const exp = c.expected.y;
+  // prepack cases record the packed table as `packed`
+  const exp = c.expected.y ?? c.expected.packed;
   const tol = toleranceFor(c);
   if (tol.kind === 'quantized') {
     expectQTensorEqual(y, exp, { maxIntDiff: tol.maxIntDiff, label: c.name });

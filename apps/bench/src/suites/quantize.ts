@@ -1,24 +1,70 @@
 /**
- * quantizePerTensor / dequantize of 16M elements, as GB/s beside a plain typed-array copy of
+ * quantize_per_tensor / dequantize of 16M elements, as GB/s beside a plain typed-array copy of
  * the same float data (the memory-bandwidth ceiling these ops are bound by).
  */
-import { quint8, randn, quantizePerTensor, dequantize } from '@qtorch/qtensor';
+import { type Tensor, dequantize, getKernel, quantizePerTensor, quint8, randn } from '@qtorch/qtensor';
+import { seed } from '../fixtures.js';
+import type { BenchCase } from '../harness.js';
+import type { ElementwiseSpec } from '../specs.js';
+import { variantsOf, withVariant } from '../variants.js';
 import type { Suite } from './types.js';
 
-export const quantizeSuite: Suite = {
+const SCALE = 0.05, ZERO_POINT = 128;
+
+function specs(quick: boolean): ElementwiseSpec[] {
+  const n = quick ? 1 << 12 : 1 << 24;
+  const label = quick ? `${n}` : '16M';
+  const base = { suite: 'quantize', numel: n, ops: 0 } as const;
+  return [
+    { ...base, kind: 'copy', case: `copy f32 ${label}`, bytes: 8 * n, dtypes: ['fp32'] },
+    { ...base, kind: 'quantize', case: `quantize_per_tensor ${label}`, bytes: 5 * n, dtypes: ['int8'] },
+    { ...base, kind: 'dequantize', case: `dequantize ${label}`, bytes: 5 * n, dtypes: ['int8'] },
+  ];
+}
+
+/** Operands are made once per size and shared by the three cases (16M floats is 64 MB). */
+let operands: { n: number; x: Tensor; q: Tensor } | null = null;
+function operandsFor(n: number): { x: Tensor; q: Tensor } {
+  if (operands?.n !== n) {
+    seed();
+    const x = randn([n]);
+    operands = { n, x, q: quantizePerTensor(x, SCALE, ZERO_POINT, quint8) };
+  }
+  return operands;
+}
+
+/**
+ * Native `aten::` kernels of `op`, called through the registry (qtensor's public function does not
+ * dispatch these yet), beside the public TypeScript function (engine '-').
+ */
+function rows(s: ElementwiseSpec, op: string, call: (kernel: (...a: never[]) => Tensor) => Tensor, reference: () => Tensor): BenchCase[] {
+  const meta = { suite: s.suite, case: s.case, threads: 1, ops: 0, bytes: s.bytes, dtype: 'int8' } as const;
+  const natives = variantsOf(op).filter((v) => v.impl === 'qtorch-native');
+  return [
+    ...natives.map((v): BenchCase => {
+      const kernel = getKernel<(...a: never[]) => Tensor>(op, v.engine);
+      return { ...meta, impl: v.impl, engine: v.engine, run: () => withVariant(v, () => call(kernel)) };
+    }),
+    { ...meta, impl: 'qtorch-reference', engine: '-', run: reference },
+  ];
+}
+
+type QuantizeFn = (x: Tensor, scale: number, zeroPoint: number, dtype: typeof quint8) => Tensor;
+type DequantizeFn = (q: Tensor) => Tensor;
+
+export const quantizeSuite: Suite<ElementwiseSpec> = {
   name: 'quantize',
   description: 'quantize_per_tensor / dequantize of 16M elements vs a typed-array copy (GB/s)',
-  groups({ quick }) {
-    const n = quick ? 1 << 12 : 1 << 24;
-    const x = randn([n]);
-    const q = quantizePerTensor(x, 0.05, 128, quint8);
-    const src = x.data as Float32Array;
-    const dst = new Float32Array(n);
-    const base = { suite: 'quantize', engine: '-', threads: 1, ops: 0 } as const;
-    return [[
-      { ...base, case: `copy f32 ${n}`, impl: 'qtorch-reference', dtype: 'fp32', bytes: 8 * n, run: () => dst.set(src) },
-      { ...base, case: `quantize_per_tensor ${n}`, impl: 'qtorch-reference', dtype: 'int8', bytes: 5 * n, run: () => void quantizePerTensor(x, 0.05, 128, quint8) },
-      { ...base, case: `dequantize ${n}`, impl: 'qtorch-reference', dtype: 'int8', bytes: 5 * n, run: () => void dequantize(q) },
-    ]];
+  specs: ({ quick }) => specs(quick),
+  ours(s) {
+    const { x, q } = operandsFor(s.numel);
+    if (s.kind === 'copy') {
+      const src = x.data as Float32Array, dst = new Float32Array(s.numel);
+      return [{ suite: s.suite, case: s.case, threads: 1, ops: 0, bytes: s.bytes, impl: 'qtorch-reference', engine: 'memcpy', dtype: 'fp32', run: () => dst.set(src) }];
+    }
+    if (s.kind === 'quantize') {
+      return rows(s, 'aten::quantize_per_tensor', (k) => (k as unknown as QuantizeFn)(x, SCALE, ZERO_POINT, quint8), () => quantizePerTensor(x, SCALE, ZERO_POINT, quint8));
+    }
+    return rows(s, 'aten::dequantize', (k) => (k as unknown as DequantizeFn)(q), () => dequantize(q));
   },
 };

@@ -52,4 +52,53 @@ void SGemmScalar(const SGemmArgs& args);
 void SGemmAvx2(const SGemmArgs& args);
 void SGemmAvx512(const SGemmArgs& args);
 
+// Whole-tensor elementwise kernels with qtensor's reference numerics (qops.h / numerics.h):
+// the baseline versions are compiler-vectorized loops in elementwise.cc, these the explicit
+// AVX2 ones (also used at the AVX-512 levels). 8-bit data is uint8 (isSigned = 0) or int8.
+// Every result is bit-identical to the baseline loop.
+
+// q[i] = clamp(v = zp + rint(x[i] * inv); NaN / inf / |v| >= 2^63 -> qmin) for i < n.
+struct QuantizeArgs {
+  const float* x;
+  size_t n;
+  float inv, zp, qmin, qmax;
+  void* q;
+  int isSigned;
+};
+void QuantizeAvx2(const QuantizeArgs& args);
+
+// y[i] = f32(q[i] - zp) * scale.
+struct DequantizeArgs {
+  const void* q;
+  size_t n;
+  int isSigned;
+  int32_t zp;
+  float scale;
+  float* y;
+};
+void DequantizeAvx2(const DequantizeArgs& args);
+
+// y[i] = quantize(v < floor ? 0 : v), v = f32(a[i] - za) * sa + f32(b[i] - zb) * sb, with
+// (inv, zo, qmin, qmax) as QuantizeArgs; floor is 0 (relu) or -inf.
+struct QAddArgs {
+  const void* a;
+  const void* b;
+  void* y;
+  size_t n;
+  int isSigned;
+  int32_t za, zb;
+  float sa, sb, floor, inv, zo, qmin, qmax;
+};
+void QAddAvx2(const QAddArgs& args);
+
+// acc[i] += (x[i] - zx) * w for i < n: one row of the direct (depthwise) convolution, stride 1.
+struct ConvRowArgs {
+  int32_t* acc;
+  const void* x;
+  size_t n;
+  int isSigned;
+  int32_t zx, w;
+};
+void ConvRowAvx2(const ConvRowArgs& args);
+
 }  // namespace qtorch

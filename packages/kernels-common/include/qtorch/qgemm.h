@@ -30,37 +30,66 @@ void UnpackWeights(const PackedWeights& pw, int8_t* w);
 // Computed as sum(a*w) - zw*sum_k(a) - za*sum_k(w) + K*za*zw with the active ISA's kernel.
 void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc);
 
-// The engines' numerics, per output element, with s = f32(f32(sx) * f32(sw[n])) and
-// mult[n] = f32(s / f32(s_out)) (float32 arithmetic throughout, rint = round half to even):
-//   fbgemm (onednn numerics, golden "Numerics"): y = clamp(zp + rint(f32(f32(acc) * mult) + f32(b / s_out)))
-//   qnnpack: qb = rint(f32(b) * f32(1 / s)) as int32; y = clamp(zp + rint(f32(acc + qb) * mult))
-// clamp to [relu ? max(zp, qmin) : qmin, qmax].
+// The same with rows of A lda bytes apart, lda >= kq * 4: the kernels read whole quads, so
+// the bytes past k in each row must be readable (their value does not matter: the packed
+// weights are zero there). Callers that build A themselves (im2col) pad rows this way.
+void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc);
+
+// qint8 activations run on the u8 kernels shifted by 128: (x + 128) - (zx + 128) = x - zx.
+std::vector<uint8_t> ShiftToUnsigned(const int8_t* x, size_t count);
+
+// The engines' numerics: qtensor's reference output stage (src/quantized/ops/output_stage.ts),
+// per output element, float32 arithmetic, rint = round half to even, with
+//   s = f32(f32(sx) * f32(sw[n])), mult = f32(s / f32(so)):
+//   fbgemm:  y = clamp(zp + rint(f32(f32(f32(acc) + f32(b / s)) * mult)))
+//   qnnpack: qb = quantize_val(b, f32(1 / f32(sx * sw)), 0, int32) (sx * sw in double);
+//            y = clamp(zp + rint(f32(f32(int32(acc + qb)) * mult)))
+// clamp to [relu ? max(zp, qmin) : qmin, qmax]. Scales arrive as doubles, as qtensor keeps them.
 enum class Engine { Fbgemm, Qnnpack };
 
 struct RequantParams {
   Engine engine = Engine::Fbgemm;
-  float inScale = 1.0f;
-  const float* weightScales = nullptr;  // 1 or N values
+  double inScale = 1.0;
+  const double* weightScales = nullptr;  // 1 or N values
   size_t weightScaleCount = 1;
-  const float* bias = nullptr;          // N values or null
-  float outScale = 1.0f;
+  const float* bias = nullptr;           // N values or null
+  double outScale = 1.0;
   int32_t outZeroPoint = 0;
   int32_t qmin = 0, qmax = 255;
   bool relu = false;
 };
 
-// Fused static linear: GEMM + compensation + requantization to uint8.
-void QLinearU8(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw,
-               const RequantParams& p, uint8_t* y);
+// Per-column constants of a requantization, computed once per call.
+struct OutputStage {
+  Engine engine = Engine::Fbgemm;
+  std::vector<float> mult;     // f32(s / f32(so))
+  std::vector<float> fbias;    // fbgemm: f32(b / s) (0 without bias)
+  std::vector<int32_t> qbias;  // qnnpack: the int32 bias (0 without bias)
+  float loRel = 0, hiRel = 0;  // clamp bounds minus the zero point
+  int32_t zp = 0;
+};
 
-// Dynamic linear output: y = f32(f32(acc) * s[n]) + bias[n] (float32), s as above.
-void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, float inScale,
-                const float* weightScales, size_t weightScaleCount, const float* bias, float* y);
+OutputStage MakeOutputStage(const RequantParams& p, size_t n);
 
-// Output pipelines on given accumulators (exported for tests of the numerics alone).
-void RequantizeU8(const int32_t* acc, size_t m, size_t n, const RequantParams& p, uint8_t* y);
-void DequantizeAccF32(const int32_t* acc, size_t m, size_t n, float inScale, const float* weightScales,
-                      size_t weightScaleCount, const float* bias, float* y);
+// y[i * rowStride + j * colStride] = stage(acc[i * ldAcc + j], column col0 + j), i < m, j < n.
+// colStride == 1 is a row-major output (linear); rowStride == 1 the NCHW output of a conv.
+// Instantiated for uint8_t (quint8) and int8_t (qint8).
+template <typename T>
+void Requantize(const int32_t* acc, size_t m, size_t n, size_t ldAcc, const OutputStage& st, size_t col0, T* y,
+                size_t rowStride, size_t colStride);
+
+// Fused static linear: GEMM + compensation + requantization (T: uint8_t or int8_t in and out).
+template <typename T>
+void QLinear(const T* a, size_t m, int32_t za, const PackedWeights& pw, const RequantParams& p, T* y);
+
+// Dynamic linear output (qtensor's makeFloatOutputStage): y = f32(f32(f32(acc) * s[n]) + b[n]),
+// then max(y, 0) when relu (only y < 0 becomes 0: NaN and -0 pass, as in the reference).
+void DequantizeAccF32(const int32_t* acc, size_t m, size_t n, double inScale, const double* weightScales,
+                      size_t weightScaleCount, const float* bias, bool relu, float* y);
+
+// GEMM of u8 activations + DequantizeAccF32.
+void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
+                const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y);
 
 // C = A * B^T + bias (float32) with the active ISA.
 void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m, size_t n, size_t k);

@@ -1,0 +1,72 @@
+/**
+ * onnxruntime-node peer (an optional dependency of the bench): runs the models of
+ * onnx_models.ts in-process with intraOpNumThreads = T, timed by the same harness.
+ */
+import { type BenchCase, type BenchResult, type TimingOptions, timeInterleaved } from '../harness.js';
+import { firstLine } from '../addons.js';
+import type { CaseSpec } from '../specs.js';
+import { type OnnxCase, onnxCases } from './onnx_models.js';
+import type { Peer, PeerOutcome } from './types.js';
+
+/** The slice of onnxruntime-node's API the bench uses. */
+interface Ort {
+  env: { versions?: { node?: string } };
+  Tensor: new (type: string, data: Float32Array | Uint8Array, dims: readonly number[]) => unknown;
+  InferenceSession: {
+    create(model: Uint8Array, options: Record<string, unknown>): Promise<{ run(feeds: Record<string, unknown>): Promise<unknown>; release?(): Promise<void> }>;
+  };
+}
+
+/** Imports onnxruntime-node (variable specifier: it is optional and untyped here), or says why not. */
+export async function loadOrt(): Promise<Ort | string> {
+  try {
+    const spec = 'onnxruntime-node';
+    const mod = (await import(spec)) as Ort & { default?: Ort };
+    return mod.InferenceSession ? mod : mod.default!;
+  } catch (err) {
+    return firstLine(err);
+  }
+}
+
+const ORT_TYPE = { float: 'float32', uint8: 'uint8', int8: 'int8', int32: 'int32' } as const;
+
+async function sessionCase(ort: Ort, spec: CaseSpec, c: OnnxCase, threads: number) {
+  const session = await ort.InferenceSession.create(c.model, {
+    intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+  });
+  const feeds = Object.fromEntries(Object.entries(c.feeds).map(([k, f]) => [k, new ort.Tensor(ORT_TYPE[f.elem], f.data, f.dims)]));
+  const bench: BenchCase = {
+    suite: spec.suite, case: spec.case, impl: 'onnxruntime', engine: c.label, dtype: c.dtype, threads, ops: spec.ops, bytes: spec.bytes,
+    run: () => session.run(feeds),
+  };
+  return { bench, release: () => session.release?.() };
+}
+
+export const onnxruntimePeer: Peer = {
+  name: 'onnxruntime',
+  async run(specs: readonly CaseSpec[], threads: readonly number[], timing: TimingOptions): Promise<PeerOutcome> {
+    const ort = await loadOrt();
+    if (typeof ort === 'string') return { results: [], lines: [`onnxruntime: skipped (onnxruntime-node cannot load: ${ort})`] };
+    const results: BenchResult[] = [];
+    const lines = [`onnxruntime-node ${ort.env.versions?.node ?? '?'}: QLinearMatMul / MatMulInteger / QLinearConv / Quantize- and DequantizeLinear, fp32 Gemm / Conv / MatMul`];
+    const without = new Set<string>();
+    for (const spec of specs) {
+      const cases = onnxCases(spec);
+      if (cases.length === 0) {
+        without.add(`${spec.suite}: ${spec.kind}`);
+        continue;
+      }
+      for (const t of threads) {
+        try {
+          const built = await Promise.all(cases.map((c) => sessionCase(ort, spec, c, t)));
+          results.push(...(await timeInterleaved(built.map((b) => b.bench), timing)));
+          await Promise.all(built.map((b) => b.release()));
+        } catch (err) {
+          lines.push(`onnxruntime: skipped ${spec.suite} ${spec.case} (${firstLine(err)})`);
+        }
+      }
+    }
+    if (without.size) lines.push(`onnxruntime: no model for ${[...without].join(', ')}`);
+    return { results, lines };
+  },
+};

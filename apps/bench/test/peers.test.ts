@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { QUICK_TIMING } from '../src/harness.js';
+import { buildPeakBinary, measurePeaks, peakOf } from '../src/peak/peak.js';
+import { onnxCases } from '../src/peers/onnx_models.js';
+import { graphInput, graphOutput, initializer, model, node } from '../src/peers/onnx_proto.js';
+import { loadOrt, onnxruntimePeer } from '../src/peers/onnxruntime.js';
+import { torchUnavailable } from '../src/peers/torch.js';
+import { SUITES } from '../src/suites/index.js';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+describe('onnx protobuf writer', () => {
+  it('encodes a NodeProto byte for byte', () => {
+    // field 1 (node), 22 bytes: input "x" (0a 01 78), output "y" (12 01 79), op_type "Relu" (22 04 52656c75),
+    // attribute (2a, 8 bytes: name "a" (0a 01 61), i = 3 (18 03), type INT = 2 (field 20: a0 01, 02))
+    const n = node('Relu', ['x'], ['y'], { a: 3 });
+    expect(hex(n)).toBe('0a' + '16' + '0a0178' + '120179' + '220452656c75' + '2a08' + '0a0161' + '1803' + 'a00102');
+  });
+
+  it('encodes multi-byte varints, raw tensor data and float attributes', () => {
+    // TensorProto: dims 300 (08 ac02), data_type int8 (10 03), name "w" (42 01 77), raw_data 2 bytes (4a 02 ff01)
+    expect(hex(initializer('w', 'int8', [300], Int8Array.of(-1, 1)))).toBe('2a0c' + '08ac02' + '1003' + '420177' + '4a02ff01');
+    // AttributeProto (NodeProto field 5, 15 bytes): name "alpha" (0a 05 ...), f = 1.5 (15 0000c03f), type FLOAT (a0 01 01)
+    expect(hex(node('LeakyRelu', [], [], { alpha: { float: 1.5 } }))).toContain('2a0f' + '0a05616c706861' + '150000c03f' + 'a00101');
+    expect(() => initializer('w', 'int8', [-1], new Int8Array(0))).toThrow(RangeError);
+  });
+});
+
+describe('onnxruntime peer', () => {
+  it('loads onnxruntime-node (optional dependency, installed without scripts)', async () => {
+    expect(typeof (await loadOrt())).toBe('object');
+  });
+
+  it('a hand-written QLinearMatMul model computes the quantized product', async () => {
+    const ort = await loadOrt();
+    if (typeof ort === 'string') throw new Error(ort);
+    const x = Uint8Array.of(130, 120, 200, 0, 255, 128); // 2 x 3
+    const w = Int8Array.of(5, -7, 100, 3, -128, 127); // 3 x 2
+    const bytes = model([
+      node('QLinearMatMul', ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'], ['y']),
+      initializer('xs', 'float', [], Float32Array.of(0.05)), initializer('xz', 'uint8', [], Uint8Array.of(128)),
+      initializer('ws', 'float', [], Float32Array.of(0.03)), initializer('wz', 'int8', [], Int8Array.of(0)),
+      initializer('ys', 'float', [], Float32Array.of(0.25)), initializer('yz', 'uint8', [], Uint8Array.of(100)),
+      initializer('w', 'int8', [3, 2], w), graphInput('x', 'uint8', [2, 3]), graphOutput('y', 'uint8', [2, 2]),
+    ]);
+    const session = await ort.InferenceSession.create(bytes, {});
+    const out = (await session.run({ x: new ort.Tensor('uint8', x, [2, 3]) })) as Record<string, { data: Uint8Array; dims: number[] }>;
+    // naive float64 reference: y = clamp(round(sum (x - 128) w * 0.05 * 0.03 / 0.25) + 100, 0, 255)
+    const want: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 2; j++) {
+        let acc = 0;
+        for (let k = 0; k < 3; k++) acc += (x[i * 3 + k]! - 128) * w[k * 2 + j]!;
+        want.push(Math.min(255, Math.max(0, Math.round((acc * 0.05 * 0.03) / 0.25) + 100)));
+      }
+    }
+    const got = [...out.y!.data];
+    got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(1));
+    // by hand: row 0 = (2, -8, 72) . (5, 100, -128) = -10006 -> -60.04 -> 40; (2, -8, 72) . (-7, 3, 127) = 9106 -> 54.64 -> 155
+    //          row 1 = (-128, 127, 0) . (5, 100, -128) = 12060 -> 72.36 -> 172; . (-7, 3, 127) = 1277 -> 7.66 -> 108
+    expect(want).toEqual([40, 155, 172, 108]);
+  });
+
+  it('every quick case of every suite builds a model onnxruntime accepts, and is timed per thread count', async () => {
+    const specs = SUITES.flatMap((s) => s.specs({ quick: true }));
+    const withModels = specs.filter((s) => onnxCases(s).length > 0);
+    expect(withModels.map((s) => s.kind).sort()).toEqual(['conv', 'conv', 'dequantize', 'linear', 'linear_dynamic', 'matmul', 'quantize']);
+    const out = await onnxruntimePeer.run(withModels, [1, 2], { ...QUICK_TIMING, budgetMs: 0, minRuns: 1 });
+    expect(out.lines.filter((l) => l.includes('skipped'))).toEqual([]);
+    const expected = withModels.reduce((n, s) => n + onnxCases(s).length, 0) * 2;
+    expect(out.results).toHaveLength(expected);
+    for (const r of out.results) {
+      expect(r.impl).toBe('onnxruntime');
+      expect([1, 2]).toContain(r.threads);
+    }
+  });
+});
+
+describe('torch peer and peak microbenchmark', () => {
+  it('torch is reported unavailable with a reason when the interpreter is missing', () => {
+    expect(torchUnavailable('/nonexistent/python3')).toMatch(/not found/);
+  });
+
+  it('the peak build reports a missing compiler instead of throwing', () => {
+    expect(buildPeakBinary('/nonexistent/g++')).toEqual({ reason: expect.stringMatching(/no C\+\+ compiler/) });
+  });
+
+  it('measures int8 and fp32 peaks with g++ (x86-64 with AVX2)', () => {
+    const report = measurePeaks([1]);
+    expect(report.reason).toBeNull();
+    expect(report.features.avx2).toBe(true);
+    expect(peakOf(report, 'int8', 1)).toBeGreaterThan(1);
+    expect(peakOf(report, 'fp32', 1)).toBeGreaterThan(1);
+    for (const r of report.rows) expect(r.runs).toBeGreaterThan(1);
+  });
+});

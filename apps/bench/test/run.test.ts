@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { QUICK_TIMING } from '../src/harness.js';
+import { formatTables, writeJson } from '../src/report.js';
+import { runBench } from '../src/run.js';
+import { SUITES } from '../src/suites/index.js';
+
+describe('runBench --quick (no peers, no peak)', () => {
+  it('times our variants of every case, reports addons and not-implemented parts, and writes the JSON schema', async () => {
+    const suites = SUITES.filter((s) => ['linear', 'dynamic', 'models'].includes(s.name));
+    const out = await runBench({ suites, threads: [1, 2], peers: [], quick: true, timing: { ...QUICK_TIMING, budgetMs: 0 }, peaks: false });
+    expect(out.notes.some((n) => n.startsWith('@qtorch/kernels-fbgemm'))).toBe(true);
+    expect(out.notes.some((n) => n.includes('dynamic LSTM: not implemented'))).toBe(true);
+    expect(out.notes.some((n) => n.startsWith('models: skipped'))).toBe(true);
+    // linear: per engine at least the reference, plus the float path; dynamic: the same for linear_dynamic
+    for (const suite of ['linear', 'dynamic']) {
+      const rows = out.results.filter((r) => r.suite === suite);
+      expect(rows.filter((r) => r.impl === 'qtorch-reference' && r.dtype === 'int8').map((r) => r.engine)).toEqual(['fbgemm', 'qnnpack']);
+      expect(rows.filter((r) => r.dtype === 'fp32')).toHaveLength(1);
+      expect(rows.every((r) => r.threads === 1 && r.ops === 2 * 4 * 32 * 16)).toBe(true);
+    }
+    const text = formatTables(out.results, out.peaks, suites.map((s) => s.name));
+    expect(text).toContain('## linear');
+    expect(text).not.toContain('## models');
+
+    const file = join(mkdtempSync(join(tmpdir(), 'qtorch-bench-test-')), 'out.json');
+    writeJson(file, out.results, out.peaks, out.notes);
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    expect(Object.keys(doc.machine)).toEqual(expect.arrayContaining(['cpu', 'cores', 'peaks']));
+    expect(doc.machine.peaks).toBeNull(); // not measured here
+    expect(doc.results).toHaveLength(out.results.length);
+    for (const r of doc.results) {
+      expect(Object.keys(r).sort()).toEqual(['case', 'dtype', 'engine', 'gops', 'impl', 'medianMs', 'runs', 'suite', 'threads']);
+      expect(['qtorch-native', 'qtorch-reference', 'torch', 'onnxruntime']).toContain(r.impl);
+    }
+  });
+});

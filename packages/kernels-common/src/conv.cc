@@ -1,0 +1,240 @@
+// Quantized 2-d convolution (see qops.h). Two paths, the same integers (the accumulator is an
+// exact int32 sum, so summation order does not matter):
+//  - GEMM: the batch item is transposed to channels-last u8 once; each output pixel's row of
+//    A is then kh * kw runs of cin_g contiguous bytes (im2col by memcpy), or for a 1x1 / stride
+//    1 / unpadded conv the transposed input itself (no im2col). Rows are processed in chunks
+//    that stay in cache; the int32 results are requantized straight into the NCHW output.
+//  - direct: grouped convs with few outputs per group (depthwise): per output channel, an int32
+//    plane accumulates (x - zx) * (w - zw) over the window, then one requantization pass.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "qtorch/kernels.h"
+#include "qtorch/parallel.h"
+#include "qtorch/qops.h"
+
+namespace qtorch {
+
+namespace {
+// Outputs per group below which a grouped conv runs the direct kernel: the GEMM computes whole
+// 64-column panels, so narrow groups would waste most of its work.
+constexpr size_t kDirectMaxOutputsPerGroup = 16;
+// Output pixels per GEMM chunk: the chunk's A rows (<= 256 x K bytes) and int32 results stay
+// in L2 between im2col, GEMM and requantization.
+constexpr size_t kChunkRows = 192;
+}  // namespace
+
+bool UseDirectConv(size_t nPerGroup, size_t groups) { return groups > 1 && nPerGroup < kDirectMaxOutputsPerGroup; }
+
+void PackGrouped(const int8_t* w, size_t n, size_t k, const int32_t* zeroPoints, size_t zpCount, size_t groups,
+                 size_t spatial, GroupedWeights* out) {
+  out->n = n;
+  out->k = k;
+  out->groups = groups;
+  out->spatial = spatial;
+  out->zeroPoints.resize(n);
+  for (size_t j = 0; j < n; ++j) out->zeroPoints[j] = zeroPoints[zpCount == 1 ? 0 : j];
+  const size_t ng = n / groups, cin = k / spatial;
+  out->direct = UseDirectConv(ng, groups);
+  out->packs.clear();
+  out->plain.clear();
+  if (out->direct) {
+    out->plain.assign(w, w + n * k);
+    return;
+  }
+  // [cin][spatial] -> [spatial][cin]: the channels-last order of the conv's A rows.
+  std::vector<int8_t> perm(ng * k);
+  out->packs.resize(groups);
+  for (size_t g = 0; g < groups; ++g) {
+    for (size_t o = 0; o < ng; ++o) {
+      const int8_t* src = w + (g * ng + o) * k;
+      int8_t* dst = perm.data() + o * k;
+      for (size_t c = 0; c < cin; ++c)
+        for (size_t sp = 0; sp < spatial; ++sp) dst[sp * cin + c] = src[c * spatial + sp];
+    }
+    PackWeights(perm.data(), ng, k, out->zeroPoints.data() + g * ng, ng, &out->packs[g]);
+  }
+}
+
+void UnpackGrouped(const GroupedWeights& gw, int8_t* w) {
+  if (gw.direct) {
+    std::copy(gw.plain.begin(), gw.plain.end(), w);
+    return;
+  }
+  const size_t ng = gw.n / gw.groups, k = gw.k, cin = k / gw.spatial;
+  std::vector<int8_t> perm(ng * k);
+  for (size_t g = 0; g < gw.groups; ++g) {
+    if (ng != 0 && k != 0) UnpackWeights(gw.packs[g], perm.data());
+    for (size_t o = 0; o < ng; ++o) {
+      const int8_t* src = perm.data() + o * k;
+      int8_t* dst = w + (g * ng + o) * k;
+      for (size_t c = 0; c < cin; ++c)
+        for (size_t sp = 0; sp < gw.spatial; ++sp) dst[c * gw.spatial + sp] = src[sp * cin + c];
+    }
+  }
+}
+
+namespace {
+
+inline uint8_t ToU8(uint8_t v) { return v; }
+inline uint8_t ToU8(int8_t v) { return static_cast<uint8_t>(v) ^ 0x80u; }  // qint8: shift by 128
+
+// One batch item [cin][h][w] -> channels-last u8 [h][w][cin] (+ 4 readable slack bytes: the
+// GEMM reads whole quads past the last row's K).
+template <typename T>
+void ToChannelsLast(const T* x, size_t cin, size_t hw, std::vector<uint8_t>* out) {
+  out->resize(hw * cin + kQuad);
+  uint8_t* o = out->data();
+  // Blocked transpose: 16 pixels x all channels keeps both sides in cache.
+  constexpr size_t kBlock = 16;
+  for (size_t p0 = 0; p0 < hw; p0 += kBlock) {
+    const size_t pe = std::min(hw, p0 + kBlock);
+    for (size_t c = 0; c < cin; ++c) {
+      const T* xc = x + c * hw;
+      for (size_t p = p0; p < pe; ++p) o[p * cin + c] = ToU8(xc[p]);
+    }
+  }
+  std::memset(o + hw * cin, 0, kQuad);
+}
+
+struct GemmConvArgs {
+  const Conv2dShape* s;
+  const GroupedWeights* w;
+  const OutputStage* stage;
+  uint8_t zx;  // zero point of the u8 view
+  size_t cout;
+};
+
+// Rows [p0, p0 + rows) of group g's im2col matrix, channels-last order [kh][kw][cin_g], each row
+// lda bytes (the tail past K zeroed). Out-of-image taps read the zero point: (zx - zx) = 0.
+void Im2ColChunk(const uint8_t* xcl, const Conv2dShape& s, size_t cinG, size_t g, size_t p0, size_t rows,
+                 uint8_t zx, uint8_t* a, size_t lda) {
+  const size_t k = s.kh * s.kw * cinG;
+  for (size_t i = 0; i < rows; ++i) {
+    const size_t p = p0 + i, oy = p / s.ow, ox = p % s.ow;
+    uint8_t* row = a + i * lda;
+    for (size_t r = 0; r < s.kh; ++r) {
+      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * s.strideH + r * s.dilH) - static_cast<ptrdiff_t>(s.padH);
+      for (size_t q = 0; q < s.kw; ++q) {
+        const ptrdiff_t ix = static_cast<ptrdiff_t>(ox * s.strideW + q * s.dilW) - static_cast<ptrdiff_t>(s.padW);
+        uint8_t* dst = row + (r * s.kw + q) * cinG;
+        if (iy < 0 || iy >= static_cast<ptrdiff_t>(s.ih) || ix < 0 || ix >= static_cast<ptrdiff_t>(s.iw)) {
+          std::memset(dst, zx, cinG);
+        } else {
+          std::memcpy(dst, xcl + (static_cast<size_t>(iy) * s.iw + static_cast<size_t>(ix)) * s.cin + g * cinG, cinG);
+        }
+      }
+    }
+    if (lda > k) std::memset(row + k, 0, lda - k);
+  }
+}
+
+template <typename T>
+void GemmConv(const T* x, const GemmConvArgs& c, T* y) {
+  const Conv2dShape& s = *c.s;
+  const size_t groups = c.w->groups, cinG = s.cin / groups, coutG = c.cout / groups;
+  const size_t hw = s.ih * s.iw, m = s.oh * s.ow;
+  const bool pointwise = s.kh == 1 && s.kw == 1 && s.strideH == 1 && s.strideW == 1 && s.padH == 0 && s.padW == 0;
+  const size_t lda = c.w->packs.empty() ? 0 : c.w->packs[0].kq * kQuad;
+  const size_t chunks = (m + kChunkRows - 1) / kChunkRows, rows0 = std::min(m, kChunkRows);
+  std::vector<uint8_t> xcl;
+  for (size_t b = 0; b < s.batch; ++b) {
+    ToChannelsLast(x + b * s.cin * hw, s.cin, hw, &xcl);
+    T* yb = y + b * c.cout * m;
+    // Threads take whole (group, chunk) tasks, each with its own A and int32 buffers.
+    ParallelFor(groups * chunks, 1, [&](size_t t0, size_t t1) {
+      std::vector<uint8_t> a(pointwise ? 0 : rows0 * lda);
+      std::unique_ptr<int32_t[]> acc(new int32_t[rows0 * coutG]);
+      for (size_t task = t0; task < t1; ++task) {
+        const size_t g = task / chunks, p0 = (task % chunks) * kChunkRows, rows = std::min(kChunkRows, m - p0);
+        const PackedWeights& pw = c.w->packs[g];
+        if (pointwise) {
+          // 1x1: the channels-last rows are A (stride cin; reads past K hit the next pixel or
+          // the slack, multiplied by zero-padded weights).
+          QGemmS32Strided(xcl.data() + p0 * s.cin + g * cinG, s.cin, rows, c.zx, pw, acc.get());
+        } else {
+          Im2ColChunk(xcl.data(), s, cinG, g, p0, rows, c.zx, a.data(), lda);
+          QGemmS32Strided(a.data(), lda, rows, c.zx, pw, acc.get());
+        }
+        Requantize<T>(acc.get(), rows, coutG, coutG, *c.stage, g * coutG, yb + g * coutG * m + p0, 1, m);
+      }
+    });
+  }
+}
+
+// [lo, hi): the output columns whose input column ox * stride - pad + tap lies in [0, width).
+void ValidRange(size_t width, size_t outW, size_t stride, ptrdiff_t offset, size_t* lo, size_t* hi) {
+  // ix = ox * stride + offset >= 0  <=>  ox >= ceil(-offset / stride)
+  const ptrdiff_t st = static_cast<ptrdiff_t>(stride);
+  ptrdiff_t l = offset >= 0 ? 0 : (-offset + st - 1) / st;
+  // ix < width  <=>  ox <= (width - 1 - offset) / stride
+  const ptrdiff_t last = static_cast<ptrdiff_t>(width) - 1 - offset;
+  ptrdiff_t h = last < 0 ? 0 : last / st + 1;
+  h = std::min<ptrdiff_t>(h, static_cast<ptrdiff_t>(outW));
+  l = std::min(l, h);
+  *lo = static_cast<size_t>(l);
+  *hi = static_cast<size_t>(h);
+}
+
+template <typename T>
+void DirectConv(const T* x, int32_t zx, const Conv2dShape& s, const GroupedWeights& w, const OutputStage& stage,
+                T* y) {
+  const size_t cout = w.n, groups = w.groups, cinG = s.cin / groups, coutG = cout / groups;
+  const size_t hw = s.ih * s.iw, m = s.oh * s.ow;
+  std::vector<size_t> colLo(s.kw), colHi(s.kw);
+  for (size_t q = 0; q < s.kw; ++q)
+    ValidRange(s.iw, s.ow, s.strideW, static_cast<ptrdiff_t>(q * s.dilW) - static_cast<ptrdiff_t>(s.padW), &colLo[q], &colHi[q]);
+  // Threads take whole output planes (batch item, channel).
+  ParallelFor(s.batch * cout, std::max<size_t>(1, (size_t{1} << 16) / (m * s.kh * s.kw * cinG + 1)), [&](size_t t0, size_t t1) {
+    std::vector<int32_t> acc(m);
+    for (size_t task = t0; task < t1; ++task) {
+      const size_t b = task / cout, oc = task % cout;
+      std::fill(acc.begin(), acc.end(), 0);
+      const size_t g = oc / coutG;
+      const int32_t zw = w.zeroPoints[oc];
+      for (size_t c = 0; c < cinG; ++c) {
+        const T* xc = x + (b * s.cin + g * cinG + c) * hw;
+        const int8_t* wc = w.plain.data() + (oc * cinG + c) * s.kh * s.kw;
+        for (size_t r = 0; r < s.kh; ++r) {
+          for (size_t oy = 0; oy < s.oh; ++oy) {
+            const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * s.strideH + r * s.dilH) - static_cast<ptrdiff_t>(s.padH);
+            if (iy < 0 || iy >= static_cast<ptrdiff_t>(s.ih)) continue;
+            const T* xrow = xc + static_cast<size_t>(iy) * s.iw;
+            int32_t* arow = acc.data() + oy * s.ow;
+            for (size_t q = 0; q < s.kw; ++q) {
+              const int32_t wv = static_cast<int32_t>(wc[r * s.kw + q]) - zw;
+              const ptrdiff_t off = static_cast<ptrdiff_t>(q * s.dilW) - static_cast<ptrdiff_t>(s.padW);
+              if (s.strideW == 1) {
+                // input columns colLo + off .. colHi + off are in bounds
+                if (colHi[q] > colLo[q])
+                  ConvRowAccumulate(arow + colLo[q], xrow + static_cast<ptrdiff_t>(colLo[q]) + off, colHi[q] - colLo[q], zx, wv);
+              } else {
+                for (size_t ox = colLo[q]; ox < colHi[q]; ++ox)
+                  arow[ox] += (static_cast<int32_t>(xrow[static_cast<ptrdiff_t>(ox * s.strideW) + off]) - zx) * wv;
+              }
+            }
+          }
+        }
+      }
+      Requantize<T>(acc.data(), m, 1, 1, stage, oc, y + (b * cout + oc) * m, 1, 1);
+    }
+  });
+}
+
+}  // namespace
+
+template <typename T>
+void QConv2d(const T* x, int32_t zx, const Conv2dShape& s, const GroupedWeights& w, const RequantParams& p, T* y) {
+  if (s.batch == 0 || w.n == 0 || s.oh * s.ow == 0) return;
+  const OutputStage stage = MakeOutputStage(p, w.n);
+  if (w.direct) return DirectConv(x, zx, s, w, stage, y);
+  const GemmConvArgs args{&s, &w, &stage, ToU8(static_cast<T>(zx)), w.n};
+  GemmConv(x, args, y);
+}
+
+template void QConv2d<uint8_t>(const uint8_t*, int32_t, const Conv2dShape&, const GroupedWeights&, const RequantParams&, uint8_t*);
+template void QConv2d<int8_t>(const int8_t*, int32_t, const Conv2dShape&, const GroupedWeights&, const RequantParams&, int8_t*);
+
+}  // namespace qtorch

@@ -1,0 +1,143 @@
+// Whole-tensor quantize / dequantize / add / relu and the min/max scan (see qops.h). The
+// baseline versions are branch-free loops over the scalar formulas of numerics.h that the
+// compiler vectorizes (SSE2 on x86-64); from AVX2 up the explicit kernels of kernels_avx2.cc
+// run instead (same results, twice the width, no SSE2 emulation of the conversions).
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#include "qtorch/cpu.h"
+#include "qtorch/kernels.h"
+#include "qtorch/numerics.h"
+#include "qtorch/parallel.h"
+#include "qtorch/qops.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define QTORCH_X86_64 1
+#endif
+
+namespace qtorch {
+
+namespace {
+bool UseAvx2() {
+#if defined(QTORCH_X86_64)
+  return ActiveIsa() >= Isa::Avx2;
+#else
+  return false;
+#endif
+}
+template <typename T>
+constexpr int kSigned = std::is_signed<T>::value ? 1 : 0;
+
+// Elementwise ops are memory-bound: threads only pay off on large tensors, split in chunks of
+// whole cache lines (every element is computed the same way whatever the split).
+constexpr size_t kElementGrain = size_t{1} << 20;
+template <typename F>
+void ForChunks(size_t n, F body) {
+  ParallelFor(n, kElementGrain, [&](size_t i0, size_t i1) { body(i0, i1 - i0); });
+}
+}  // namespace
+
+void AdviseHugePages(void* p, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  // Only large buffers (malloc maps the largest fresh): untouched pages then fault in 2 MiB at
+  // a time (5x faster than 4 KiB faults here). The hint changes no data.
+  constexpr size_t kMin = size_t{4} << 20, kHuge = size_t{2} << 20;
+  if (bytes < kMin) return;
+  const uintptr_t start = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
+  if (end > start) madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+template <typename T>
+void QuantizePerTensor(const float* x, size_t n, double scale, int32_t zp, T* q) {
+  const float inv = 1.0f / static_cast<float>(scale);
+  const float z = static_cast<float>(zp);
+  const float lo = static_cast<float>(QRange<T>::kMin), hi = static_cast<float>(QRange<T>::kMax);
+  ForChunks(n, [&](size_t i0, size_t len) {
+#if defined(QTORCH_X86_64)
+    if (UseAvx2()) return QuantizeAvx2({x + i0, len, inv, z, lo, hi, q + i0, kSigned<T>});
+#endif
+    for (size_t i = i0; i < i0 + len; ++i) q[i] = static_cast<T>(static_cast<int32_t>(QuantizeVal8(x[i], inv, z, lo, hi)));
+  });
+}
+
+template <typename T>
+void DequantizePerTensor(const T* q, size_t n, double scale, int32_t zp, float* y) {
+  const float s = static_cast<float>(scale);
+  ForChunks(n, [&](size_t i0, size_t len) {
+#if defined(QTORCH_X86_64)
+    if (UseAvx2()) return DequantizeAvx2({q + i0, len, kSigned<T>, zp, s, y + i0});
+#endif
+    for (size_t i = i0; i < i0 + len; ++i) y[i] = static_cast<float>(static_cast<int32_t>(q[i]) - zp) * s;
+  });
+}
+
+template <typename T>
+void QAdd(const T* a, double sa, int32_t za, const T* b, double sb, int32_t zb, size_t n, double so, int32_t zo,
+          bool relu, T* y) {
+  const float fa = static_cast<float>(sa), fb = static_cast<float>(sb);
+  const float inv = 1.0f / static_cast<float>(so);
+  const float z = static_cast<float>(zo);
+  const float lo = static_cast<float>(QRange<T>::kMin), hi = static_cast<float>(QRange<T>::kMax);
+  // relu: only v < 0 becomes 0 (NaN passes and is quantized to qmin, as in the reference).
+  const float floor = relu ? 0.0f : -__builtin_inff();
+  ForChunks(n, [&](size_t i0, size_t len) {
+#if defined(QTORCH_X86_64)
+    if (UseAvx2()) return QAddAvx2({a + i0, b + i0, y + i0, len, kSigned<T>, za, zb, fa, fb, floor, inv, z, lo, hi});
+#endif
+    for (size_t i = i0; i < i0 + len; ++i) {
+      float v = static_cast<float>(static_cast<int32_t>(a[i]) - za) * fa + static_cast<float>(static_cast<int32_t>(b[i]) - zb) * fb;
+      v = v < floor ? 0.0f : v;
+      y[i] = static_cast<T>(static_cast<int32_t>(QuantizeVal8(v, inv, z, lo, hi)));
+    }
+  });
+}
+
+template <typename T>
+void QRelu(const T* x, size_t n, int32_t zp, T* y) {
+  const T lo = static_cast<T>(zp > QRange<T>::kMin ? zp : QRange<T>::kMin);
+  ForChunks(n, [&](size_t i0, size_t len) {
+    for (size_t i = i0; i < i0 + len; ++i) y[i] = x[i] < lo ? lo : x[i];
+  });
+}
+
+void MinMaxF32(const float* x, size_t n, float* lo, float* hi) {
+  // Comparisons with NaN are false, so NaN never replaces a bound (the reference's loop).
+  float l = 0.0f, h = 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    l = x[i] < l ? x[i] : l;
+    h = x[i] > h ? x[i] : h;
+  }
+  *lo = l;
+  *hi = h;
+}
+
+template <typename T>
+void ConvRowAccumulate(int32_t* acc, const T* x, size_t n, int32_t zx, int32_t w) {
+#if defined(QTORCH_X86_64)
+  if (UseAvx2()) return ConvRowAvx2({acc, x, n, kSigned<T>, zx, w});
+#endif
+  for (size_t i = 0; i < n; ++i) acc[i] += (static_cast<int32_t>(x[i]) - zx) * w;
+}
+
+#define QTORCH_INSTANTIATE_8BIT(T)                                                                        \
+  template void QuantizePerTensor<T>(const float*, size_t, double, int32_t, T*);                           \
+  template void DequantizePerTensor<T>(const T*, size_t, double, int32_t, float*);                         \
+  template void QAdd<T>(const T*, double, int32_t, const T*, double, int32_t, size_t, double, int32_t, bool, \
+                        T*);                                                                                \
+  template void QRelu<T>(const T*, size_t, int32_t, T*);                                                  \
+  template void ConvRowAccumulate<T>(int32_t*, const T*, size_t, int32_t, int32_t);
+
+QTORCH_INSTANTIATE_8BIT(uint8_t)
+QTORCH_INSTANTIATE_8BIT(int8_t)
+
+}  // namespace qtorch

@@ -1,0 +1,143 @@
+// Argument validation shared by the N-API translation units (napi_addon.cc, napi_ops.cc).
+// Every check runs before any memory is touched: wrong types throw TypeError, wrong sizes or
+// values RangeError, each message naming the function, the argument and what came.
+#pragma once
+
+#include <napi.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "qtorch/qgemm.h"
+#include "qtorch/qops.h"
+
+namespace qtorch {
+namespace napi {
+
+constexpr double kMaxDim = 2147483647.0;       // dims fit int32, like PyTorch's kernels
+constexpr uint64_t kMaxElements = 1ull << 31;  // largest output or input we accept
+
+[[noreturn]] inline void ThrowType(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, msg); }
+[[noreturn]] inline void ThrowRange(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, msg); }
+
+// An 8-bit quantized buffer: a Uint8Array (quint8) or an Int8Array (qint8).
+struct Bytes {
+  void* data = nullptr;
+  size_t length = 0;
+  bool isSigned = false;
+  Napi::Value value;  // the typed array (keeps the view alive for the call)
+};
+
+struct Ctx {
+  const Napi::CallbackInfo& info;
+  const char* fn;
+  Napi::Env env() const { return info.Env(); }
+  std::string Where(size_t i, const char* name) const {
+    return std::string(fn) + "(): argument " + std::to_string(i) + " (" + name + ")";
+  }
+  bool Missing(size_t i) const { return info.Length() <= i || info[i].IsUndefined(); }
+
+  template <typename T>
+  Napi::TypedArrayOf<T> Array(size_t i, const char* name, napi_typedarray_type type, const char* typeName,
+                              bool nullable = false, bool* isNull = nullptr) const {
+    if (nullable && (Missing(i) || info[i].IsNull())) {
+      *isNull = true;
+      return Napi::TypedArrayOf<T>();
+    }
+    if (isNull) *isNull = false;
+    if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type)
+      ThrowType(env(), Where(i, name) + " must be a " + typeName);
+    return info[i].As<Napi::TypedArrayOf<T>>();
+  }
+
+  Bytes Bytes8(size_t i, const char* name) const {
+    if (info.Length() > i && info[i].IsTypedArray()) {
+      auto t = info[i].As<Napi::TypedArray>();
+      if (t.TypedArrayType() == napi_uint8_array || t.TypedArrayType() == napi_int8_array) {
+        Bytes b;
+        b.data = static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+        b.length = t.ElementLength();
+        b.isSigned = t.TypedArrayType() == napi_int8_array;
+        b.value = t;
+        return b;
+      }
+    }
+    ThrowType(env(), Where(i, name) + " must be a Uint8Array (quint8) or an Int8Array (qint8)");
+  }
+
+  double Number(size_t i, const char* name) const {
+    if (info.Length() <= i || !info[i].IsNumber()) ThrowType(env(), Where(i, name) + " must be a number");
+    return info[i].As<Napi::Number>().DoubleValue();
+  }
+
+  size_t Dim(size_t i, const char* name) const {
+    const double v = Number(i, name);
+    if (!(v >= 0 && v <= kMaxDim) || std::floor(v) != v)
+      ThrowRange(env(), Where(i, name) + " must be an integer in [0, 2^31), got " + std::to_string(v));
+    return static_cast<size_t>(v);
+  }
+
+  int32_t Int(size_t i, const char* name, int32_t lo, int32_t hi) const {
+    const double v = Number(i, name);
+    if (!(v >= lo && v <= hi) || std::floor(v) != v)
+      ThrowRange(env(), Where(i, name) + " must be an integer in [" + std::to_string(lo) + ", " +
+                            std::to_string(hi) + "], got " + std::to_string(v));
+    return static_cast<int32_t>(v);
+  }
+
+  // A zero point of the 8-bit dtype `isSigned` selects.
+  int32_t ZeroPoint8(size_t i, const char* name, bool isSigned) const {
+    return isSigned ? Int(i, name, -128, 127) : Int(i, name, 0, 255);
+  }
+
+  // A quantization scale as qtensor keeps it: a positive finite double.
+  double Scale(size_t i, const char* name) const {
+    const double v = Number(i, name);
+    if (!(v > 0) || !std::isfinite(v)) ThrowRange(env(), Where(i, name) + " must be a finite positive number, got " + std::to_string(v));
+    return v;
+  }
+
+  bool Bool(size_t i, const char* name) const {
+    if (info.Length() <= i || !info[i].IsBoolean()) ThrowType(env(), Where(i, name) + " must be a boolean");
+    return info[i].As<Napi::Boolean>().Value();
+  }
+
+  bool OptionalBool(size_t i, const char* name, bool dflt) const { return Missing(i) ? dflt : Bool(i, name); }
+
+  void Length(size_t i, const char* name, size_t got, uint64_t want, const char* what) const {
+    if (static_cast<uint64_t>(got) != want)
+      ThrowRange(env(), Where(i, name) + " must hold " + what + " = " + std::to_string(want) + " elements, got " +
+                            std::to_string(got));
+  }
+};
+
+inline uint64_t CheckedElements(Napi::Env env, const char* fn, uint64_t a, uint64_t b) {
+  if (a != 0 && b > kMaxElements / a)
+    ThrowRange(env, std::string(fn) + "(): " + std::to_string(a) + " x " + std::to_string(b) + " elements is too large");
+  return a * b;
+}
+
+// Weight scales (Float32Array or Float64Array, 1 or n finite positive values) as doubles.
+std::vector<double> ArgWeightScales(const Ctx& c, size_t i, size_t n);
+
+// bias: Float32Array(n) or null/undefined.
+const float* ArgBias(const Ctx& c, size_t i, size_t n);
+
+// The prepacked weights of argument i (a PackedWeights of this addon); the linear variant
+// also requires the plain GEMM layout (one group, no spatial permutation).
+const GroupedWeights& ArgPacked(const Ctx& c, size_t i);
+const PackedWeights& ArgLinearPacked(const Ctx& c, size_t i);
+
+// Per-addon data: the engine and the PackedWeights constructor (for instanceof checks).
+struct AddonData {
+  Engine engine;
+  Napi::FunctionReference packedCtor;
+};
+
+// Registers the quantized-op functions of napi_ops.cc on `exports`.
+void InitOps(Napi::Env env, Napi::Object exports);
+
+}  // namespace napi
+}  // namespace qtorch

@@ -1,0 +1,133 @@
+// The intra-op thread pool (see parallel.h): one job at a time, split into ranges that the
+// caller and the workers grab from an atomic counter, so a worker the OS has not scheduled
+// yet just leaves its range to the others (no waiting on a sleeping thread). Workers sleep on
+// a condition variable between jobs. The kernels are compiled without C++ exceptions
+// (node-gyp's default) and validate everything before they run, so fn never throws.
+#include "qtorch/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace qtorch {
+namespace {
+
+thread_local bool tInPool = false;  // set on pool threads and while the caller runs a job
+
+size_t DefaultThreads() {
+  if (const char* env = std::getenv("QTORCH_NUM_THREADS")) {
+    const long v = std::strtol(env, nullptr, 10);
+    if (v >= 1 && v <= 1024) return static_cast<size_t>(v);
+  }
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : hw;
+}
+
+class Pool {
+ public:
+  size_t threads() {
+    std::lock_guard<std::mutex> g(mu_);
+    return threads_;
+  }
+  void setThreads(size_t n) {
+    std::lock_guard<std::mutex> job(jobMu_);  // not while a job runs
+    std::lock_guard<std::mutex> g(mu_);
+    threads_ = std::max<size_t>(1, n);
+  }
+
+  void run(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
+    grain = std::max<size_t>(1, grain);
+    const size_t grains = (n + grain - 1) / grain;
+    std::unique_lock<std::mutex> job(jobMu_, std::try_to_lock);
+    const size_t parts = std::min(grains, threads());
+    if (tInPool || parts <= 1 || !job.owns_lock()) {
+      if (n > 0) fn(0, n);
+      return;
+    }
+    ensureWorkers(parts - 1);
+    // Ranges: `parts` contiguous runs of whole grains, as even as possible.
+    std::vector<size_t> bounds(parts + 1);
+    for (size_t p = 0; p <= parts; ++p) bounds[p] = std::min(n, (grains * p / parts) * grain);
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      fn_ = &fn;
+      bounds_ = &bounds;
+      next_.store(0, std::memory_order_relaxed);
+      open_ = true;
+      ++generation_;
+    }
+    wake_.notify_all();
+    tInPool = true;
+    Work(fn, bounds);
+    tInPool = false;
+    // Close the job: late workers skip it; wait for those still inside a range.
+    std::unique_lock<std::mutex> g(mu_);
+    open_ = false;
+    done_.wait(g, [&] { return active_ == 0; });
+    fn_ = nullptr;
+    bounds_ = nullptr;
+  }
+
+ private:
+  // Runs ranges until none is left.
+  void Work(const std::function<void(size_t, size_t)>& fn, const std::vector<size_t>& bounds) {
+    for (size_t p; (p = next_.fetch_add(1, std::memory_order_relaxed)) + 1 < bounds.size();) fn(bounds[p], bounds[p + 1]);
+  }
+
+  void ensureWorkers(size_t count) {
+    std::lock_guard<std::mutex> g(mu_);
+    while (workers_ < count) {
+      ++workers_;
+      std::thread([this] { loop(); }).detach();  // lives as long as the process
+    }
+  }
+
+  void loop() {
+    tInPool = true;
+    std::unique_lock<std::mutex> g(mu_);
+    uint64_t seen = generation_;  // jobs before this worker existed are not its business
+    for (;;) {
+      wake_.wait(g, [&] { return generation_ != seen; });
+      seen = generation_;
+      if (!open_) continue;  // woke after the job closed: nothing of it may be touched
+      ++active_;
+      const std::function<void(size_t, size_t)>& fn = *fn_;
+      const std::vector<size_t>& bounds = *bounds_;
+      g.unlock();
+      Work(fn, bounds);
+      g.lock();
+      if (--active_ == 0) done_.notify_one();
+    }
+  }
+
+  std::mutex jobMu_;  // one job at a time
+  std::mutex mu_;
+  std::condition_variable wake_, done_;
+  size_t threads_ = DefaultThreads();
+  size_t workers_ = 0;
+  uint64_t generation_ = 0;
+  bool open_ = false;
+  size_t active_ = 0;
+  std::atomic<size_t> next_{0};
+  const std::function<void(size_t, size_t)>* fn_ = nullptr;
+  const std::vector<size_t>* bounds_ = nullptr;
+};
+
+// Never destroyed: detached workers may still be waiting on it at exit.
+Pool& ThePool() {
+  static Pool* pool = new Pool();
+  return *pool;
+}
+
+}  // namespace
+
+size_t NumThreads() { return ThePool().threads(); }
+void SetNumThreads(size_t n) { ThePool().setThreads(n); }
+void ParallelFor(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) { ThePool().run(n, grain, fn); }
+
+}  // namespace qtorch

@@ -1,0 +1,91 @@
+/**
+ * The typed low-level API of one addon (GEMM entry points over plain typed arrays), the same
+ * for both engines. Each function throws if the addon did not load.
+ */
+import type { Engine, Isa, PackedWeights, WeightScales } from './binding.js';
+import type { LoadResult } from './load.js';
+
+/** Which path serves the kernels and why. */
+export interface BackendInfo {
+  engine: Engine;
+  native: boolean;
+  /** Active ISA level, null without the addon. */
+  isa: Isa | null;
+  /** Why the addon is not used (null when it is). */
+  reason: string | null;
+}
+
+/** Options of {@link KernelsApi.qlinear} (PyTorch's quantized::linear qparams). */
+export interface QLinearOptions {
+  inputScale: number;
+  inputZeroPoint: number;
+  /** One scale (per tensor) or one per output column (per channel). */
+  weightScales: WeightScales | number;
+  bias?: Float32Array | null;
+  outputScale: number;
+  outputZeroPoint: number;
+  relu?: boolean;
+}
+
+/** Options of {@link KernelsApi.qlinearDynamic}. */
+export interface QLinearDynamicOptions {
+  inputScale: number;
+  inputZeroPoint: number;
+  weightScales: WeightScales | number;
+  bias?: Float32Array | null;
+  relu?: boolean;
+}
+
+/** Typed entry points of one addon; each throws if the addon did not load. */
+export interface KernelsApi {
+  backendInfo(): BackendInfo;
+  /** Forces an ISA level (RangeError if the CPU lacks it); returns the previous one. */
+  setIsa(isa: Isa): Isa;
+  /** Highest level this CPU supports. */
+  detectedIsa(): Isa;
+  /**
+   * Threads of the intra-op pool, shared by both addons' kernels in the process (default:
+   * `QTORCH_NUM_THREADS`, else the CPU count). Results are identical for any count.
+   */
+  numThreads(): number;
+  /** Sets the intra-op thread count (1..1024; RangeError otherwise); returns the previous one. */
+  setNumThreads(threads: number): number;
+  /** Packs N x K int8 weights once; zero points per tensor (a number) or per channel. */
+  packWeights(weight: Int8Array, n: number, k: number, zeroPoints?: Int32Array | number): PackedWeights;
+  /** int32 accumulators `sum_k (x - zx) * (w - zw)`, M x N row-major. */
+  qgemmS32(input: Uint8Array, m: number, inputZeroPoint: number, packed: PackedWeights): Int32Array;
+  /** Static quantized linear, quint8 out, with this engine's requantization numerics. */
+  qlinear(input: Uint8Array, m: number, packed: PackedWeights, opts: QLinearOptions): Uint8Array;
+  /** Dynamic linear output: `f32(f32(acc) * f32(sx * sw)) + bias` (then ReLU), float32. */
+  qlinearDynamic(input: Uint8Array, m: number, packed: PackedWeights, opts: QLinearDynamicOptions): Float32Array;
+  /** float32 `a (m x k) * b^T (b: n x k) + bias`. */
+  sgemm(a: Float32Array, m: number, k: number, b: Float32Array, n: number, opts?: { bias?: Float32Array | null }): Float32Array;
+}
+
+const asScales = (s: WeightScales | number): WeightScales => (typeof s === 'number' ? Float64Array.of(s) : s);
+
+/** Builds the typed API over a load result. */
+export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
+  const need = (fn: string) => {
+    if (load.binding) return load.binding;
+    throw new Error(`${fn}(): the @qtorch/kernels-${engine} native addon is not loaded (${load.reason ?? 'unknown reason'})`);
+  };
+  return {
+    backendInfo: () => ({ engine, native: load.binding !== null, isa: load.binding ? load.binding.isa() : null, reason: load.reason }),
+    setIsa: (isa) => need('setIsa').setIsa(isa),
+    detectedIsa: () => need('detectedIsa').detectedIsa(),
+    numThreads: () => need('numThreads').numThreads(),
+    setNumThreads: (n) => need('setNumThreads').setNumThreads(n),
+    packWeights: (weight, n, k, zeroPoints = 0) => {
+      const b = need('packWeights');
+      return new b.PackedWeights(weight, n, k, typeof zeroPoints === 'number' ? Int32Array.of(zeroPoints) : zeroPoints);
+    },
+    qgemmS32: (input, m, zx, packed) => need('qgemmS32').qgemmS32(input, m, zx, packed),
+    qlinear: (input, m, packed, o) =>
+      need('qlinear').qlinear(input, m, o.inputZeroPoint, packed, o.inputScale, asScales(o.weightScales), o.bias ?? null,
+        o.outputScale, o.outputZeroPoint, o.relu ?? false),
+    qlinearDynamic: (input, m, packed, o) =>
+      need('qlinearDynamic').qlinearDynamic(input, m, o.inputZeroPoint, packed, o.inputScale, asScales(o.weightScales), o.bias ?? null, o.relu ?? false),
+    sgemm: (a, m, k, b, n, o = {}) => need('sgemm').sgemm(a, m, k, b, n, o.bias ?? null),
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Shared plumbing of the native quantized ops: reading a per-tensor 8-bit input, wrapping
+ * native results as qtensor tensors, uninitialized output buffers and the fallback to the
+ * reference kernel for whatever the native code does not cover.
+ */
+import type { Bytes8, Engine, NativeBinding } from '../binding.js';
+import type { QDType, QTensor, QtensorApi } from '../qtensor_api.js';
+
+/** What every native op gets: the binding, its engine and qtensor. */
+export interface OpContext {
+  readonly binding: NativeBinding;
+  readonly engine: Engine;
+  readonly qt: QtensorApi;
+}
+
+/** A per-tensor quint8 / qint8 tensor, read once (ints row-major, a copy if it was strided). */
+export interface Input8 {
+  readonly ints: Bytes8;
+  readonly scale: number;
+  readonly zeroPoint: number;
+}
+
+const PER_TENSOR = new Set(['per_tensor_affine', 'per_tensor_symmetric']);
+
+/** `x` as a per-tensor 8-bit input, or null when the native code does not handle it (the reference then runs, and raises its own errors). */
+export function readInput8(qt: QtensorApi, x: QTensor): Input8 | null {
+  const q = x.quantizer;
+  if (!q || !PER_TENSOR.has(q.qscheme) || q.scale === undefined || q.zeroPoint === undefined) return null;
+  if (x.dtype !== qt.quint8 && x.dtype !== qt.qint8) return null;
+  const ints = x.rawValues();
+  if (!(ints instanceof Uint8Array) && !(ints instanceof Int8Array)) return null;
+  return { ints, scale: q.scale, zeroPoint: q.zeroPoint };
+}
+
+/** A per-tensor quantized tensor over `data` (no copy). */
+export function wrapQuantized(qt: QtensorApi, data: Bytes8, shape: readonly number[], dtype: QDType, scale: number, zeroPoint: number): QTensor {
+  const y = qt.Tensor.fromTypedArray(data, shape, dtype);
+  y.quantizer = { qscheme: 'per_tensor_affine', scale, zeroPoint };
+  return y;
+}
+
+/**
+ * An output buffer the native code overwrites entirely: uninitialized memory (no zero fill,
+ * which would cost as much as the op itself on large tensors).
+ */
+export function allocOutput<T extends Bytes8 | Float32Array>(ctor: { new (b: ArrayBuffer, off: number, n: number): T; BYTES_PER_ELEMENT: number }, n: number): T {
+  const buf = Buffer.allocUnsafeSlow(n * ctor.BYTES_PER_ELEMENT);
+  return new ctor(buf.buffer as ArrayBuffer, buf.byteOffset, n);
+}
+
+/** An empty 8-bit output of `x`'s type. */
+export function allocLike(ints: Bytes8, n: number): Bytes8 {
+  return ints instanceof Int8Array ? allocOutput(Int8Array, n) : allocOutput(Uint8Array, n);
+}
+
+/** The reference kernel of `op` for `engine` (found lazily: the registry may be filled later). */
+export function referenceKernel<F extends (...args: never[]) => unknown>(qt: QtensorApi, op: string, engine: Engine): F {
+  const k = qt.listKernels().find((e) => e.op === op && e.engine === engine && e.source === 'reference');
+  if (!k) throw new Error(`${op}: no reference kernel registered for engine '${engine}' to fall back to`);
+  return k.impl as F;
+}
+
+/** A native kernel: `run` returns null for inputs it does not cover, and the reference serves those. */
+export function withFallback<A extends unknown[]>(
+  ctx: OpContext, op: string, run: (...args: A) => QTensor | null,
+): (...args: A) => QTensor {
+  let ref: ((...args: A) => QTensor) | null = null;
+  return (...args: A) => {
+    const y = run(...args);
+    if (y) return y;
+    ref ??= referenceKernel<(...a: A) => QTensor>(ctx.qt, op, ctx.engine);
+    return ref(...args);
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Native `quantized::linear(_relu)` and `quantized::linear(_relu)_dynamic`, with the reference
+ * kernels' signatures (qtensor src/quantized/ops/linear.ts) and bit-exact results.
+ */
+import type { QTensor } from '../qtensor_api.js';
+import type { LinearPackedLike } from '../qtensor_api.js';
+import { type OpContext, readInput8, withFallback, wrapQuantized } from './common.js';
+import type { NativeWeightCache } from './weights.js';
+
+const outShape = (x: QTensor, n: number): number[] => [...x.shape.slice(0, -1), n];
+
+/** `quantized::linear` / `linear_relu`: (x, packed, outScale, outZeroPoint) -> quantized tensor. */
+export function nativeLinear(ctx: OpContext, weights: NativeWeightCache, relu: boolean) {
+  const op = relu ? 'quantized::linear_relu' : 'quantized::linear';
+  return withFallback(ctx, op, (x: QTensor, packed: LinearPackedLike, outScale: number, outZeroPoint: number) => {
+    const xi = readInput8(ctx.qt, x);
+    const k = packed.inFeatures;
+    if (!xi || k === 0) return null;
+    const m = xi.ints.length / k;
+    const y = ctx.binding.qlinear(xi.ints, m, xi.zeroPoint, weights.linear(packed), xi.scale, packed.weight.scales, packed.bias,
+      outScale, outZeroPoint, relu);
+    return wrapQuantized(ctx.qt, y, outShape(x, packed.outFeatures), x.dtype, outScale, outZeroPoint);
+  });
+}
+
+/**
+ * `quantized::linear_dynamic` / `linear_relu_dynamic`: (x, packed, reduceRange) -> float32.
+ * The input range comes from a native scan, the qparams from qtensor's
+ * `chooseQuantizationParams` (fbgemm honours reduceRange, qnnpack ignores it, as the reference),
+ * then quantization, GEMM and the float output stage run in one native call.
+ */
+export function nativeLinearDynamic(ctx: OpContext, weights: NativeWeightCache, relu: boolean) {
+  const op = relu ? 'quantized::linear_relu_dynamic' : 'quantized::linear_dynamic';
+  return withFallback(ctx, op, (x: QTensor, packed: LinearPackedLike, reduceRange: boolean) => {
+    const k = packed.inFeatures;
+    const xv = x.rawValues();
+    if (x.dtype !== ctx.qt.float32 || !(xv instanceof Float32Array) || k === 0) return null;
+    const [lo, hi] = ctx.binding.minMax(xv);
+    const qp = ctx.qt.chooseQuantizationParams(lo, hi, 0, 255, { reduceRange: reduceRange && ctx.engine === 'fbgemm' });
+    const y = ctx.binding.linearDynamic(xv, xv.length / k, weights.linear(packed), qp.scale, qp.zeroPoint, packed.weight.scales,
+      packed.bias, relu);
+    return ctx.qt.Tensor.fromTypedArray(y, outShape(x, packed.outFeatures), ctx.qt.float32);
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * Registration into qtensor's kernel registry (source 'native') when an addon loads: the
+ * low-level `kernels::*` entry points and the quantized ops under the reference kernels' names,
+ * so `getKernel(op, engine)` dispatches to native code transparently. Without the binary nothing
+ * is registered and the reference serves every op.
+ */
+import type { KernelsApi } from './api.js';
+import type { Engine, NativeBinding } from './binding.js';
+import type { LoadResult } from './load.js';
+import type { OpContext } from './ops/common.js';
+import { nativeConv } from './ops/conv.js';
+import { nativeAdd, nativeDequantize, nativeQuantizePerTensor, nativeRelu } from './ops/elementwise.js';
+import { nativeLinear, nativeLinearDynamic } from './ops/linear.js';
+import { NativeWeightCache } from './ops/weights.js';
+import type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
+
+/** Low-level kernels this package registers (their contracts are the {@link KernelsApi} signatures). */
+export const NATIVE_KERNEL_OPS = ['kernels::qgemm_s32', 'kernels::qlinear', 'kernels::qlinear_dynamic', 'kernels::sgemm'] as const;
+
+type Impl = (...args: never[]) => unknown;
+type OpFactory = (ctx: OpContext, weights: NativeWeightCache) => Impl;
+
+/** op name -> factory of its native implementation (one weight cache per addon). */
+const QUANTIZED_OPS: ReadonlyArray<[string, OpFactory]> = [
+  ['quantized::linear', (c, w) => nativeLinear(c, w, false)],
+  ['quantized::linear_relu', (c, w) => nativeLinear(c, w, true)],
+  ['quantized::linear_dynamic', (c, w) => nativeLinearDynamic(c, w, false)],
+  ['quantized::linear_relu_dynamic', (c, w) => nativeLinearDynamic(c, w, true)],
+  ['quantized::conv1d', (c, w) => nativeConv(c, w, 1, false)],
+  ['quantized::conv1d_relu', (c, w) => nativeConv(c, w, 1, true)],
+  ['quantized::conv2d', (c, w) => nativeConv(c, w, 2, false)],
+  ['quantized::conv2d_relu', (c, w) => nativeConv(c, w, 2, true)],
+  ['quantized::add', (c) => nativeAdd(c, false)],
+  ['quantized::add_relu', (c) => nativeAdd(c, true)],
+  ['quantized::relu', (c) => nativeRelu(c)],
+  ['aten::quantize_per_tensor', (c) => nativeQuantizePerTensor(c)],
+  ['aten::dequantize', (c) => nativeDequantize(c)],
+];
+
+/** Binding functions the quantized ops call: a binary built from older sources lacks some. */
+const REQUIRED_FUNCTIONS = ['qlinear', 'linearDynamic', 'minMax', 'qconv2d', 'qadd', 'qrelu', 'quantizePerTensor', 'dequantize'] as const;
+
+/** The binding functions the quantized ops need that `binding` lacks (empty when complete). */
+export function missingOpFunctions(binding: NativeBinding): string[] {
+  return REQUIRED_FUNCTIONS.filter((f) => typeof (binding as unknown as Record<string, unknown>)[f] !== 'function');
+}
+
+/** Names of the quantized ops an addon registers natively. */
+export const NATIVE_QUANTIZED_OPS: readonly string[] = QUANTIZED_OPS.map(([op]) => op);
+
+/** Registers the low-level kernels into qtensor's registry (no-op without the addon). */
+export function registerNativeKernels(registerKernel: RegisterKernelFn, engine: Engine, api: KernelsApi, load: LoadResult): void {
+  if (!load.binding) return;
+  const impls = [api.qgemmS32, api.qlinear, api.qlinearDynamic, api.sgemm];
+  // replace: an ESM and a CJS copy of one addon in a process register the same kernels.
+  NATIVE_KERNEL_OPS.forEach((op, i) => registerKernel({ op, engine, source: 'native', impl: impls[i] as Impl }, { replace: true }));
+}
+
+/**
+ * Registers the native quantized ops of `engine` into qtensor's registry. No-op without the
+ * addon, or with a binary that lacks their entry points (a stale build): the reference runs.
+ */
+export function registerNativeOps(qt: QtensorApi, engine: Engine, load: LoadResult): void {
+  if (!load.binding || missingOpFunctions(load.binding).length > 0) return;
+  const ctx: OpContext = { binding: load.binding, engine, qt };
+  const weights = new NativeWeightCache(load.binding);
+  for (const [op, make] of QUANTIZED_OPS) qt.registerKernel({ op, engine, source: 'native', impl: make(ctx, weights) }, { replace: true });
+}

@@ -1,0 +1,70 @@
+/** QAT LinearBn1d (torch.ao.nn.intrinsic.qat.LinearBn1d): Linear + BatchNorm1d with BN folding. */
+import type { Tensor } from '@qtorch/qtensor';
+import { BatchNorm1d, Linear as FloatLinear, type LinearOptions, type Module, Parameter, type Sequential, type _BatchNorm } from '@qtorch/nn';
+import * as F from '@qtorch/nn/functional';
+import { checkFloatModule } from '@qtorch/nn-qat';
+import * as nni from '../fused.js';
+import { fuseLinearBnWeights } from '../fusion_math.js';
+import { type BnFoldOptions, bnFoldMixin } from './bn_fold.js';
+
+/** Options of LinearBn1d: Linear's, BN's and the (required) qconfig. */
+export interface QatLinearBnOptions extends LinearOptions, BnFoldOptions {}
+
+const LinearBnBase = bnFoldMixin(FloatLinear, {
+  bn: BatchNorm1d,
+  optionsIndex: 2,
+  run: (_mod, input, weight, bias) => F.linear(input, weight, bias),
+  outChannels: (mod) => (mod as FloatLinear).outFeatures,
+});
+
+/**
+ * Linear followed by BatchNorm1d for QAT: the weight is scaled by the BN's
+ * `gamma / sqrt(running_var + eps)` before fake quantization (see bn_fold.ts).
+ * @example const m = new LinearBn1d(8, 4, { qconfig });
+ */
+export class LinearBn1d extends LinearBnBase {
+  static readonly _FLOAT_MODULE = nni.LinearBn1d;
+  static readonly _isFusedModule = true;
+
+  constructor(inFeatures: number, outFeatures: number, options: QatLinearBnOptions = {}) {
+    super(inFeatures, outFeatures, options);
+  }
+
+  /** The QAT module of a float nni.LinearBn1d with a `qconfig`; parameters and buffers are shared. */
+  static fromFloat(mod: Module): LinearBn1d {
+    const qconfig = checkFloatModule(mod, nni.LinearBn1d, 'qat.LinearBn1d.fromFloat()');
+    const linear = (mod as Sequential).at(0) as FloatLinear;
+    const bn = (mod as Sequential).at(1) as _BatchNorm;
+    const qat = new LinearBn1d(linear.inFeatures, linear.outFeatures, {
+      bias: linear.bias !== null, eps: bn.eps, momentum: bn.momentum, freezeBn: false, qconfig,
+    });
+    qat.weight = linear.weight;
+    qat.bias = linear.bias;
+    qat.bn.weight = bn.weight;
+    qat.bn.bias = bn.bias;
+    qat.bn.running_mean = bn.running_mean;
+    qat.bn.running_var = bn.running_var;
+    qat.bn.num_batches_tracked = bn.num_batches_tracked;
+    return qat;
+  }
+
+  /**
+   * Weight and bias with BN folded in by its running statistics (`fuseLinearBnWeights`),
+   * detached: what the quantized Linear's `fromFloat` should quantize.
+   */
+  _foldedWeightBias(): [Tensor, Tensor] {
+    const bn = this.bn;
+    const [weight, bias] = fuseLinearBnWeights(this.weight, this.bias, bn.running_mean!, bn.running_var!, bn.eps, bn.weight!, bn.bias!);
+    return [weight.detach(), bias.detach()];
+  }
+
+  /** A float Linear with the BN folded in (`fuseLinearBnWeights`, running statistics). */
+  toFloat(): FloatLinear {
+    const linear = new FloatLinear(this.inFeatures, this.outFeatures);
+    const [weight, bias] = this._foldedWeightBias();
+    linear.weight = new Parameter(weight);
+    linear.bias = new Parameter(bias);
+    linear.train(this.training);
+    return linear;
+  }
+}

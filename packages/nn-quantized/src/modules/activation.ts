@@ -1,0 +1,190 @@
+/**
+ * Quantized activations (torch.ao.nn.quantized ReLU6, Hardswish, ELU, LeakyReLU, Sigmoid,
+ * Softmax): the float module classes with a quantized forward and output qparams. Unlike
+ * PyTorch 1.13 (where only LeakyReLU's are buffers), every one saves its output qparams as
+ * `scale` / `zero_point` in the state dict, so a save / load round trip restores them.
+ */
+import {
+  type Tensor, quantizedElu, quantizedHardswish, quantizedLeakyRelu, quantizedRelu6, quantizedSigmoid, quantizedSoftmax,
+} from '@qtorch/qtensor';
+import {
+  ELU as FloatELU, Hardswish as FloatHardswish, LeakyReLU as FloatLeakyReLU, type LoadContext, type Module, ReLU, Sigmoid as FloatSigmoid,
+  Softmax as FloatSoftmax, type StateDict,
+} from '@qtorch/nn';
+import { loadOutputQparams, saveOutputQparams } from './state.js';
+import { activationObserver, checkQuantizedInput, scalarQparams } from './utils.js';
+
+/** Output qparams of an observed float module. */
+const outputQparams = (mod: Module, cls: string): [number, number] => scalarQparams(activationObserver(mod, cls));
+
+/** `min(max(x, 0), 6)` on quantized input (input qparams kept). */
+export class ReLU6 extends ReLU {
+  static _qualName = 'QuantizedReLU6';
+
+  override forward(input: Tensor): Tensor {
+    checkQuantizedInput(this, input);
+    return quantizedRelu6(input);
+  }
+
+  /** From a float ReLU6 (no observer needed: the output keeps the input's qparams). */
+  static fromFloat(mod: Module): ReLU6 {
+    return new ReLU6({ inplace: (mod as unknown as { inplace?: boolean }).inplace ?? false });
+  }
+}
+
+/**
+ * Quantized hardswish with output qparams.
+ * @example const hs = new Hardswish(0.05, 128);
+ */
+export class Hardswish extends FloatHardswish {
+  static _qualName = 'QuantizedHardswish';
+  constructor(public scale: number, public zeroPoint: number) {
+    super();
+  }
+
+  override forward(input: Tensor): Tensor {
+    checkQuantizedInput(this, input);
+    return quantizedHardswish(input, this.scale, this.zeroPoint);
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
+  }
+
+  static fromFloat(mod: Module): Hardswish {
+    return new Hardswish(...outputQparams(mod, 'QuantizedHardswish'));
+  }
+
+  static fromReference(_mod: Module, scale: number, zeroPoint: number): Hardswish {
+    return new Hardswish(scale, Math.trunc(zeroPoint));
+  }
+}
+
+/** Quantized ELU with output qparams and `alpha` (default 1). */
+export class ELU extends FloatELU {
+  static _qualName = 'QuantizedELU';
+  constructor(public scale: number, public zeroPoint: number, options: { alpha?: number } = {}) {
+    super({ alpha: options.alpha ?? 1 });
+  }
+
+  override forward(input: Tensor): Tensor {
+    checkQuantizedInput(this, input);
+    return quantizedElu(input, this.scale, this.zeroPoint, this.alpha);
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
+  }
+
+  static fromFloat(mod: Module): ELU {
+    return new ELU(...outputQparams(mod, 'QuantizedELU'), { alpha: (mod as unknown as FloatELU).alpha });
+  }
+
+  static fromReference(mod: Module, scale: number, zeroPoint: number): ELU {
+    return new ELU(scale, Math.trunc(zeroPoint), { alpha: (mod as unknown as FloatELU).alpha });
+  }
+}
+
+/** Quantized LeakyReLU with output qparams (`negativeSlope` default 0.01). */
+export class LeakyReLU extends FloatLeakyReLU {
+  static _qualName = 'QuantizedLeakyReLU';
+  constructor(public scale: number, public zeroPoint: number, options: { negativeSlope?: number; inplace?: boolean } = {}) {
+    super(options);
+  }
+
+  override forward(input: Tensor): Tensor {
+    checkQuantizedInput(this, input);
+    return quantizedLeakyRelu(input, this.negativeSlope, { scale: this.scale, zeroPoint: this.zeroPoint });
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
+  }
+
+  static fromFloat(mod: Module): LeakyReLU {
+    const f = mod as unknown as FloatLeakyReLU;
+    return new LeakyReLU(...outputQparams(mod, 'QuantizedLeakyReLU'), { negativeSlope: f.negativeSlope, inplace: f.inplace });
+  }
+
+  static fromReference(mod: Module, scale: number, zeroPoint: number): LeakyReLU {
+    const f = mod as unknown as FloatLeakyReLU;
+    return new LeakyReLU(scale, Math.trunc(zeroPoint), { negativeSlope: f.negativeSlope, inplace: f.inplace });
+  }
+}
+
+/** Quantized sigmoid with output qparams (PyTorch's `output_scale`, `output_zero_point`). */
+export class Sigmoid extends FloatSigmoid {
+  static _qualName = 'QuantizedSigmoid';
+  constructor(public scale: number, public zeroPoint: number) {
+    super();
+  }
+
+  override forward(input: Tensor): Tensor {
+    checkQuantizedInput(this, input);
+    return quantizedSigmoid(input, { scale: this.scale, zeroPoint: this.zeroPoint });
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
+  }
+
+  static fromFloat(mod: Module): Sigmoid {
+    return new Sigmoid(...outputQparams(mod, 'QuantizedSigmoid'));
+  }
+}
+
+/** Quantized softmax along `dim` (null: PyTorch's implicit dim) with output qparams (default 1, 0). */
+export class Softmax extends FloatSoftmax {
+  static _qualName = 'QuantizedSoftmax';
+  scale: number;
+  zeroPoint: number;
+  constructor(options: { dim?: number | null; scale?: number; zeroPoint?: number } = {}) {
+    super({ dim: options.dim ?? null });
+    this.scale = options.scale ?? 1;
+    this.zeroPoint = options.zeroPoint ?? 0;
+  }
+
+  override forward(input: Tensor): Tensor {
+    checkQuantizedInput(this, input);
+    const n = input.ndim;
+    return quantizedSoftmax(input, this.dim ?? (n === 0 || n === 1 || n === 3 ? 0 : 1), this.scale, this.zeroPoint);
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
+  }
+
+  static fromFloat(mod: Module): Softmax {
+    const [scale, zeroPoint] = outputQparams(mod, 'QuantizedSoftmax');
+    return new Softmax({ dim: (mod as unknown as FloatSoftmax).dim, scale, zeroPoint });
+  }
+
+  static fromReference(mod: Module, scale: number, zeroPoint: number): Softmax {
+    return new Softmax({ dim: (mod as unknown as FloatSoftmax).dim, scale, zeroPoint: Math.trunc(zeroPoint) });
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * Quantized convolutions (torch.ao.nn.quantized Conv1d/2d/3d, ConvTranspose1d/2d/3d): qint8
+ * weight packed with its geometry for the current engine (the packed object keeps that
+ * engine), quantized input, quantized output with `scale` / `zeroPoint`.
+ *
+ * State dict (PyTorch's keys): `weight` (quantized), `bias` (float; absent without bias),
+ * `scale` (float32 0-d), `zero_point` (int64 0-d).
+ */
+import {
+  type ConvPackedParams, type IntOrTuple, QTorchTypeError, QTorchValueError, type Tensor, convPrepack, emptyAffineQuantized,
+  expandTuple, fmtShape, qint8, quantizedConv, zeros,
+} from '@qtorch/qtensor';
+import {
+  Conv1d as FloatConv1d, Conv2d as FloatConv2d, Conv3d as FloatConv3d, ConvTranspose1d as FloatConvTranspose1d,
+  ConvTranspose2d as FloatConvTranspose2d, ConvTranspose3d as FloatConvTranspose3d, type LoadContext, Module, type ModuleClass,
+  type StateDict, moduleName,
+} from '@qtorch/nn';
+import { loadOutputQparams, reportUnexpected, requireTensor, saveOutputQparams } from './state.js';
+import {
+  activationObserver, checkQuantizedInput, floatSource, floatWeightBias, isObserverLike, pyFloat, pyTuple, quantizeWeight, scalarQparams,
+  weightObserver,
+} from './utils.js';
+
+/** Options of the quantized convolutions (PyTorch's keyword arguments). */
+export interface QuantizedConvOptions {
+  stride?: IntOrTuple;
+  /** Zero padding per side, or 'valid' (none) / 'same' (stride 1, symmetric padding only). */
+  padding?: IntOrTuple | 'valid' | 'same';
+  dilation?: IntOrTuple;
+  groups?: number;
+  bias?: boolean;
+  /** Only 'zeros' runs on the quantized kernels. */
+  paddingMode?: 'zeros';
+}
+
+/** Options of the quantized transposed convolutions. */
+export interface QuantizedConvTransposeOptions extends QuantizedConvOptions {
+  outputPadding?: IntOrTuple;
+}
+
+/** The float attributes `fromFloat` reads from a float / QAT convolution. */
+interface FloatConvLike {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number[];
+  stride: number[];
+  padding: number[] | 'same' | 'valid';
+  dilation: number[];
+  outputPadding: number[];
+  groups: number;
+  paddingMode: string;
+  weight: Tensor;
+  bias: Tensor | null;
+}
+
+/** Numeric padding for 'valid' / 'same' (PyTorch pads 'same' symmetrically when it can). */
+function resolvePadding(p: IntOrTuple | 'valid' | 'same', kernel: number[], dilation: number[], stride: number[], n: number, cls: string): number[] {
+  if (p === 'valid') return new Array<number>(n).fill(0);
+  if (p !== 'same') return expandTuple(p, n, 'padding', cls);
+  if (stride.some((s) => s !== 1)) throw new QTorchValueError(`${cls}(): padding='same' is not supported for strided convolutions`);
+  return kernel.map((k, i) => {
+    const total = dilation[i]! * (k - 1);
+    if (total % 2 !== 0) throw new QTorchValueError(`${cls}(): padding='same' needs symmetric padding on the quantized kernels (kernel ${pyTuple(kernel)}, dilation ${pyTuple(dilation)})`);
+    return total / 2;
+  });
+}
+
+/** Everything the quantized convolutions share: geometry, packed weight, qparams, state, repr. */
+export abstract class _ConvNd extends Module {
+  static _qualName = 'QuantizedConv';
+  /** Float classes `fromFloat` accepts (fused patterns: subclasses replace it). */
+  static _FLOAT_MODULE: readonly ModuleClass[] = [];
+
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number[];
+  stride: number[];
+  padding: number[];
+  dilation: number[];
+  transposed: boolean;
+  outputPadding: number[];
+  groups: number;
+  paddingMode: 'zeros';
+  /** Output scale. */
+  scale = 1;
+  /** Output zero point. */
+  zeroPoint = 0;
+  /** The packed weight, bias and geometry (qtensor's packed object; remembers its engine). */
+  _packed_params!: ConvPackedParams;
+
+  protected constructor(n: number, transposed: boolean, inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: QuantizedConvTransposeOptions) {
+    super();
+    const cls = (new.target as unknown as { _qualName: string })._qualName;
+    const groups = o.groups ?? 1;
+    if (!Number.isInteger(groups) || groups < 1) throw new QTorchValueError(`${cls}(): groups must be a positive integer, got ${groups}`);
+    if (inChannels % groups !== 0) throw new QTorchValueError(`${cls}(): in_channels must be divisible by groups`);
+    if (outChannels % groups !== 0) throw new QTorchValueError(`${cls}(): out_channels must be divisible by groups`);
+    if ((o.paddingMode ?? 'zeros') !== 'zeros') {
+      throw new QTorchValueError(`${cls}(): padding_mode '${String(o.paddingMode)}' is not supported by the quantized kernels; only 'zeros' is`);
+    }
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = expandTuple(kernelSize, n, 'kernel_size', cls);
+    this.stride = expandTuple(o.stride ?? 1, n, 'stride', cls);
+    this.dilation = expandTuple(o.dilation ?? 1, n, 'dilation', cls);
+    this.padding = resolvePadding(o.padding ?? 0, this.kernelSize, this.dilation, this.stride, n, cls);
+    this.transposed = transposed;
+    this.outputPadding = expandTuple(o.outputPadding ?? 0, n, 'output_padding', cls);
+    this.groups = groups;
+    this.paddingMode = 'zeros';
+    const wShape = transposed ? [inChannels, outChannels / groups, ...this.kernelSize] : [outChannels, inChannels / groups, ...this.kernelSize];
+    this.setWeightBias(emptyAffineQuantized(wShape, { scale: 1, zeroPoint: 0, dtype: qint8 }), o.bias ?? true ? zeros([outChannels]) : null);
+  }
+
+  /** Packs `w` (qint8 quantized) and `b` (float or null) with this module's geometry for the current engine. */
+  setWeightBias(w: Tensor, b: Tensor | null): void {
+    this._packed_params = convPrepack(w, b, {
+      stride: this.stride, padding: this.padding, dilation: this.dilation, outputPadding: this.outputPadding,
+      groups: this.groups, transposed: this.transposed,
+    });
+  }
+
+  /** `[weight, bias]` (unpacked). */
+  _weightBias(): [Tensor, Tensor | null] {
+    return this._packed_params.unpack();
+  }
+
+  /** The quantized weight. */
+  weight(): Tensor {
+    return this._weightBias()[0];
+  }
+
+  /** The float bias, or null. */
+  bias(): Tensor | null {
+    return this._weightBias()[1];
+  }
+
+  forward(x: Tensor): Tensor {
+    checkQuantizedInput(this, x);
+    const n = this.kernelSize.length;
+    if (x.ndim !== n + 2) throw new QTorchValueError(`${moduleName(this)}.forward(): Input shape must be \`(N, C, ${['L', 'H, W', 'D, H, W'][n - 1]})\`!, got ${fmtShape(x.shape)}`);
+    return quantizedConv(x, this._packed_params, this.scale, this.zeroPoint);
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, scale=${pyFloat(this.scale)}, zero_point=${this.zeroPoint}`;
+    if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.outputPadding.some((p) => p !== 0)) s += `, output_padding=${pyTuple(this.outputPadding)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias() === null) s += ', bias=False';
+    return s;
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    const [w, b] = this._weightBias();
+    dest[`${prefix}weight`] = w;
+    if (b) dest[`${prefix}bias`] = b;
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    const rest = loadOutputQparams(this, sd, prefix, ctx);
+    const w = requireTensor(rest, `${prefix}weight`, ctx);
+    if (w) {
+      try {
+        this.setWeightBias(w, rest[`${prefix}bias`] ?? null);
+      } catch (e) {
+        ctx.errorMsgs.push(`While loading "${prefix}weight" (${fmtShape(w.shape)}): ${(e as Error).message}`);
+      }
+    }
+    reportUnexpected(this, sd, prefix, ctx, ['weight', 'bias', 'scale', 'zero_point']);
+  }
+
+  /** Builds the quantized module with the float module's geometry. */
+  protected static _fromFloatModule(this: ConvClass, f: FloatConvLike, cls: string): _ConvNd {
+    const padding = typeof f.padding === 'string' ? f.padding : [...f.padding];
+    const common = { stride: f.stride, padding, dilation: f.dilation, groups: f.groups, bias: f.bias !== null, paddingMode: f.paddingMode as 'zeros' };
+    if (f.paddingMode !== 'zeros') throw new QTorchValueError(`${cls}.fromFloat(): padding_mode '${f.paddingMode}' is not supported by the quantized kernels`);
+    return new this(f.inChannels, f.outChannels, f.kernelSize, { ...common, outputPadding: f.outputPadding });
+  }
+
+  /**
+   * Builds the quantized convolution from an observed float (or QAT) convolution: weight
+   * observer from `weight_fake_quant` or `qconfig.weight()`, output qparams from
+   * `activation_post_process` (kept at 1 / 0 when there is none or it is a float observer).
+   */
+  static fromFloat(mod: Module): _ConvNd {
+    const self = this as unknown as ConvClass & typeof _ConvNd;
+    const cls = self._qualName;
+    const qat = (mod as unknown as { weight_fake_quant?: unknown }).weight_fake_quant !== undefined;
+    const src = qat ? mod : floatSource(mod, self._FLOAT_MODULE, cls);
+    const [w, b] = floatWeightBias(src, cls);
+    const wObs = weightObserver(src, w, mod, cls);
+    if (wObs.dtype !== qint8) throw new QTorchTypeError(`${cls}.fromFloat(): Weight observer must have a dtype of qint8, got ${wObs.dtype.torchName}`);
+    const q = self._fromFloatModule(src as unknown as FloatConvLike, cls);
+    q.setWeightBias(quantizeWeight(w, wObs), b);
+    const act = (mod as unknown as { activation_post_process?: unknown }).activation_post_process;
+    if (qat || (isObserverLike(act) && act.dtype.isQuantized)) [q.scale, q.zeroPoint] = scalarQparams(activationObserver(mod, cls));
+    return q;
+  }
+
+  /** Builds the quantized convolution from a reference (weight-simulated) convolution. */
+  static fromReference(ref: Module & { getQuantizedWeight(): Tensor }, outputScale: number, outputZeroPoint: number): _ConvNd {
+    const self = this as unknown as ConvClass & typeof _ConvNd;
+    const f = ref as unknown as FloatConvLike;
+    const q = self._fromFloatModule(f, self._qualName);
+    q.setWeightBias(ref.getQuantizedWeight(), f.bias ? f.bias.detach() : null);
+    q.scale = outputScale;
+    q.zeroPoint = Math.trunc(outputZeroPoint);
+    return q;
+  }
+}
+
+/** A concrete quantized convolution class (for the static factories). */
+type ConvClass = new (inChannels: number, outChannels: number, kernelSize: IntOrTuple, options?: QuantizedConvTransposeOptions) => _ConvNd;
+
+/**
+ * Quantized 1-d convolution over (N, C, L).
+ * @example const qconv = Conv1d.fromFloat(observedConv1d);
+ */
+export class Conv1d extends _ConvNd {
+  static override _qualName = 'QuantizedConv1d';
+  static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv1d];
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvOptions = {}) {
+    super(1, false, inChannels, outChannels, kernelSize, options);
+  }
+}
+
+/**
+ * Quantized 2-d convolution over (N, C, H, W).
+ * @example const qconv = new Conv2d(3, 8, 3, { stride: 1, padding: 1 });
+ */
+export class Conv2d extends _ConvNd {
+  static override _qualName = 'QuantizedConv2d';
+  static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv2d];
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvOptions = {}) {
+    super(2, false, inChannels, outChannels, kernelSize, options);
+  }
+}
+
+/** Quantized 3-d convolution over (N, C, D, H, W). */
+export class Conv3d extends _ConvNd {
+  static override _qualName = 'QuantizedConv3d';
+  static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv3d];
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvOptions = {}) {
+    super(3, false, inChannels, outChannels, kernelSize, options);
+  }
+}
+
+/** Quantized 1-d transposed convolution (per-tensor weights in the reference kernels). */
+export class ConvTranspose1d extends _ConvNd {
+  static override _qualName = 'QuantizedConvTranspose1d';
+  static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose1d];
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvTransposeOptions = {}) {
+    super(1, true, inChannels, outChannels, kernelSize, options);
+  }
+}
+
+/** Quantized 2-d transposed convolution (per-tensor weights in the reference kernels). */
+export class ConvTranspose2d extends _ConvNd {
+  static override _qualName = 'QuantizedConvTranspose2d';
+  static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose2d];
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvTransposeOptions = {}) {
+    super(2, true, inChannels, outChannels, kernelSize, options);
+  }
+}
+
+/** Quantized 3-d transposed convolution (per-tensor weights in the reference kernels). */
+export class ConvTranspose3d extends _ConvNd {
+  static override _qualName = 'QuantizedConvTranspose3d';
+  static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose3d];
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvTransposeOptions = {}) {
+    super(3, true, inChannels, outChannels, kernelSize, options);
+  }
+}

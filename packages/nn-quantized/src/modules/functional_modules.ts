@@ -1,0 +1,174 @@
+/**
+ * Module wrappers of tensor arithmetic, so eager-mode quantization can observe and swap it:
+ * `FloatFunctional` (float ops + an observer slot), `FXFloatFunctional` (the same without
+ * observers, for FX), and `QFunctional` (the quantized ops with output `scale` / `zeroPoint`).
+ * Call the methods (`ff.add(a, b)`), not `call()`.
+ */
+import {
+  QTorchTypeError, QTorchValueError, type Tensor, add, cat, matmul, mul, quantizedAdd, quantizedAddRelu, quantizedAddScalar,
+  quantizedConcat, quantizedMatmul, quantizedMul, quantizedMulScalar, relu,
+} from '@qtorch/qtensor';
+import { Identity, type LoadContext, Module, type StateDict, moduleName, typeOf } from '@qtorch/nn';
+import { loadOutputQparams, saveOutputQparams } from './state.js';
+import { activationObserver, pyFloat, scalarQparams } from './utils.js';
+
+const noForward = (m: Module): never => {
+  throw new QTorchValueError(`${moduleName(m)} is not intended to use the 'forward'. Please use the underlying operation (add, mul, cat, ...)`);
+};
+
+/**
+ * Float `add`, `mul`, `cat`, ... whose results pass through `activation_post_process` (an
+ * Identity until prepare puts an observer there).
+ * @example this.skip = new FloatFunctional(); ... y = this.skip.add(a, b);
+ */
+export class FloatFunctional extends Module {
+  activation_post_process: Module = new Identity();
+
+  forward(): never {
+    return noForward(this);
+  }
+
+  private observe(r: Tensor): Tensor {
+    return this.activation_post_process.call(r) as Tensor;
+  }
+
+  /** `x + y` (observed). */
+  add(x: Tensor, y: Tensor): Tensor {
+    return this.observe(add(x, y));
+  }
+
+  /** `x + c` (not observed: the quantized op derives its qparams). */
+  addScalar(x: Tensor, y: number): Tensor {
+    return add(x, y);
+  }
+
+  /** `x * y` (observed). */
+  mul(x: Tensor, y: Tensor): Tensor {
+    return this.observe(mul(x, y));
+  }
+
+  /** `x * c` (not observed). */
+  mulScalar(x: Tensor, y: number): Tensor {
+    return mul(x, y);
+  }
+
+  /** `cat(xs, dim)` (observed). */
+  cat(xs: readonly Tensor[], dim = 0): Tensor {
+    return this.observe(cat(xs, dim));
+  }
+
+  /** `relu(x + y)` (observed). */
+  addRelu(x: Tensor, y: Tensor): Tensor {
+    return this.observe(relu(add(x, y)));
+  }
+
+  /** `x @ y` (observed). */
+  matmul(x: Tensor, y: Tensor): Tensor {
+    return this.observe(matmul(x, y));
+  }
+}
+
+/** FloatFunctional for FX graph mode: the same float ops, no observer slot. */
+export class FXFloatFunctional extends Module {
+  forward(): never {
+    return noForward(this);
+  }
+
+  add(x: Tensor, y: Tensor): Tensor {
+    return add(x, y);
+  }
+
+  addScalar(x: Tensor, y: number): Tensor {
+    return add(x, y);
+  }
+
+  mul(x: Tensor, y: Tensor): Tensor {
+    return mul(x, y);
+  }
+
+  mulScalar(x: Tensor, y: number): Tensor {
+    return mul(x, y);
+  }
+
+  cat(xs: readonly Tensor[], dim = 0): Tensor {
+    return cat(xs, dim);
+  }
+
+  addRelu(x: Tensor, y: Tensor): Tensor {
+    return relu(add(x, y));
+  }
+
+  matmul(x: Tensor, y: Tensor): Tensor {
+    return matmul(x, y);
+  }
+}
+
+/**
+ * The quantized counterpart of FloatFunctional: quantized ops producing `scale` / `zeroPoint`
+ * (the scalar variants derive theirs from the input, as PyTorch's do).
+ * @example const qf = QFunctional.fromFloat(observedFloatFunctional); qf.add(qa, qb);
+ */
+export class QFunctional extends Module {
+  /** Output scale. */
+  scale = 1;
+  /** Output zero point. */
+  zeroPoint = 0;
+  activation_post_process: Module = new Identity();
+
+  forward(): never {
+    return noForward(this);
+  }
+
+  private observe(r: Tensor): Tensor {
+    return this.activation_post_process.call(r) as Tensor;
+  }
+
+  add(x: Tensor, y: Tensor): Tensor {
+    return this.observe(quantizedAdd(x, y, this.scale, this.zeroPoint));
+  }
+
+  addScalar(x: Tensor, y: number): Tensor {
+    return quantizedAddScalar(x, y);
+  }
+
+  mul(x: Tensor, y: Tensor): Tensor {
+    return this.observe(quantizedMul(x, y, this.scale, this.zeroPoint));
+  }
+
+  mulScalar(x: Tensor, y: number): Tensor {
+    return quantizedMulScalar(x, y);
+  }
+
+  cat(xs: readonly Tensor[], dim = 0): Tensor {
+    return this.observe(quantizedConcat(xs, dim, this.scale, this.zeroPoint));
+  }
+
+  addRelu(x: Tensor, y: Tensor): Tensor {
+    return this.observe(quantizedAddRelu(x, y, this.scale, this.zeroPoint));
+  }
+
+  matmul(x: Tensor, y: Tensor): Tensor {
+    return this.observe(quantizedMatmul(x, y, this.scale, this.zeroPoint));
+  }
+
+  override extraRepr(): string {
+    return `scale=${pyFloat(this.scale)}, zero_point=${this.zeroPoint}`;
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
+  }
+
+  /** From an observed FloatFunctional: its observer's qparams. */
+  static fromFloat(mod: Module): QFunctional {
+    if (typeOf(mod) !== FloatFunctional) throw new QTorchTypeError(`QFunctional.fromFloat(): expects an instance of FloatFunctional, got ${moduleName(mod)}`);
+    const q = new QFunctional();
+    [q.scale, q.zeroPoint] = scalarQparams(activationObserver(mod, 'QFunctional'));
+    return q;
+  }
+}

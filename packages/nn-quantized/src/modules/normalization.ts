@@ -1,0 +1,246 @@
+/**
+ * Quantized normalization layers (torch.ao.nn.quantized BatchNorm2d/3d, LayerNorm, GroupNorm,
+ * InstanceNorm1d/2d/3d): the float layers' parameters and statistics, a quantized forward and
+ * output qparams saved as `scale` / `zero_point` next to the float layer's state.
+ */
+import {
+  QTorchValueError, type Tensor, quantizedBatchNorm2d, quantizedBatchNorm3d, quantizedGroupNorm, quantizedInstanceNorm,
+  quantizedLayerNorm,
+} from '@qtorch/qtensor';
+import {
+  BatchNorm2d as FloatBatchNorm2d, GroupNorm as FloatGroupNorm, _InstanceNorm as FloatInstanceNormBase, LayerNorm as FloatLayerNorm,
+  type LoadContext, type Module,
+  Parameter, type StateDict, moduleName,
+} from '@qtorch/nn';
+import { loadOutputQparams, saveOutputQparams } from './state.js';
+import { activationObserver, checkQuantizedInput, isFused, scalarQparams } from './utils.js';
+
+/** A float affine parameter adopted by the quantized layer (kept a Parameter so it stays in the state dict). */
+const adopt = (t: Tensor | null | undefined): Parameter | null => (t ? (t instanceof Parameter ? t : new Parameter(t, false)) : null);
+
+/** Output qparams of an observed float module. */
+const outputQparams = (mod: Module, cls: string): [number, number] => scalarQparams(activationObserver(mod, cls));
+
+/** What fromFloat reads from a float batch norm. */
+interface FloatBatchNormLike {
+  numFeatures: number;
+  eps: number;
+  momentum: number | null;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  running_mean: Tensor | null;
+  running_var: Tensor | null;
+}
+
+type BatchNormFn = typeof quantizedBatchNorm2d;
+
+/** Quantized batch norm over (N, C, H, W) input (running statistics, affine parameters). */
+export class BatchNorm2d extends FloatBatchNorm2d {
+  static _qualName = 'QuantizedBatchNorm2d';
+  /** Output scale. */
+  scale = 1;
+  /** Output zero point. */
+  zeroPoint = 0;
+
+  constructor(numFeatures: number, options: { eps?: number; momentum?: number | null } = {}) {
+    super(numFeatures, { eps: options.eps, momentum: options.momentum, affine: true, trackRunningStats: true });
+  }
+
+  /** The op of this rank (`batch_norm2d` / `batch_norm3d`). */
+  protected get bnOp(): BatchNormFn {
+    return quantizedBatchNorm2d;
+  }
+
+  override forward(input: Tensor): Tensor {
+    checkQuantizedInput(this, input);
+    return this.bnOp(input, this.weight!, this.bias!, this.running_mean!, this.running_var!, this.eps, this.scale, this.zeroPoint);
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
+  }
+
+  /** Copies the float batch norm's parameters and statistics (its first child for BNReLU patterns). */
+  protected adoptFloat(f: FloatBatchNormLike): void {
+    this.weight = adopt(f.weight);
+    this.bias = adopt(f.bias);
+    if (!this.weight || !this.bias || !f.running_mean || !f.running_var) {
+      throw new QTorchValueError(`${moduleName(this)}.fromFloat(): the float batch norm must be affine and track running statistics`);
+    }
+    this.running_mean = f.running_mean.detach().clone();
+    this.running_var = f.running_var.detach().clone();
+  }
+
+  /** From an observed float BatchNorm (or a fused BN + ReLU pattern). */
+  static fromFloat(mod: Module): BatchNorm2d {
+    const cls = this._qualName;
+    const [scale, zeroPoint] = outputQparams(mod, cls);
+    const f = (isFused(mod) ? (mod as unknown as Record<string, Module>)['0'] : mod) as unknown as FloatBatchNormLike;
+    const q = new this(f.numFeatures, { eps: f.eps, momentum: f.momentum });
+    q.adoptFloat(f);
+    [q.scale, q.zeroPoint] = [scale, zeroPoint];
+    return q;
+  }
+
+  /** From a float BatchNorm and output qparams. */
+  static fromReference(bn: Module, outputScale: number, outputZeroPoint: number): BatchNorm2d {
+    const f = bn as unknown as FloatBatchNormLike;
+    const q = new this(f.numFeatures, { eps: f.eps, momentum: f.momentum });
+    q.adoptFloat(f);
+    [q.scale, q.zeroPoint] = [outputScale, Math.trunc(outputZeroPoint)];
+    return q;
+  }
+}
+
+/** Quantized batch norm over (N, C, D, H, W) input. */
+export class BatchNorm3d extends BatchNorm2d {
+  static override _qualName = 'QuantizedBatchNorm3d';
+
+  protected override get bnOp(): BatchNormFn {
+    return quantizedBatchNorm3d;
+  }
+}
+
+/** Quantized layer norm with the float layer's affine parameters and output qparams. */
+export class LayerNorm extends FloatLayerNorm {
+  static _qualName = 'QuantizedLayerNorm';
+
+  constructor(
+    normalizedShape: number | readonly number[], weight: Tensor | null, bias: Tensor | null, public scale: number, public zeroPoint: number,
+    options: { eps?: number; elementwiseAffine?: boolean } = {},
+  ) {
+    super(normalizedShape, options);
+    this.weight = adopt(weight);
+    this.bias = adopt(bias);
+  }
+
+  override forward(input: Tensor): Tensor {
+    checkQuantizedInput(this, input);
+    return quantizedLayerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps, this.scale, this.zeroPoint);
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
+  }
+
+  static fromFloat(mod: Module): LayerNorm {
+    const f = mod as unknown as FloatLayerNorm;
+    return new LayerNorm(f.normalizedShape, f.weight, f.bias, ...outputQparams(mod, 'QuantizedLayerNorm'), { eps: f.eps, elementwiseAffine: f.elementwiseAffine });
+  }
+
+  static fromReference(mod: Module, scale: number, zeroPoint: number): LayerNorm {
+    const f = mod as unknown as FloatLayerNorm;
+    return new LayerNorm(f.normalizedShape, f.weight, f.bias, scale, Math.trunc(zeroPoint), { eps: f.eps, elementwiseAffine: f.elementwiseAffine });
+  }
+}
+
+/** Quantized group norm with the float layer's affine parameters and output qparams. */
+export class GroupNorm extends FloatGroupNorm {
+  static _qualName = 'QuantizedGroupNorm';
+
+  constructor(
+    numGroups: number, numChannels: number, weight: Tensor | null, bias: Tensor | null, public scale: number, public zeroPoint: number,
+    options: { eps?: number; affine?: boolean } = {},
+  ) {
+    super(numGroups, numChannels, options);
+    this.weight = adopt(weight);
+    this.bias = adopt(bias);
+  }
+
+  override forward(input: Tensor): Tensor {
+    checkQuantizedInput(this, input);
+    return quantizedGroupNorm(input, this.numGroups, this.weight, this.bias, this.eps, this.scale, this.zeroPoint);
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
+  }
+
+  static fromFloat(mod: Module): GroupNorm {
+    const f = mod as unknown as FloatGroupNorm;
+    return new GroupNorm(f.numGroups, f.numChannels, f.weight, f.bias, ...outputQparams(mod, 'QuantizedGroupNorm'), { eps: f.eps, affine: f.affine });
+  }
+
+  static fromReference(mod: Module, scale: number, zeroPoint: number): GroupNorm {
+    const f = mod as unknown as FloatGroupNorm;
+    return new GroupNorm(f.numGroups, f.numChannels, f.weight, f.bias, scale, Math.trunc(zeroPoint), { eps: f.eps, affine: f.affine });
+  }
+}
+
+/** Options of the quantized instance norms (PyTorch's defaults: no affine, no running stats). */
+export interface QuantizedInstanceNormOptions {
+  eps?: number;
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+/** The quantized instance norms' shared body (PyTorch's three classes differ only in rank). */
+export abstract class _InstanceNorm extends FloatInstanceNormBase {
+  constructor(numFeatures: number, weight: Tensor | null, bias: Tensor | null, public scale: number, public zeroPoint: number, options: QuantizedInstanceNormOptions = {}) {
+    super(numFeatures, options);
+    this.weight = adopt(weight);
+    this.bias = adopt(bias);
+  }
+
+  override forward(input: Tensor): Tensor {
+    checkQuantizedInput(this, input);
+    return quantizedInstanceNorm(input, this.weight, this.bias, this.eps, this.scale, this.zeroPoint);
+  }
+
+  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
+    super._saveToStateDict(dest, prefix, keepVars);
+    saveOutputQparams(this, dest, prefix);
+  }
+
+  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
+    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
+  }
+
+  static fromFloat(mod: Module): _InstanceNorm {
+    const f = mod as unknown as FloatInstanceNormBase;
+    const cls = this as unknown as InstanceNormClass;
+    return new cls(f.numFeatures, f.weight, f.bias, ...outputQparams(mod, cls._qualName), { eps: f.eps, affine: f.affine });
+  }
+
+  static fromReference(mod: Module, scale: number, zeroPoint: number): _InstanceNorm {
+    const f = mod as unknown as FloatInstanceNormBase;
+    const cls = this as unknown as InstanceNormClass;
+    return new cls(f.numFeatures, f.weight, f.bias, scale, Math.trunc(zeroPoint), { eps: f.eps, affine: f.affine });
+  }
+}
+
+type InstanceNormClass = (new (...a: ConstructorParameters<typeof InstanceNorm1d>) => _InstanceNorm) & { _qualName: string };
+
+/** Quantized instance norm over (N, C, L) input. */
+export class InstanceNorm1d extends _InstanceNorm {
+  static _qualName = 'QuantizedInstanceNorm1d';
+  protected readonly noBatchDim = 2;
+}
+
+/** Quantized instance norm over (N, C, H, W) input. */
+export class InstanceNorm2d extends _InstanceNorm {
+  static _qualName = 'QuantizedInstanceNorm2d';
+  protected readonly noBatchDim = 3;
+}
+
+/** Quantized instance norm over (N, C, D, H, W) input. */
+export class InstanceNorm3d extends _InstanceNorm {
+  static _qualName = 'QuantizedInstanceNorm3d';
+  protected readonly noBatchDim = 4;
+}
