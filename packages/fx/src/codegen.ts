@@ -80,7 +80,9 @@ function emitArg(a: Argument, sb: ScopeBuilder): string {
   if (a instanceof DType) return sb.dtypeRef(a);
   if (Array.isArray(a)) return `[${a.map((v: Argument) => emitArg(v, sb)).join(', ')}]`;
   if (isPlainObject(a)) {
-    const entries = Object.entries(a).map(([k, v]) => `${isIdentifier(k) ? k : JSON.stringify(k)}: ${emitArg(v as Argument, sb)}`);
+    // a literal `__proto__:` key would set the prototype: spell it as a computed key
+    const key = (k: string) => (k === '__proto__' ? '["__proto__"]' : isIdentifier(k) ? k : JSON.stringify(k));
+    const entries = Object.entries(a).map(([k, v]) => `${key(k)}: ${emitArg(v as Argument, sb)}`);
     return `{${entries.join(', ')}}`;
   }
   if (typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean' || a === null || a === undefined) return formatConstant(a);

@@ -8,6 +8,7 @@ import { QTorchValueError, Tensor } from '@qtorch/qtensor';
 import { type DeepcopyMemo, Module, deepcopy, deepcopySymbol, moduleName } from '@qtorch/nn';
 import { type GeneratedCode, compileForward, generateCode } from './codegen.js';
 import { FxModule } from './fx_module.js';
+import { checkQualifiedName } from './names.js';
 import { Graph } from './graph.js';
 import type { AnyFn } from './node.js';
 
@@ -105,12 +106,67 @@ export class GraphModule extends Module {
     return this._code;
   }
 
+  /** @internal The compiled `forward(x, ...)` (named parameters, for re-tracing). */
+  get compiledForward(): AnyFn {
+    return this._forwardImpl;
+  }
+
   /** Regenerates `code` and `forward` from the graph (call after editing the graph). */
   recompile(): GeneratedCode {
     const gen = generateCode(this._graph);
     defineOwn(this, '_code', gen.code, false);
     defineOwn(this, '_forwardImpl', compileForward(gen), false);
     return gen;
+  }
+
+  /**
+   * Installs `m` at dotted path `target`, creating bare modules for missing parents
+   * (torch.fx's `add_submodule`); returns false when a parent on the path is not a Module.
+   */
+  addSubmodule(target: string, m: Module): boolean {
+    checkQualifiedName(target, 'addSubmodule()');
+    const parts = target.split('.');
+    let mod: Module = this;
+    for (const p of parts.slice(0, -1)) {
+      const next = (mod as unknown as Record<string, unknown>)[p];
+      if (next === undefined) {
+        const holder = new FxModule();
+        defineOwn(mod, p, holder);
+        mod = holder;
+      } else if (next instanceof Module) mod = next;
+      else return false;
+    }
+    defineOwn(mod, parts[parts.length - 1]!, m);
+    return true;
+  }
+
+  /** Removes the submodule at `target`; returns false when there is none. */
+  deleteSubmodule(target: string): boolean {
+    const dot = target.lastIndexOf('.');
+    let parent: Module;
+    try {
+      parent = dot < 0 ? this : this.getSubmodule(target.slice(0, dot));
+    } catch {
+      return false;
+    }
+    const name = target.slice(dot + 1);
+    if (!((parent as unknown as Record<string, unknown>)[name] instanceof Module)) return false;
+    delete (parent as unknown as Record<string, unknown>)[name];
+    return true;
+  }
+
+  /** Removes submodules no call_module / get_attr node refers to (nor to anything below them). */
+  deleteAllUnusedSubmodules(): void {
+    const used = new Set<string>();
+    for (const n of this._graph.nodes) {
+      if (n.op !== 'call_module' && n.op !== 'get_attr') continue;
+      const parts = (n.target as string).split('.');
+      // a called module keeps everything below it; every prefix of a target is in use
+      for (let i = 1; i <= parts.length; i++) used.add(parts.slice(0, i).join('.'));
+      if (n.op === 'call_module') used.add(`${n.target as string}.*`);
+    }
+    const keep = (name: string) => used.has(name) || [...used].some((u) => u.endsWith('.*') && name.startsWith(u.slice(0, -1)));
+    for (const [name] of this.namedModules().reverse()) if (name !== '' && !keep(name)) this.deleteSubmodule(name);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -126,7 +126,10 @@ export class Interpreter {
     checkSafeAttr(target, 'Interpreter.callMethod()');
     const [self, ...rest] = args;
     const method = (self as Record<string, unknown>)?.[target];
-    if (typeof method !== 'function') throw new QTorchValueError(`Interpreter.callMethod(): ${String(self)} has no method '${target}'`);
+    if (typeof method !== 'function') {
+      const what = self === null || self === undefined ? String(self) : `a ${(self as object).constructor?.name ?? typeof self}`;
+      throw new QTorchValueError(`Interpreter.callMethod(): ${what} has no method '${target}'`);
+    }
     return (method as (...a: unknown[]) => unknown).apply(self, withKwargs(rest, kwargs));
   }
 

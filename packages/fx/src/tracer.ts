@@ -16,6 +16,7 @@ import { DType, Tensor, isLeafModuleClass, setTraceHook } from '@qtorch/qtensor'
 import { Module, type ModuleClass, moduleName } from '@qtorch/nn';
 import { TRACE_HINT, TraceError } from './errors.js';
 import { Graph } from './graph.js';
+import { GraphModule } from './graph_module.js';
 import { FxModule } from './fx_module.js';
 import { ensureLibraryRegistered } from './library.js';
 import { type AnyFn, type Argument, Node, type Op, type Target, isPlainObject } from './node.js';
@@ -79,7 +80,8 @@ export class Tracer implements ProxyHost {
    */
   trace(root: Module | AnyFn, options: TraceOptions = {}): Graph {
     const isModule = root instanceof Module;
-    const fn: AnyFn = isModule ? root.forward : root;
+    // a GraphModule's forward takes (...args): trace its compiled function, which names them
+    const fn: AnyFn = root instanceof GraphModule ? root.compiledForward : isModule ? root.forward : root;
     this.attach(isModule ? root : new FxModule(), new Graph());
     const params = parameterNames(fn);
     const concrete = options.concreteArgs ?? {};
@@ -88,8 +90,15 @@ export class Tracer implements ProxyHost {
         throw new TraceError(`symbolicTrace(): concreteArgs names '${key}', which is not a parameter of forward (${params.map((p) => p.name).join(', ')})`);
       }
     }
+    // re-tracing a GraphModule keeps its placeholders' defaults
+    const defaults = new Map<string, Argument>();
+    if (root instanceof GraphModule) {
+      for (const n of root.graph.findNodes({ op: 'placeholder' })) if (n.args.length) defaults.set(n.target as string, n.args[0]);
+    }
     const args = params.map(({ name }) => {
-      if (!Object.prototype.hasOwnProperty.call(concrete, name)) return makeProxy(this, this.graph.placeholder(name));
+      if (!Object.prototype.hasOwnProperty.call(concrete, name)) {
+        return makeProxy(this, this.graph.placeholder(name, defaults.has(name) ? { defaultValue: defaults.get(name) } : {}));
+      }
       const value = concrete[name];
       if (!isPrimitive(value)) {
         this.graph.placeholder(name, { defaultValue: undefined });

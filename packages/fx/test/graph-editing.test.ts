@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deepcopy } from '@qtorch/nn';
+import { ReLU6, deepcopy } from '@qtorch/nn';
 import { manualSeed, randn, tensor } from '@qtorch/qtensor';
 import { expectTensorClose } from '@qtorch/testing';
 import { Graph, GraphModule, FxModule, symbolicTrace, torch } from '../src/index.js';
@@ -138,5 +138,29 @@ describe('Graph editing', () => {
     copy.recompile();
     expect(gm.graph.findNodes({ target: 'F.relu' })).toHaveLength(2);
     expect(copy.graph.findNodes({ target: 'F.relu' })).toHaveLength(1);
+  });
+
+  it('adds call_module nodes for new submodules and deletes unused ones', () => {
+    manualSeed(14);
+    const model = new FxNet().eval();
+    const gm = symbolicTrace(model);
+    expect(gm.addSubmodule('extra.act', new ReLU6())).toBe(true);
+    const conv2 = gm.graph.findNodes({ op: 'call_module', target: 'conv2' })[0]!;
+    const act = gm.graph.insertingAfter(conv2, () => gm.graph.callModule('extra.act', [conv2]));
+    conv2.replaceAllUsesWith(act, { deleteUserCb: (u) => u !== act });
+    gm.graph.lint();
+    gm.recompile();
+    expect(gm.code).toContain('this.extra.act.call(conv2)');
+    const m = model as unknown as { conv1: { call(x: Tensor): Tensor }; conv2: { call(x: Tensor): Tensor }; fc: { call(x: Tensor): Tensor } };
+    const x = randn([1, 3, 4, 4]);
+    const a = F.relu(m.conv1.call(x));
+    const c = torch.add(a, F.relu6(m.conv2.call(x)));
+    const expected = F.relu(m.fc.call(torch.flatten(F.adaptiveAvgPool2d(torch.cat([a, c], 1), 1), 1)));
+    expectTensorClose(gm.call(x), expected, { exact: true });
+    // undo: the module is dropped once no node calls it
+    act.replaceAllUsesWith(conv2);
+    gm.graph.eraseNode(act);
+    gm.deleteAllUnusedSubmodules();
+    expect(gm.namedModules().map(([k]) => k)).toEqual(['', 'conv1', 'conv2', 'fc']);
   });
 });

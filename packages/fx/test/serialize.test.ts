@@ -61,15 +61,15 @@ describe('save / load', () => {
       new Flatten(),
       new Linear(4 * 2 * 2, 6),
       new LayerNorm([6]),
-      new LeakyReLU(0.2),
-      new Dropout(0.25),
+      new LeakyReLU({ negativeSlope: 0.2 }),
+      new Dropout({ p: 0.25 }),
       new Hardswish(),
       new Sigmoid(),
     ).eval();
     const gm = symbolicTrace(model);
     const loaded = loadGraphModule(saveGraphModule(gm));
     const x = randn([2, 2, 6, 6]);
-    expectTensorClose(loaded.call(x), model.call(x), { exact: true });
+    expectTensorClose(loaded.call(x), model.call(x) as Tensor, { exact: true });
     for (const [name, m] of gm.namedModules()) {
       if (name === '') continue;
       const other = loaded.getSubmodule(name);

@@ -114,9 +114,24 @@ describe('tracing features', () => {
     expect(Array.from(gm.call(x, false).toArray())).toEqual([1, -2]);
     expect(() => gm.call(x, true)).toThrow(/useRelu.*fixed to false/);
     expect(() => symbolicTrace(new Flag(), { concreteArgs: { nope: 1 } })).toThrow(/not a parameter of forward/);
+    // a GraphModule traces again to the same program (its compiled forward names the inputs)
+    const again = symbolicTrace(gm);
+    expect(again.code).toBe(gm.code);
+    expect(() => again.call(x, true)).toThrow(/fixed to false/);
   });
 
-  it('names placeholders after forward parameters, including defaults and arrow functions', () => {
+  it('records a traceable call whose only traced argument sits inside its options object', () => {
+    const X = tensor([[[[1, 2], [3, 4]]]]);
+    const W = tensor([[[[1]]], [[[2]]]]);
+    const gm = symbolicTrace((b: Tensor) => F.conv2d(X, W, { bias: b }));
+    const conv = gm.graph.findNodes({ op: 'call_function', target: 'F.conv2d' });
+    expect(conv).toHaveLength(1);
+    expect(conv[0]!.kwargs.bias === gm.graph.nodes[0]).toBe(true);
+    // 1x1 conv by hand: channel c = W[c] * X + b[c]
+    expect(Array.from(gm.call(tensor([10, 20])).toArray())).toEqual([11, 12, 13, 14, 22, 24, 26, 28]);
+  });
+
+  it('names placeholders after the parameters of a traced arrow function', () => {
     const gm = symbolicTrace((a: Tensor, b: Tensor) => torch.cat([a, b], 0));
     expect(gm.graph.findNodes({ op: 'placeholder' }).map((n) => n.name)).toEqual(['a', 'b']);
     expect(gm.code).toContain('forward(a, b)');

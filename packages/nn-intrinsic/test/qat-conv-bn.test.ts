@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BatchNorm1d, BatchNorm2d, BatchNorm3d, Conv1d, Conv2d, Conv3d, Linear, Module, Parameter, ReLU, type _BatchNorm,
+  BatchNorm1d, BatchNorm2d, BatchNorm3d, Conv1d, Conv2d, Conv3d, Module, Parameter, ReLU, type _BatchNorm,
 } from '@qtorch/nn';
 import * as F from '@qtorch/nn/functional';
-import { type Tensor, float64, fromValues, gradcheck, manualSeed, noGrad, rand, randn, zeros } from '@qtorch/qtensor';
-import { FakeQuantize, defaultQatQconfig, getDefaultQatQconfig } from '@qtorch/quantization';
-import { loadGolden } from '../../../tools/testing/src/index.js';
+import { type Tensor, fromValues, manualSeed, noGrad, rand, randn } from '@qtorch/qtensor';
+import { FakeQuantize, defaultQatQconfig } from '@qtorch/quantization';
 import * as nni from '../src/index.js';
 import * as nniqat from '../src/qat/index.js';
 import { fakeQuantValue, maxAbsDiff, steMask, symmetricScale } from '../../nn-qat/test/reference.js';

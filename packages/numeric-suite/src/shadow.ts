@@ -5,6 +5,7 @@
  * "shadows" it: its error is measured with the quantized model's own inputs.
  */
 import { Module } from '@qtorch/nn';
+import { DeQuantize } from '@qtorch/nn-quantized';
 import { QTorchTypeError, type Tensor, isTensor } from '@qtorch/qtensor';
 import type { Logger, LoggerClass } from './loggers.js';
 
@@ -34,6 +35,8 @@ export class Shadow extends Module {
   orig_module: Module;
   /** The float module fed the dequantized inputs. */
   shadow_module: Module;
+  /** Unused, as in PyTorch (kept so the module tree matches). */
+  dequant = new DeQuantize();
   /** Receives both outputs. */
   logger: Logger;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Linear, Module, ReLU, Sequential } from '@qtorch/nn';
 import { QTorchTypeError, manualSeed, quantizePerTensor, quint8, randn, tensor } from '@qtorch/qtensor';
 import {
-  Logger, OutputLogger, Shadow, ShadowLogger, compareModelStub, getLoggerDict, prepareModelWithStubs,
+  Logger, OutputLogger, Shadow, ShadowLogger, compareModelStub, getLoggerDict, prepareModelWithStubs, summarizeResults,
 } from '../src/index.js';
 import { FakeQuantLinear, FloatOps, QuantOps, naiveLinear, vals } from './helpers.js';
 
@@ -130,5 +130,15 @@ describe('Shadow, prepareModelWithStubs, compareModelStub', () => {
     const s = new Shadow(new ReLU(), new ReLU(), ShadowLogger);
     expect(() => s.add(tensor([1]), tensor([1]))).toThrow(QTorchTypeError);
     expect(() => s.add(tensor([1]), tensor([1]))).toThrow(/Shadow.add\(\).*ReLU.*FloatFunctional/);
+  });
+});
+
+describe('compareModelStub results feed the report', () => {
+  it('summarizeResults takes the logger dict as activations', () => {
+    const { float, q } = models();
+    const stats = compareModelStub(float, q, [Linear], [randn([3, 4])]);
+    const rows = summarizeResults({ activations: stats, model: q });
+    expect(rows.map((r) => [r.layer, r.opType])).toEqual([['0', 'FakeQuantLinear'], ['2', 'FakeQuantLinear']]);
+    expect(() => summarizeResults({ activations: { 'x.stats': { tensor_val: [] } as never } })).toThrow(/activations\['x.stats'\].float should be/);
   });
 });

@@ -2,14 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { Conv2d, Linear, Sequential, deepcopy } from '@qtorch/nn';
 import * as nnq from '@qtorch/nn-quantized';
-import { DeQuantStub, QuantStub, getDefaultQconfig } from '@qtorch/quantization';
+import { DeQuantStub, QuantStub, fuseModules, getDefaultQconfig } from '@qtorch/quantization';
 import { withEngine } from '@qtorch/qtensor';
 import {
-  FloatIsland, Logger, OutputLogger, eagerQuantizeFn, getDefaultCompareOutputModuleList, getLoggerDict, getMatchingActivations,
+  FloatIsland, OutputLogger, eagerQuantizeFn, getDefaultCompareOutputModuleList, getLoggerDict, getMatchingActivations,
   nonLeafModuleToAddObserverAllowList, prepareModelOutputs,
 } from '../src/index.js';
-import { CASES, buildSmallCnn, floatSmallCnn, FUSE_GROUPS } from './small_cnn.js';
-import { fuseModules } from '@qtorch/quantization';
+import { CASES, FUSE_GROUPS, buildSmallCnn, floatSmallCnn } from './small_cnn.js';
 
 describe('module lists', () => {
   it('getDefaultCompareOutputModuleList has both sides of the mappings and Sequential', () => {
@@ -52,8 +51,8 @@ describe('prepareModelOutputs', () => {
     expect((q as any).conv1.activation_post_process).toBeUndefined();
     f.call(test);
     withEngine(CASES.qnnpack.engine, () => q.call(test));
-    expect(Object.keys(getMatchingActivations(f, q))).toEqual(['fc.stats']);
-    expect(Logger).toBeDefined();
+    // FloatFunctionals are observed whatever the allow list (PyTorch's prepare does the same)
+    expect(Object.keys(getMatchingActivations(f, q)).sort()).toEqual(['fc.stats', 'skip_add.stats']);
   });
 });
 

@@ -17,3 +17,4 @@ export * from './fake_quantize/float_qparams.js';
 export * from './qconfig/qconfig.js';
 export * from './fake_quantize/learnable.js';
 export * from './eager/index.js';
+export * from './qconfig/qconfig_mapping.js';

@@ -50,3 +50,14 @@ describe('observers/fake_quantize_module.json', () => {
     });
   }
 });
+
+describe('FakeQuantize as a Module', () => {
+  it('has one observer child and PyTorch state-dict keys', async () => {
+    const { FakeQuantize } = await import('../src/index.js');
+    const fq = new FakeQuantize();
+    expect(fq.namedChildren().map(([n]) => n)).toEqual(['activation_post_process']);
+    expect(Object.keys(fq.stateDict()).sort()).toEqual(
+      ['activation_post_process.eps', 'activation_post_process.max_val', 'activation_post_process.min_val', 'fake_quant_enabled', 'observer_enabled', 'scale', 'zero_point'].sort(),
+    );
+  });
+});

@@ -8,8 +8,11 @@ import { QTorchTypeError, type Tensor, isTensor } from '@qtorch/qtensor';
 import type { WeightCompareDict } from '../compare_weights.js';
 import { cosineFromSums, floatValues, normalizedL2FromSums, pairSums, sqnrFromSums } from '../utils.js';
 
-/** Activation results: `{ float: Tensor[], quantized: Tensor[] }` per logger (or single tensors). */
-export type ActivationCompareDict = Record<string, { float: Tensor | readonly Tensor[]; quantized: Tensor | readonly Tensor[] }>;
+/**
+ * Activation results: `{ float: Tensor[], quantized: Tensor[] }` per logger (or single tensors),
+ * as `compareModelOutputs` and `compareModelStub` return them.
+ */
+export type ActivationCompareDict = Record<string, { float?: Tensor | readonly Tensor[]; quantized?: Tensor | readonly Tensor[] }>;
 
 /** One compared place of the model. */
 export interface LayerReport {
@@ -66,10 +69,10 @@ function opTypeOf(model: Module | undefined, layer: string): string {
   }
 }
 
-function asList(v: Tensor | readonly Tensor[], key: string): readonly Tensor[] {
+function asList(v: Tensor | readonly Tensor[] | undefined, key: string, side: string): readonly Tensor[] {
   if (isTensor(v)) return [v];
   if (Array.isArray(v) && v.every(isTensor)) return v;
-  throw new QTorchTypeError(`summarizeResults(): '${key}' should hold a Tensor or a list of Tensors`);
+  throw new QTorchTypeError(`summarizeResults(): activations['${key}'].${side} should be a Tensor or a list of Tensors, got ${v === undefined ? 'nothing' : typeof v}`);
 }
 
 /** Channel index of each flat element for `shape` and `axis` (empty when there is no such axis). */
@@ -140,7 +143,7 @@ export function summarizeResults(input: ReportInput): LayerReport[] {
     rows.push(rowOf(key, 'weight', [float], [quantized], input.model));
   }
   for (const [key, v] of Object.entries(input.activations ?? {})) {
-    rows.push(rowOf(key, 'activation', asList(v.float, key), asList(v.quantized, key), input.model));
+    rows.push(rowOf(key, 'activation', asList(v.float, key, 'float'), asList(v.quantized, key, 'quantized'), input.model));
   }
   return rows;
 }

@@ -126,7 +126,7 @@ export function histogramSvg(floatValues: ArrayLike<number>, quantizedValues: Ar
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart histogram" data-chart="${escapeXml(options.chartId ?? '')}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">`,
     `<title>${escapeXml(options.title)}</title>`,
-    `<text x="0" y="14" class="chart-title">${escapeXml(options.title)}</text>`,
+    `<text x="0" y="14" class="chart-title">${escapeXml(options.title)} <tspan class="axis">(count, log scale)</tspan></text>`,
     ...rects,
     `<path d="${path}" class="hist-quantized"/>`,
     `<line x1="${left}" y1="${bottom}" x2="${left + plotW}" y2="${bottom}" class="axis-line"/>`,
@@ -134,7 +134,6 @@ export function histogramSvg(floatValues: ArrayLike<number>, quantizedValues: Ar
     `<text x="${left + plotW}" y="${height - 6}" text-anchor="end" class="axis">${escapeXml(fmt(hi))}</text>`,
     `<text x="${left - 4}" y="${top + 8}" text-anchor="end" class="axis">${maxCount}</text>`,
     `<text x="${left - 4}" y="${bottom}" text-anchor="end" class="axis">0</text>`,
-    `<text x="${left + 4}" y="${top - 2}" class="axis">count (log scale)</text>`,
     `<rect x="${width - 200}" y="4" width="10" height="10" class="hist-float"/><text x="${width - 186}" y="13" class="axis">float</text>`,
     `<rect x="${width - 130}" y="4" width="10" height="10" class="hist-quantized-key"/><text x="${width - 116}" y="13" class="axis">dequantized</text>`,
     '</svg>',

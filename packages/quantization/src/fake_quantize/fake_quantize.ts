@@ -43,8 +43,12 @@ const prop = <T>(o: object, key: string, fallback: T): T => (key in o ? ((o as R
  * qparams in the `scale` / `zero_point` buffers and fake-quantizes `x` (if enabled).
  */
 export class FakeQuantize extends FakeQuantizeBase {
-  /** The observer (child module `activation_post_process`). */
-  readonly activationPostProcess: ObserverBase;
+  declare activation_post_process: ObserverBase;
+
+  /** The observer: the child module `activation_post_process` (one object, one state-dict entry). */
+  get activationPostProcess(): ObserverBase {
+    return this.activation_post_process;
+  }
   quantMin: number;
   quantMax: number;
   qscheme: QScheme;
@@ -67,7 +71,6 @@ export class FakeQuantize extends FakeQuantizeBase {
     }
     const obs = buildObserver(observer, kwargs);
     super({ dtype: obs.dtype }, flagDtype);
-    this.activationPostProcess = obs;
     this.registerModule('activation_post_process', obs);
     this.quantMin = prop(obs, 'quantMin', 0);
     this.quantMax = prop(obs, 'quantMax', 255);

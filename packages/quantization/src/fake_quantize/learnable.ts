@@ -31,7 +31,12 @@ export interface LearnableFakeQuantizeOptions extends Args {
 
 /** Fake quantization with learnable scale and zero point (LSQ). */
 export class LearnableFakeQuantize extends FakeQuantizeBase {
-  readonly activationPostProcess: ObserverBase;
+  declare activation_post_process: ObserverBase;
+
+  /** The observer: the child module `activation_post_process` (one object, one state-dict entry). */
+  get activationPostProcess(): ObserverBase {
+    return this.activation_post_process;
+  }
   quantMin: number;
   quantMax: number;
   useGradScaling: boolean;
@@ -50,7 +55,6 @@ export class LearnableFakeQuantize extends FakeQuantizeBase {
     if (!(quantMin < quantMax)) throw new QTorchValueError(`LearnableFakeQuantize(): quant_min must be strictly less than quant_max, got ${quantMin} and ${quantMax}`);
     const obs = buildObserver(observer, { ...rest, quantMin, quantMax });
     super({ dtype: obs.dtype });
-    this.activationPostProcess = obs;
     this.registerModule('activation_post_process', obs);
     this.quantMin = quantMin;
     this.quantMax = quantMax;
