@@ -54,13 +54,21 @@ function report(name: string, r: { native: number; reference: number }, work: nu
   rows.push([name, r.native.toFixed(3), r.reference.toFixed(1), `${(r.reference / r.native).toFixed(0)}x`, `${(work / r.native / 1e6).toFixed(1)} ${unit}`]);
 }
 
-console.log(`engine ${engine}, ISA ${addon.backendInfo().isa}, node ${process.version}`);
+const threads = addon.numThreads();
+addon.setNumThreads(1);  // one thread unless a row says otherwise
+console.log(`engine ${engine}, ISA ${addon.backendInfo().isa}, node ${process.version}, 1 thread (pool default ${threads})`);
 Q.withEngine(engine, () => {
   {
     const [m, k, n] = [128, 1024, 1024];
     const x = Q.makeQTensor([m, k], Q.quint8, 0.02, 64, ints(m * k, 0, 255));
     const packed = Q.linearPrepack(weight([n, k]), Q.Tensor.fromTypedArray(new Float32Array(n).fill(0.25), [n]), engine);
     report('linear 128x1024x1024', bothWays(() => Q.quantizedLinear(x, packed, 0.5, 70), 20, 2), 2 * m * k * n, 'GOP/s');
+    addon.setNumThreads(2);
+    const two = time(() => Q.quantizedLinear(x, packed, 0.5, 70), 20);
+    addon.setNumThreads(1);
+    report('  the same, 2 threads', { native: two, reference: NaN }, 2 * m * k * n, 'GOP/s');
+    const x1 = Q.makeQTensor([1, k], Q.quint8, 0.02, 64, ints(k, 0, 255));
+    report('linear 1x1024x1024', bothWays(() => Q.quantizedLinear(x1, packed, 0.5, 70), 200, 5), 2 * k * n, 'GOP/s');
     const xf = Q.dequantize(x);
     report('dynamic linear 128x1024x1024', bothWays(() => Q.quantizedLinearDynamic(xf, packed, { reduceRange: true }), 20, 2), 2 * m * k * n, 'GOP/s');
   }

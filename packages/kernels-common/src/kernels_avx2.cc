@@ -143,20 +143,38 @@ void DequantizeAvx2(const DequantizeArgs& g) {
   const __m256i zp = _mm256_set1_epi32(g.zp);
   const __m256 s = _mm256_set1_ps(g.scale);
   const uint8_t* q = static_cast<const uint8_t*>(g.q);
-  Blocks(g.n, [&](size_t i, bool tail) {
+  // Large outputs (4x the input, not read back soon) bypass the cache with streaming stores,
+  // which also skip reading each output line first; they need 32-byte aligned addresses, so
+  // the elements before the first aligned one go through the padded path.
+  const bool stream = g.n * sizeof(float) >= (size_t{1} << 22);
+  const size_t head = stream ? ((32 - reinterpret_cast<uintptr_t>(g.y) % 32) % 32) / sizeof(float) : 0;
+  auto block = [&](size_t i, size_t len, bool nt) {
     uint8_t qt[kBlock] = {};
     float yt[kBlock];
-    const size_t len = tail ? g.n - i : kBlock;
     const uint8_t* src = q + i;
-    if (tail) {
+    if (len < kBlock) {
       __builtin_memcpy(qt, src, len);
       src = qt;
     }
-    float* y = tail ? yt : g.y + i;
-    for (size_t j = 0; j < kBlock; j += 8)
-      _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(Widen8(src + j, g.isSigned), zp)), s));
-    if (tail) __builtin_memcpy(g.y + i, yt, len * sizeof(float));
-  });
+    float* y = len < kBlock ? yt : g.y + i;
+    for (size_t j = 0; j < kBlock; j += 8) {
+      const __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(Widen8(src + j, g.isSigned), zp)), s);
+      if (nt) {
+        _mm256_stream_ps(y + j, v);
+      } else {
+        _mm256_storeu_ps(y + j, v);
+      }
+    }
+    if (len < kBlock) __builtin_memcpy(g.y + i, yt, len * sizeof(float));
+  };
+  size_t i = 0;
+  if (head > 0 && head < g.n) {
+    block(0, head, false);
+    i = head;
+  }
+  for (; i + kBlock <= g.n; i += kBlock) block(i, kBlock, stream && (reinterpret_cast<uintptr_t>(g.y + i) % 32) == 0);
+  if (i < g.n) block(i, g.n - i, false);
+  if (stream) _mm_sfence();  // order the streaming stores before the result is used
 }
 
 namespace {

@@ -43,10 +43,15 @@ class Pool {
   void run(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
     grain = std::max<size_t>(1, grain);
     const size_t grains = (n + grain - 1) / grain;
+    // Nested calls (this thread may hold jobMu_ already) and small jobs run inline.
+    if (tInPool || grains <= 1) {
+      if (n > 0) fn(0, n);
+      return;
+    }
     std::unique_lock<std::mutex> job(jobMu_, std::try_to_lock);
     const size_t parts = std::min(grains, threads());
-    if (tInPool || parts <= 1 || !job.owns_lock()) {
-      if (n > 0) fn(0, n);
+    if (parts <= 1 || !job.owns_lock()) {
+      fn(0, n);
       return;
     }
     ensureWorkers(parts - 1);

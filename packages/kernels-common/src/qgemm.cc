@@ -143,12 +143,21 @@ struct Unsigned<int8_t> {
 };
 }  // namespace
 
+// Rows per block of the fused linear ops: the int32 block (<= 4 MiB, or 64 rows) is
+// requantized while still in cache, and temporary memory stays bounded for any M.
+static size_t LinearBlockRows(size_t n) { return std::max<size_t>(64, (size_t{1} << 20) / std::max<size_t>(n, 1)); }
+
 template <typename T>
 void QLinear(const T* a, size_t m, int32_t za, const PackedWeights& pw, const RequantParams& p, T* y) {
   const Unsigned<T> u(a, m * pw.k, za);
-  std::unique_ptr<int32_t[]> acc(new int32_t[m * pw.n]);
-  QGemmS32(u.a, m, u.za, pw, acc.get());
-  Requantize<T>(acc.get(), m, pw.n, pw.n, MakeOutputStage(p, pw.n), 0, y, pw.n, 1);
+  const OutputStage stage = MakeOutputStage(p, pw.n);
+  const size_t rows = std::min(m, LinearBlockRows(pw.n));
+  std::unique_ptr<int32_t[]> acc(new int32_t[rows * pw.n]);
+  for (size_t i0 = 0; i0 < m; i0 += rows) {
+    const size_t r = std::min(rows, m - i0);
+    QGemmS32(u.a + i0 * pw.k, r, u.za, pw, acc.get());
+    Requantize<T>(acc.get(), r, pw.n, pw.n, stage, 0, y + i0 * pw.n, pw.n, 1);
+  }
 }
 
 template void QLinear<uint8_t>(const uint8_t*, size_t, int32_t, const PackedWeights&, const RequantParams&, uint8_t*);
@@ -156,9 +165,13 @@ template void QLinear<int8_t>(const int8_t*, size_t, int32_t, const PackedWeight
 
 void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
                 const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y) {
-  std::unique_ptr<int32_t[]> acc(new int32_t[m * pw.n]);
-  QGemmS32(a, m, za, pw, acc.get());
-  DequantizeAccF32(acc.get(), m, pw.n, inScale, weightScales, weightScaleCount, bias, relu, y);
+  const size_t rows = std::min(m, LinearBlockRows(pw.n));
+  std::unique_ptr<int32_t[]> acc(new int32_t[rows * pw.n]);
+  for (size_t i0 = 0; i0 < m; i0 += rows) {
+    const size_t r = std::min(rows, m - i0);
+    QGemmS32(a + i0 * pw.k, r, za, pw, acc.get());
+    DequantizeAccF32(acc.get(), r, pw.n, inScale, weightScales, weightScaleCount, bias, relu, y + i0 * pw.n);
+  }
 }
 
 void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m, size_t n, size_t k) {

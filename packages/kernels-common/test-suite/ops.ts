@@ -305,8 +305,26 @@ function specialFloats(r: Rand, scale: number, n: number): Float32Array {
 }
 
 /** Whole-tensor quantize / dequantize (registered as aten ops; compared with qtensor's own functions). */
+/** Runs `fn` on the TypeScript reference kernels (public quantize/dequantize dispatch to native). */
+function withoutNative<T>(fn: () => T): T {
+  const prev = Q.setNativeEnabled(false);
+  try {
+    return fn();
+  } finally {
+    Q.setNativeEnabled(prev);
+  }
+}
+
 export function describeQuantizeDequantize(t: AddonUnderTest): void {
   describe(`${t.packageName} native quantize_per_tensor / dequantize (bit-exact, every ISA)`, () => {
+    it('the public quantizePerTensor / dequantize run the native kernels', () => {
+      const x = Q.Tensor.fromTypedArray(Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i)), [4096]);
+      const q = vi.spyOn(t.nativeLoad.binding!, 'quantizePerTensor');
+      const y = Q.withEngine(t.engine, () => Q.quantizePerTensor(x, 0.01, 3, Q.quint8));
+      expect(q).toHaveBeenCalledOnce();
+      q.mockRestore();
+      expect(describeTensor(y)).toEqual(describeTensor(withoutNative(() => Q.quantizePerTensor(x, 0.01, 3, Q.quint8))));
+    });
     const quantize = () => Q.getKernel<(x: Tensor, s: number, z: number, d: Q.DType) => Tensor>('aten::quantize_per_tensor', t.engine);
     const dequantize = () => Q.getKernel<(x: Tensor) => Tensor>('aten::dequantize', t.engine);
     it('quantizePerTensor: ties, range ends, NaN / inf / huge values, quint8 and qint8', () => {
@@ -321,7 +339,7 @@ export function describeQuantizeDequantize(t: AddonUnderTest): void {
           const got = quantize()(x, scale, zp, dtype);
           expect(spy).toHaveBeenCalledOnce();
           spy.mockRestore();
-          expect({ isa, y: describeTensor(got) }).toEqual({ isa, y: describeTensor(Q.quantizePerTensor(x, scale, zp, dtype)) });
+          expect({ isa, y: describeTensor(got) }).toEqual({ isa, y: describeTensor(withoutNative(() => Q.quantizePerTensor(x, scale, zp, dtype))) });
         });
       }
     });
@@ -333,16 +351,28 @@ export function describeQuantizeDequantize(t: AddonUnderTest): void {
         for (const zp of [lo, hi, r.int(lo, hi)]) {
           const x = Q.transpose(Q.makeQTensor([24, 32], dtype, 0.0173, zp, ints), 0, 1);
           forEachIsa(t.api, (isa) => {
-            expect({ isa, y: describeTensor(dequantize()(x)) }).toEqual({ isa, y: describeTensor(Q.dequantize(x)) });
+            expect({ isa, y: describeTensor(dequantize()(x)) }).toEqual({ isa, y: describeTensor(withoutNative(() => Q.dequantize(x))) });
           });
         }
       }
     });
+    it('large tensors (streaming stores, unaligned heads and tails) are bit-exact too', () => {
+      const r = new Rand(23);
+      const n = (1 << 20) + 77;
+      const xf = Q.Tensor.fromTypedArray(specialFloats(r, 0.031, n), [n]);
+      const xq = Q.quantizePerTensor(xf, 0.031, 100, Q.quint8);
+      const xs = Q.makeQTensor([n - 3], Q.qint8, 0.02, -7, Array.from(xq.rawValues().subarray(3), (v) => v - 128));
+      forEachIsa(t.api, (isa) => {
+        expectSameTensor(quantize()(xf, 0.031, 100, Q.quint8), xq, `quantize ${isa}`);
+        expectSameTensor(dequantize()(xq), withoutNative(() => Q.dequantize(xq)), `dequantize quint8 ${isa}`);
+        expectSameTensor(dequantize()(xs), withoutNative(() => Q.dequantize(xs)), `dequantize qint8 ${isa}`);
+      });
+    });
     it('unsupported inputs fall back to qtensor (qint32, per-channel, float64)', () => {
       const x = Q.Tensor.fromTypedArray(Float32Array.of(1.5, -2.25, 1000), [3]);
-      expect(describeTensor(quantize()(x, 0.5, 7, Q.qint32))).toEqual(describeTensor(Q.quantizePerTensor(x, 0.5, 7, Q.qint32)));
+      expect(describeTensor(quantize()(x, 0.5, 7, Q.qint32))).toEqual(describeTensor(withoutNative(() => Q.quantizePerTensor(x, 0.5, 7, Q.qint32))));
       const pc = Q.quantizePerChannel(Q.Tensor.fromTypedArray(Float32Array.of(1, 2, 3, 4), [2, 2]), [0.1, 0.2], [1, 2], 0, Q.quint8);
-      expect(describeTensor(dequantize()(pc))).toEqual(describeTensor(Q.dequantize(pc)));
+      expect(describeTensor(dequantize()(pc))).toEqual(describeTensor(withoutNative(() => Q.dequantize(pc))));
       expect(() => quantize()(x, -1, 0, Q.quint8)).toThrow(Q.QTorchValueError);
     });
   });

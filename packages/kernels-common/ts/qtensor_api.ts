@@ -8,7 +8,7 @@ import type { Engine } from './binding.js';
 /** Storage of a tensor (qtensor's `TypedArray`). */
 export type TypedArray = Float32Array | Float64Array | Uint16Array | Int8Array | Uint8Array | Int16Array | Int32Array;
 
-/** A dtype object, compared by identity (`quint8`, `qint8`, `float32`). */
+/** A dtype object (`quint8`, `qint8`, `float32`); the native ops compare names. */
 export interface QDType {
   readonly name: string;
 }
@@ -87,8 +87,6 @@ export interface QtensorApi {
     /** Wraps a typed array as a contiguous tensor (no copy). */
     fromTypedArray(data: TypedArray, shape: readonly number[], dtype?: QDType): QTensor;
   };
-  readonly quint8: QDType;
-  readonly qint8: QDType;
   readonly float32: QDType;
   chooseQuantizationParams(min: number, max: number, qmin: number, qmax: number, opts?: { reduceRange?: boolean }): { scale: number; zeroPoint: number };
   quantizePerTensor(x: QTensor, scale: number, zeroPoint: number, dtype: QDType): QTensor;

@@ -1,7 +1,8 @@
-// Native vs reference kernels, bit-exact on every ISA; weight packing and caching.
-import { describeDifferential, describeQuantizeDequantize, describeWeightCache } from '../../kernels-common/test-suite/ops.js';
+// Native vs reference kernels, bit-exact on every ISA and for any thread count; weight packing.
+import { describeDifferential, describeQuantizeDequantize, describeThreads, describeWeightCache } from '../../kernels-common/test-suite/ops.js';
 import { addon } from './addon.js';
 
 describeDifferential(addon);
 describeQuantizeDequantize(addon);
 describeWeightCache(addon);
+describeThreads(addon);

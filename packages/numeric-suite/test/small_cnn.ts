@@ -3,33 +3,13 @@
  * fixture's float state dict and quantized through the eager workflow as the fixture did:
  * eval, fuse, qconfig, prepare, calibrate, convert.
  */
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, ReLU, deepcopy } from '@qtorch/nn';
-import { FloatFunctional } from '@qtorch/nn-quantized';
-import { DeQuantStub, QuantStub, convert, fuseModules, getDefaultQconfig, prepare } from '@qtorch/quantization';
+import { type Module, deepcopy } from '@qtorch/nn';
+import { convert, fuseModules, getDefaultQconfig, prepare } from '@qtorch/quantization';
 import { type Engine, type Tensor, flatten, withEngine } from '@qtorch/qtensor';
 import { goldenCase, tensorFromGolden } from '@qtorch/testing';
 
-export class SmallCNN extends Module {
-  quant = new QuantStub();
-  conv1 = new Conv2d(3, 8, 3);
-  bn1 = new BatchNorm2d(8);
-  relu1 = new ReLU();
-  conv2 = new Conv2d(8, 8, 3, { padding: 1, groups: 8 });
-  relu2 = new ReLU();
-  skip_add = new FloatFunctional();
-  pool = new AdaptiveAvgPool2d(1);
-  fc = new Linear(8, 10);
-  dequant = new DeQuantStub();
-
-  forward(input: Tensor): Tensor {
-    let x = this.quant.call(input);
-    x = this.relu1.call(this.bn1.call(this.conv1.call(x)));
-    const y = this.relu2.call(this.conv2.call(x));
-    x = this.skip_add.add(x, y);
-    x = flatten(this.pool.call(x), 1);
-    return this.dequant.call(this.fc.call(x));
-  }
-}
+export { SmallCNN } from '../../quantization/test/models/small_cnn.js';
+import { SmallCNN } from '../../quantization/test/models/small_cnn.js';
 
 export const FUSE_GROUPS = [['conv1', 'bn1', 'relu1'], ['conv2', 'relu2']];
 

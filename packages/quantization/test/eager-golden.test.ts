@@ -2,37 +2,14 @@
 // fuse -> prepare -> calibrate -> convert must give PyTorch's observers' qparams, quantized
 // weights and integer outputs exactly.
 import { describe, expect, it } from 'vitest';
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, ReLU, type StateDict } from '@qtorch/nn';
-import { FloatFunctional } from '@qtorch/nn-quantized';
+import { Linear, Module, ReLU, type StateDict } from '@qtorch/nn';
 import { type Engine, type Tensor, float16, qint8, randn, withEngine } from '@qtorch/qtensor';
 import {
   type GoldenCase, type GoldenTensor, expectQTensorEqual, expectTensorClose, goldenNumber, loadGolden, tensorFromGolden,
 } from '../../../tools/testing/src/index.js';
 import { getDefaultQconfig } from '../src/qconfig/qconfig.js';
-import { DeQuantStub, QuantStub, convert, fuseModules, prepare, quantizeDynamic } from '../src/eager/index.js';
-
-class SmallCNN extends Module {
-  quant = new QuantStub();
-  conv1 = new Conv2d(3, 8, 3);
-  bn1 = new BatchNorm2d(8);
-  relu1 = new ReLU();
-  conv2 = new Conv2d(8, 8, 3, { padding: 1, groups: 8 });
-  relu2 = new ReLU();
-  skip_add = new FloatFunctional();
-  pool = new AdaptiveAvgPool2d(1);
-  fc = new Linear(8, 10);
-  dequant = new DeQuantStub();
-  forward(x: Tensor): Tensor {
-    x = this.quant.call(x);
-    x = this.relu1.call(this.bn1.call(this.conv1.call(x)));
-    const y = this.relu2.call(this.conv2.call(x));
-    x = this.skip_add.add(x, y);
-    x = this.pool.call(x);
-    x = x.flatten(1);
-    x = this.fc.call(x);
-    return this.dequant.call(x);
-  }
-}
+import { convert, fuseModules, prepare, quantizeDynamic } from '../src/eager/index.js';
+import { SmallCNN } from './models/small_cnn.js';
 
 function stateDictFrom(spec: Record<string, GoldenTensor>): StateDict {
   return Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, tensorFromGolden(v)]));

@@ -22,11 +22,18 @@ export interface Input8 {
 
 const PER_TENSOR = new Set(['per_tensor_affine', 'per_tensor_symmetric']);
 
+// Dtypes are compared by name, not identity: an ESM and a CJS copy of qtensor in one process
+// have distinct dtype objects, and tensors of either may reach the native ops.
+/** Whether `d` is quint8 or qint8. */
+export const isQ8 = (d: QDType): boolean => d.name === 'quint8' || d.name === 'qint8';
+/** Whether `d` is float32. */
+export const isFloat32 = (d: QDType): boolean => d.name === 'float32';
+
 /** `x` as a per-tensor 8-bit input, or null when the native code does not handle it (the reference then runs, and raises its own errors). */
-export function readInput8(qt: QtensorApi, x: QTensor): Input8 | null {
+export function readInput8(x: QTensor): Input8 | null {
   const q = x.quantizer;
   if (!q || !PER_TENSOR.has(q.qscheme) || q.scale === undefined || q.zeroPoint === undefined) return null;
-  if (x.dtype !== qt.quint8 && x.dtype !== qt.qint8) return null;
+  if (!isQ8(x.dtype)) return null;
   const ints = x.rawValues();
   if (!(ints instanceof Uint8Array) && !(ints instanceof Int8Array)) return null;
   return { ints, scale: q.scale, zeroPoint: q.zeroPoint };

@@ -28,7 +28,7 @@ export function nativeConv(ctx: OpContext, weights: NativeWeightCache, dims: 1 |
   const op = `quantized::conv${dims}d${relu ? '_relu' : ''}`;
   return withFallback(ctx, op, (x: QTensor, packed: ConvPackedLike, outScale: number, outZeroPoint: number) => {
     const geo = geometryOf(x, packed, dims);
-    const xi = geo && readInput8(ctx.qt, x);
+    const xi = geo && readInput8(x);
     if (!geo || !xi) return null;
     const [b, , ih, iw, kh, kw, sh, sw, ph, pw, dh, dw] = geo;
     const oh = outSize(ih, kh, sh, ph, dh), ow = outSize(iw, kw, sw, pw, dw);

@@ -6,8 +6,8 @@
  * (broadcasting, other dtypes and schemes, invalid qparams: the reference raises the errors).
  */
 import type { Bytes8 } from '../binding.js';
-import type { QDType, QTensor, QtensorApi } from '../qtensor_api.js';
-import { type OpContext, allocLike, allocOutput, readInput8, withFallback, wrapQuantized } from './common.js';
+import type { QDType, QTensor } from '../qtensor_api.js';
+import { type OpContext, allocLike, allocOutput, isFloat32, readInput8, withFallback, wrapQuantized } from './common.js';
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
 
@@ -15,7 +15,7 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.len
 export function nativeAdd(ctx: OpContext, relu: boolean) {
   return withFallback(ctx, relu ? 'quantized::add_relu' : 'quantized::add', (a: QTensor, b: QTensor, outScale: number, outZeroPoint: number) => {
     if (a.dtype !== b.dtype || !sameShape(a.shape, b.shape)) return null;
-    const ai = readInput8(ctx.qt, a), bi = readInput8(ctx.qt, b);
+    const ai = readInput8(a), bi = readInput8(b);
     if (!ai || !bi) return null;
     const out = allocLike(ai.ints, ai.ints.length);
     ctx.binding.qadd(ai.ints, ai.scale, ai.zeroPoint, bi.ints as typeof ai.ints, bi.scale, bi.zeroPoint, outScale, outZeroPoint, relu, out);
@@ -26,7 +26,7 @@ export function nativeAdd(ctx: OpContext, relu: boolean) {
 /** `quantized::relu`: (x) -> max(x, zero point), qparams kept. */
 export function nativeRelu(ctx: OpContext) {
   return withFallback(ctx, 'quantized::relu', (x: QTensor) => {
-    const xi = readInput8(ctx.qt, x);
+    const xi = readInput8(x);
     if (!xi) return null;
     const out = ctx.binding.qrelu(xi.ints, xi.zeroPoint, allocLike(xi.ints, xi.ints.length));
     return wrapQuantized(ctx.qt, out, x.shape, x.dtype, xi.scale, xi.zeroPoint);
@@ -42,21 +42,21 @@ function atenFallback<A extends unknown[]>(ctx: OpContext, op: string, own: (...
 }
 
 const validScale = (s: number): boolean => s > 0 && Number.isFinite(s);
-const zeroPointRange = (qt: QtensorApi, dtype: QDType): [number, number] | null =>
-  dtype === qt.quint8 ? [0, 255] : dtype === qt.qint8 ? [-128, 127] : null;
+const zeroPointRange = (dtype: QDType): [number, number] | null =>
+  dtype.name === 'quint8' ? [0, 255] : dtype.name === 'qint8' ? [-128, 127] : null;
 
 /** `aten::quantize_per_tensor`: (x: float32, scale, zeroPoint, dtype: quint8 | qint8). */
 export function nativeQuantizePerTensor(ctx: OpContext) {
   const { qt } = ctx;
   const fallback = atenFallback(ctx, 'aten::quantize_per_tensor', (x: QTensor, s: number, z: number, d: QDType) => qt.quantizePerTensor(x, s, z, d));
   return (x: QTensor, scale: number, zeroPoint: number, dtype: QDType): QTensor => {
-    const range = zeroPointRange(qt, dtype);
+    const range = zeroPointRange(dtype);
     const xv = x.rawValues();
-    if (x.dtype !== qt.float32 || !(xv instanceof Float32Array) || !range || !validScale(scale) || !Number.isInteger(zeroPoint) ||
+    if (!isFloat32(x.dtype) || !(xv instanceof Float32Array) || !range || !validScale(scale) || !Number.isInteger(zeroPoint) ||
       zeroPoint < range[0] || zeroPoint > range[1]) {
       return fallback(x, scale, zeroPoint, dtype);
     }
-    const out: Bytes8 = dtype === qt.qint8 ? allocOutput(Int8Array, xv.length) : allocOutput(Uint8Array, xv.length);
+    const out: Bytes8 = dtype.name === 'qint8' ? allocOutput(Int8Array, xv.length) : allocOutput(Uint8Array, xv.length);
     ctx.binding.quantizePerTensor(xv, scale, zeroPoint, out);
     return wrapQuantized(qt, out, x.shape, dtype, scale, zeroPoint);
   };
@@ -67,7 +67,7 @@ export function nativeDequantize(ctx: OpContext) {
   const { qt } = ctx;
   const fallback = atenFallback(ctx, 'aten::dequantize', (x: QTensor) => qt.dequantize(x));
   return (x: QTensor): QTensor => {
-    const xi = readInput8(qt, x);
+    const xi = readInput8(x);
     if (!xi) return fallback(x);
     const y = ctx.binding.dequantize(xi.ints, xi.scale, xi.zeroPoint, allocOutput(Float32Array, xi.ints.length));
     return qt.Tensor.fromTypedArray(y, x.shape, qt.float32);

@@ -2,9 +2,8 @@
  * Native `quantized::linear(_relu)` and `quantized::linear(_relu)_dynamic`, with the reference
  * kernels' signatures (qtensor src/quantized/ops/linear.ts) and bit-exact results.
  */
-import type { QTensor } from '../qtensor_api.js';
-import type { LinearPackedLike } from '../qtensor_api.js';
-import { type OpContext, readInput8, withFallback, wrapQuantized } from './common.js';
+import type { LinearPackedLike, QTensor } from '../qtensor_api.js';
+import { type OpContext, isFloat32, readInput8, withFallback, wrapQuantized } from './common.js';
 import type { NativeWeightCache } from './weights.js';
 
 const outShape = (x: QTensor, n: number): number[] => [...x.shape.slice(0, -1), n];
@@ -13,7 +12,7 @@ const outShape = (x: QTensor, n: number): number[] => [...x.shape.slice(0, -1), 
 export function nativeLinear(ctx: OpContext, weights: NativeWeightCache, relu: boolean) {
   const op = relu ? 'quantized::linear_relu' : 'quantized::linear';
   return withFallback(ctx, op, (x: QTensor, packed: LinearPackedLike, outScale: number, outZeroPoint: number) => {
-    const xi = readInput8(ctx.qt, x);
+    const xi = readInput8(x);
     const k = packed.inFeatures;
     if (!xi || k === 0) return null;
     const m = xi.ints.length / k;
@@ -34,7 +33,7 @@ export function nativeLinearDynamic(ctx: OpContext, weights: NativeWeightCache, 
   return withFallback(ctx, op, (x: QTensor, packed: LinearPackedLike, reduceRange: boolean) => {
     const k = packed.inFeatures;
     const xv = x.rawValues();
-    if (x.dtype !== ctx.qt.float32 || !(xv instanceof Float32Array) || k === 0) return null;
+    if (!isFloat32(x.dtype) || !(xv instanceof Float32Array) || k === 0) return null;
     const [lo, hi] = ctx.binding.minMax(xv);
     const qp = ctx.qt.chooseQuantizationParams(lo, hi, 0, 255, { reduceRange: reduceRange && ctx.engine === 'fbgemm' });
     const y = ctx.binding.linearDynamic(xv, xv.length / k, weights.linear(packed), qp.scale, qp.zeroPoint, packed.weight.scales,

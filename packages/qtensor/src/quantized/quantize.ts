@@ -7,16 +7,19 @@ import { QTorchTypeError } from '../errors.js';
 import { isPerChannel } from '../quantizer.js';
 import { Tensor } from '../tensor.js';
 import { to } from '../views.js';
+import { findKernel } from '../registry.js';
 import { assertFloat, assertQuantized } from './checks.js';
 import { forEachChannel } from './channel.js';
 import { type QparamList, newQuantized, perChannelQuantizer, perTensorQuantizer } from './make.js';
 import { dequantizeValue, f32, inverseScale, quantizeValue, quantizeValueFloatQparams } from './numerics.js';
+import { assertTensor } from '../args.js';
 
 /** A qparam given as a number or a one-element tensor (PyTorch's tensor-qparams overload). */
 export type ScalarQparam = number | Tensor;
 
 function scalarOf(v: ScalarQparam, op: string, what: string): number {
   if (typeof v === 'number') return v;
+  assertTensor(v, op, `${what} (a number or a one-element tensor)`);
   if (v.numel() !== 1) throw new QTorchTypeError(`${op}(): ${what} must be a number or a one-element tensor, got ${v.numel()} elements`);
   return v.values()[0]!;
 }
@@ -27,10 +30,31 @@ function float32Values(x: Tensor, op: string): ArrayLike<number> {
   return x.dtype === float32 ? x.values() : Float32Array.from(x.values());
 }
 
+/**
+ * Runs a native kernel registered for `op` (the addons register whole-tensor quantize and
+ * dequantize), or returns undefined to run the reference below. The guard makes a native
+ * kernel's own fallback (which calls back into this function) run the reference.
+ */
+let inNative = false;
+function viaNative(op: string, args: unknown[]): Tensor | undefined {
+  if (inNative) return undefined;
+  const k = findKernel(op);
+  if (!k || k.source !== 'native') return undefined;
+  inNative = true;
+  try {
+    return (k.impl as (...a: unknown[]) => Tensor)(...args);
+  } finally {
+    inNative = false;
+  }
+}
+
 function quantizePerTensorOne(x: Tensor, scale: number, zeroPoint: number, dtype: DType): Tensor {
   const op = 'quantize_per_tensor';
-  const vals = float32Values(x, op);
+  assertFloat(x, op);
   const quantizer = perTensorQuantizer(scale, zeroPoint, dtype, op);
+  const native = viaNative('aten::quantize_per_tensor', [x, scale, zeroPoint, dtype]);
+  if (native) return native;
+  const vals = float32Values(x, op);
   const [qmin, qmax] = dtypeRange(dtype);
   const inv = inverseScale(scale);
   const out = new dtype.ArrayType(vals.length);
@@ -82,7 +106,10 @@ export function quantizePerChannel(x: Tensor, scales: QparamList, zeroPoints: Qp
 }
 
 function dequantizeOne(x: Tensor): Tensor {
+  assertTensor(x, 'dequantize');
   if (!x.isQuantized) return to(x, float32);
+  const native = viaNative('aten::dequantize', [x]);
+  if (native) return native;
   const q = x.quantizer!;
   const ints = x.rawValues();
   const out = new Float32Array(ints.length);

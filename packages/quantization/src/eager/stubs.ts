@@ -7,8 +7,8 @@ import { Module } from '@qtorch/nn';
 import type { Tensor } from '@qtorch/qtensor';
 import type { QConfig } from '../qconfig/qconfig.js';
 
-/** Marks where float input becomes quantized; observed by `prepare`, swapped by `convert`. */
-export class QuantStub extends Module {
+/** A pass-through module carrying an optional qconfig (the two stubs differ only in what convert makes of them). */
+abstract class Stub extends Module {
   qconfig?: QConfig | null;
   constructor(qconfig?: QConfig | null) {
     super();
@@ -19,17 +19,11 @@ export class QuantStub extends Module {
   }
 }
 
+/** Marks where float input becomes quantized; observed by `prepare`, swapped for `Quantize` by `convert`. */
+export class QuantStub extends Stub {}
+
 /** Marks where quantized tensors turn back to float; swapped for `DeQuantize` by `convert`. */
-export class DeQuantStub extends Module {
-  qconfig?: QConfig | null;
-  constructor(qconfig?: QConfig | null) {
-    super();
-    if (qconfig) this.qconfig = qconfig;
-  }
-  forward(x: Tensor): Tensor {
-    return x;
-  }
-}
+export class DeQuantStub extends Stub {}
 
 /** Wraps `module` between a QuantStub and a DeQuantStub, taking over its qconfig. */
 export class QuantWrapper extends Module {

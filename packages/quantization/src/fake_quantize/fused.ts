@@ -3,7 +3,7 @@
  * moving-average min/max update, then (only while fake quant is on) qparams from
  * `ChooseQuantizationParams` (symmetric schemes: "preserve sparsity") and fake quantization.
  */
-import { type Tensor, QTorchValueError, chooseQuantizationParams, clone, int64 } from '@qtorch/qtensor';
+import { checkOptions, type Tensor, QTorchValueError, chooseQuantizationParams, clone, int64 } from '@qtorch/qtensor';
 import { aminmax } from '../observer/histogram_math.js';
 import { channelMinMax, float32Values } from '../observer/float_values.js';
 import { MovingAverageMinMaxObserver, movingAverage } from '../observer/minmax.js';
@@ -16,6 +16,7 @@ export class FusedMovingAvgObsFakeQuantize extends FakeQuantize {
   isSymmetricQuant: boolean;
 
   constructor(opts: FakeQuantizeOptions = {}) {
+    checkOptions(opts, new.target.name);
     super({ quantMin: 0, quantMax: 255, ...opts }, int64);
     const obs = this.activationPostProcess;
     if (!(obs instanceof MovingAverageMinMaxObserver || obs instanceof MovingAveragePerChannelMinMaxObserver)) {

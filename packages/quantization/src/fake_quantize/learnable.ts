@@ -3,7 +3,7 @@
  * trainable tensors; in static mode they are estimated by the observer, in learning mode they
  * get gradients from `_fake_quantize_learnable_per_{tensor,channel}_affine`.
  */
-import {
+import { checkOptions,
   type Tensor, QTorchValueError, _fakeQuantizeLearnablePerChannelAffine, _fakeQuantizeLearnablePerTensorAffine, float32, fromValues,
   int64, uint8,
 } from '@qtorch/qtensor';
@@ -48,6 +48,7 @@ export class LearnableFakeQuantize extends FakeQuantizeBase {
   qscheme: string;
 
   constructor(opts: LearnableFakeQuantizeOptions = {}) {
+    checkOptions(opts, new.target.name);
     const {
       observer = MovingAverageMinMaxObserver, quantMin = 0, quantMax = 255, scale = 1, zeroPoint = 0, channelLen = -1,
       useGradScaling = false, ...rest

@@ -3,7 +3,7 @@
  * histogram at a percentile) and `EntropyObserver` (TensorRT's KL-divergence threshold search
  * over a histogram of |x|). Both are uniform observers, usable anywhere an observer is.
  */
-import { type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
+import { checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
 import { float32Values } from './float_values.js';
 import { HistogramObserver, type HistogramObserverOptions } from './histogram.js';
 import { aminmax } from './histogram_math.js';
@@ -20,6 +20,7 @@ export class PercentileObserver extends HistogramObserver {
   percentile: number;
 
   constructor(opts: PercentileObserverOptions = {}) {
+    checkOptions(opts, new.target.name);
     super(opts);
     this.percentile = opts.percentile ?? 99.99;
     if (!(this.percentile > 50 && this.percentile <= 100)) {
@@ -95,6 +96,7 @@ export class EntropyObserver extends UniformQuantizationObserverBase {
   bins: number;
 
   constructor(opts: EntropyObserverOptions = {}) {
+    checkOptions(opts, new.target.name);
     const qscheme = opts.qscheme ?? 'per_tensor_affine';
     if (!isPerTensorScheme(qscheme)) throw new QTorchValueError(`EntropyObserver(): qscheme must be per-tensor, got ${qscheme}`);
     super(opts);

@@ -3,7 +3,7 @@
  * grows) and qparams from the range minimizing the L2 quantization error. Numerics in
  * histogram_math.ts.
  */
-import { type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
+import { checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
 import { adjustMinMax, aminmax, combineHistograms, histc, nonLinearParamSearch } from './histogram_math.js';
 import { float32Values } from './float_values.js';
 import { type UniformObserverOptions, UniformQuantizationObserverBase, defaultQparams, isPerTensorScheme } from './uniform.js';
@@ -28,6 +28,7 @@ export class HistogramObserver extends UniformQuantizationObserverBase {
   dstNbins: number;
 
   constructor(opts: HistogramObserverOptions = {}) {
+    checkOptions(opts, new.target.name);
     const qscheme = opts.qscheme ?? 'per_tensor_affine';
     const name = new.target.name;
     if (!isPerTensorScheme(qscheme)) {

@@ -1,5 +1,5 @@
 /** `MinMaxObserver` and `MovingAverageMinMaxObserver` (per-tensor running / averaged range). */
-import { type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
+import { checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
 import { aminmax } from './histogram_math.js';
 import { float32Values } from './float_values.js';
 import { type UniformObserverOptions, UniformQuantizationObserverBase, isPerTensorScheme } from './uniform.js';
@@ -17,6 +17,7 @@ export function movingAverage(running: number, current: number, c: number): numb
  */
 export class MinMaxObserver extends UniformQuantizationObserverBase {
   constructor(opts: UniformObserverOptions = {}) {
+    checkOptions(opts, new.target.name);
     const qscheme = opts.qscheme ?? 'per_tensor_affine';
     if (!isPerTensorScheme(qscheme)) {
       throw new QTorchValueError(`${new.target.name}(): qscheme only supports per_tensor_symmetric and per_tensor_affine, got ${qscheme}`);
@@ -88,6 +89,7 @@ export class MovingAverageMinMaxObserver extends MinMaxObserver {
   averagingConstant: number;
 
   constructor(opts: MovingAverageOptions = {}) {
+    checkOptions(opts, new.target.name);
     const c = opts.averagingConstant ?? 0.01;
     if (opts.isDynamic && c !== 1) {
       throw new QTorchValueError(`MovingAverageMinMaxObserver(): doesn't support dynamic quantization for averaging constant of ${c}`);

@@ -1,5 +1,5 @@
 /** `PerChannelMinMaxObserver` and `MovingAveragePerChannelMinMaxObserver`. */
-import { type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
+import { checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
 import { channelMinMax } from './float_values.js';
 import { movingAverage } from './minmax.js';
 import { type UniformObserverOptions, UniformQuantizationObserverBase, isPerChannelScheme } from './uniform.js';
@@ -16,6 +16,7 @@ export class PerChannelMinMaxObserver extends UniformQuantizationObserverBase {
   chAxis: number;
 
   constructor(opts: PerChannelObserverOptions = {}) {
+    checkOptions(opts, new.target.name);
     const qscheme = opts.qscheme ?? 'per_channel_affine';
     const name = new.target.name;
     if (!isPerChannelScheme(qscheme)) {
@@ -96,6 +97,7 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
   averagingConstant: number;
 
   constructor(opts: MovingAveragePerChannelOptions = {}) {
+    checkOptions(opts, new.target.name);
     super(opts);
     this.averagingConstant = opts.averagingConstant ?? 0.01;
   }

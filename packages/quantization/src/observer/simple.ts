@@ -3,7 +3,7 @@
  * dtype, e.g. float16), `RecordingObserver` (debug: keeps every input) and
  * `FixedQParamsObserver` (constant qparams for sigmoid / tanh-like outputs).
  */
-import {
+import { checkOptions,
   type DType, type QScheme, type Tensor, QTorchValueError, clone, float16, float32, fromValues, int32, perTensorAffine, quint8,
 } from '@qtorch/qtensor';
 import { ObserverBase } from './base.js';
@@ -38,6 +38,7 @@ export class PlaceholderObserver extends ObserverBase {
   computeDtype: DType | null;
 
   constructor(opts: PlaceholderObserverOptions = {}) {
+    checkOptions(opts, new.target.name);
     super({ dtype: opts.dtype ?? float32, isDynamic: opts.isDynamic ?? false });
     this.qscheme = opts.qscheme ?? perTensorAffine;
     this.quantMin = opts.quantMin ?? null;
@@ -70,6 +71,7 @@ export class RecordingObserver extends ObserverBase {
   readonly tensorVal: Tensor[] = [];
 
   constructor(opts: { dtype?: DType } = {}) {
+    checkOptions(opts, new.target.name);
     super({ dtype: opts.dtype ?? quint8 });
   }
 
@@ -93,6 +95,7 @@ export class NoopObserver extends ObserverBase {
   customOp: string;
 
   constructor(opts: { dtype?: DType; customOpName?: string } = {}) {
+    checkOptions(opts, new.target.name);
     super({ dtype: opts.dtype ?? float16 });
     this.customOp = opts.customOpName ?? '';
   }

@@ -2,7 +2,7 @@
  * `UniformQuantizationObserverBase`: dtype / qscheme / quant range / eps handling shared by the
  * min-max, per-channel and histogram observers, and qparams tensors from min/max arrays.
  */
-import {
+import { checkOptions,
   type DType, type QScheme, type Tensor, QTorchValueError, float32, fromValues, int32, int64, perTensorAffine, quint8,
 } from '@qtorch/qtensor';
 import { ObserverBase } from './base.js';
@@ -53,6 +53,7 @@ export abstract class UniformQuantizationObserverBase extends ObserverBase {
   hasCustomizedQrange: boolean;
 
   constructor(opts: UniformObserverOptions = {}) {
+    checkOptions(opts, new.target.name);
     super({ dtype: opts.dtype ?? quint8, isDynamic: opts.isDynamic ?? false });
     this.qscheme = opts.qscheme ?? perTensorAffine;
     this.reduceRange = opts.reduceRange ?? false;
