@@ -1,17 +1,7 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.shared.ts';
 
-export default defineConfig({
-  entry: {
+export default packageConfig({
     "index": "src/index.ts",
     "dynamic/index": "src/dynamic/index.ts",
     "functional/index": "src/functional/index.ts"
-  },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  shims: true,
-  // Module class names are user-visible (repr, error messages, mapping tables): keep them through bundling.
-  keepNames: true,
-});
+  });

@@ -11,3 +11,4 @@ export { loadNativeFrom, type LoadResult } from './load.js';
 export { createKernelsApi, type BackendInfo, type KernelsApi, type QLinearDynamicOptions, type QLinearOptions } from './api.js';
 export type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
 export { NATIVE_KERNEL_OPS, NATIVE_QUANTIZED_OPS, missingOpFunctions, registerNativeKernels, registerNativeOps } from './register.js';
+export { setupAddon } from './addon.js';

@@ -1,0 +1,19 @@
+// The one tsup configuration every library package builds with: ESM + CJS + .d.ts for Node 20.
+import { defineConfig, type Options } from 'tsup';
+
+/** A package's tsup config: its entry points (name -> source file) and any overrides. */
+export function packageConfig(entry: Record<string, string>, overrides: Options = {}) {
+  return defineConfig({
+    entry,
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    // import.meta.url in the CJS build
+    shims: true,
+    // Module class names are user-visible (repr, error messages, mapping tables): keep them through bundling.
+    keepNames: true,
+    ...overrides,
+  });
+}
