@@ -29,7 +29,7 @@ describe('PyTorch checkpoint -> TypeScript model', () => {
       expect(ours[k]!.dtype, k).toBe(v.dtype);
       expect(ours[k]!.toArray(), k).toEqual(v.toArray());
     }
-    expect(net.bn.num_batches_tracked.item()).toBe(2);
+    expect(net.bn.num_batches_tracked!.item()).toBe(2);
     const y = net.eval().call(randn([1, 2, 4, 4]));
     expect(y.shape).toEqual([1, 4]);
   });
