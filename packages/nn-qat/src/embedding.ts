@@ -3,7 +3,7 @@
  * whose weight passes through `weight_fake_quant`, which must use the embedding qscheme
  * `per_channel_affine_float_qparams` (one float scale and zero point per row).
  */
-import { QTorchValueError, type Tensor, perChannelAffineFloatQparams } from '@qtorch/qtensor';
+import { checkOptions, QTorchValueError, type Tensor, perChannelAffineFloatQparams } from '@qtorch/qtensor';
 import {
   Embedding as FloatEmbedding, EmbeddingBag as FloatEmbeddingBag, type EmbeddingBagModuleOptions, type EmbeddingCommonOptions, type Module,
   type _EmbeddingBase,
@@ -46,6 +46,7 @@ export class Embedding extends FloatEmbedding {
   weight_fake_quant: Module;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: QatEmbeddingOptions = {}) {
+    checkOptions(options, new.target.name);
     super(numEmbeddings, embeddingDim, options);
     [this.qconfig, this.weight_fake_quant] = embeddingFakeQuant(options.qconfig, new.target.name);
   }
@@ -81,6 +82,7 @@ export class EmbeddingBag extends FloatEmbeddingBag {
   weight_fake_quant: Module;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: QatEmbeddingBagOptions = {}) {
+    checkOptions(options, new.target.name);
     super(numEmbeddings, embeddingDim, options);
     [this.qconfig, this.weight_fake_quant] = embeddingFakeQuant(options.qconfig, new.target.name);
   }

@@ -16,3 +16,4 @@ export * from './qconfig.js';
 export * from './linear.js';
 export * from './conv.js';
 export * from './embedding.js';
+export { fxLeafModules } from './fx_leaves.js';

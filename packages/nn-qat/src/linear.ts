@@ -3,6 +3,7 @@ import type { Tensor } from '@qtorch/qtensor';
 import { Linear as FloatLinear, type LinearOptions, type Module, type ModuleClass, Parameter, Sequential } from '@qtorch/nn';
 import * as F from '@qtorch/nn/functional';
 import { type QConfigLike, type QconfigOption, checkFloatModule, checkQconfig, makeWeightFakeQuant } from './qconfig.js';
+import { checkOptions } from '@qtorch/qtensor';
 
 /** Options of the QAT Linear: Linear's plus the (required) `qconfig`. */
 export interface QatLinearOptions extends LinearOptions, QconfigOption {}
@@ -28,6 +29,7 @@ export class Linear extends FloatLinear {
   weight_fake_quant: Module;
 
   constructor(inFeatures: number, outFeatures: number, options: QatLinearOptions = {}) {
+    checkOptions(options, new.target.name);
     super(inFeatures, outFeatures, options);
     this.qconfig = checkQconfig(options.qconfig, new.target.name);
     this.weight_fake_quant = makeWeightFakeQuant(this.qconfig, new.target.name);

@@ -17,3 +17,4 @@
 export * from './modules/index.js';
 // Float modules that run on quantized tensors as they are (torch.nn.quantized re-exports MaxPool2d).
 export { MaxPool2d } from '@qtorch/nn';
+export { fxLeafModules } from './fx_leaves.js';

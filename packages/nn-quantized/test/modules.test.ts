@@ -141,9 +141,9 @@ describe('ConvTranspose1d', () => {
   it('matches a float64 transposed convolution within one output step', () => {
     const q = new ConvTranspose1d(2, 3, 3, { stride: 2, padding: 1 });
     const w = quantizePerTensor(ft(vals(18, (i) => Math.cos(i * 0.9)), [2, 3, 3]), 0.01, 0, qint8);
-    // no bias: qtensor's transposed-conv kernel applies output channel 0's bias to every channel (reported)
-    const b = ft([0, 0, 0], [3]);
-    q.setWeightBias(w, null);
+    // a different bias per output channel (each must get its own)
+    const b = ft([0.3, -0.5, 0.9], [3]);
+    q.setWeightBias(w, b);
     [q.scale, q.zeroPoint] = [0.02, 128];
     const x = qin([1, 2, 4]);
     const y = q.call(x);
@@ -156,7 +156,8 @@ describe('ConvTranspose1d', () => {
         expect(Math.abs(yv[oc * 7 + o]! - Math.min(255, Math.max(0, 128 + Math.round(acc / 0.02))))).toBeLessThanOrEqual(1);
       }
     }
-    expect(q.toString()).toBe('QuantizedConvTranspose1d(2, 3, kernel_size=(3,), stride=(2,), scale=0.02, zero_point=128, padding=(1,), bias=False)');
+    expect(Array.from(yv).filter((v) => v === 0 || v === 255).length).toBeLessThan(3); // the bias is visible, not clipped
+    expect(q.toString()).toBe('QuantizedConvTranspose1d(2, 3, kernel_size=(3,), stride=(2,), scale=0.02, zero_point=128, padding=(1,))');
   });
 });
 

@@ -10,6 +10,7 @@ import { float32, float64 } from './dtype.js';
 import { QTorchShapeError, QTorchValueError, fmtShape } from './errors.js';
 import { shapesEqual } from './shape.js';
 import { Tensor } from './tensor.js';
+import { assertTensor } from './args.js';
 
 export type BackwardFn = (gradOutput: Tensor) => ReadonlyArray<Tensor | null | undefined>;
 
@@ -76,6 +77,7 @@ export function recordOp(
 
 /** Throws PyTorch's error for an in-place op on a tensor autograd tracks. */
 export function checkInplaceAllowed(t: Tensor, op: string): void {
+  assertTensor(t, op);
   if (gradEnabled && t.requiresGrad) {
     throw new QTorchValueError(
       t.isLeaf
@@ -129,6 +131,7 @@ function topoOrder(root: Tensor): Tensor[] {
  * (float32, or float64 where the gradient is float64).
  */
 export function backward(root: Tensor, gradient?: Tensor): void {
+  assertTensor(root, 'backward');
   if (!root.requiresGrad) {
     throw new QTorchValueError('backward(): element 0 of tensors does not require grad and does not have a grad_fn');
   }

@@ -5,6 +5,7 @@ import { floatToHalfBits } from './half.js';
 import { defaultGenerator, type Generator } from './random.js';
 import { checkShape, shapeNumel } from './shape.js';
 import { Tensor } from './tensor.js';
+import { assertTensor, checkOptions, describeValue } from './args.js';
 
 /** Options shared by creation functions. */
 export interface CreationOptions {
@@ -56,6 +57,7 @@ export function fromValues(values: ArrayLike<number>, shape: readonly number[], 
  * booleans to bool; `{ dtype }` chooses.
  */
 export function tensor(data: NestedArray | Tensor, opts: CreationOptions = {}): Tensor {
+  checkOptions(opts, 'tensor');
   if (data instanceof Tensor) return finish(fromValues(data.values(), data.shape, opts.dtype ?? data.dtype), opts);
   const shape: number[] = [];
   let probe: unknown = data;
@@ -91,6 +93,9 @@ export function scalarTensor(value: number, dtype: DType = float32): Tensor {
 }
 
 function shapeArg(shape: readonly number[] | number, op: string): number[] {
+  if (typeof shape !== 'number' && !Array.isArray(shape)) {
+    throw new QTorchTypeError(`${op}(): expected a shape (an array of sizes, or one size), got ${describeValue(shape)}`);
+  }
   const s = typeof shape === 'number' ? [shape] : [...shape];
   checkShape(s, op);
   return s;
@@ -98,6 +103,7 @@ function shapeArg(shape: readonly number[] | number, op: string): number[] {
 
 /** Tensor filled with `value`. */
 export function full(shape: readonly number[] | number, value: number, opts: CreationOptions = {}): Tensor {
+  checkOptions(opts, 'full');
   const s = shapeArg(shape, 'full');
   const dtype = opts.dtype ?? float32;
   const t = Tensor.empty(s, dtype);
@@ -108,21 +114,25 @@ export function full(shape: readonly number[] | number, value: number, opts: Cre
 
 /** Zero-filled tensor. */
 export function zeros(shape: readonly number[] | number, opts: CreationOptions = {}): Tensor {
+  checkOptions(opts, 'zeros');
   return full(shape, 0, opts);
 }
 
 /** One-filled tensor. */
 export function ones(shape: readonly number[] | number, opts: CreationOptions = {}): Tensor {
+  checkOptions(opts, 'ones');
   return full(shape, 1, opts);
 }
 
 /** Uninitialized tensor (zero-filled here: typed arrays always are). */
 export function empty(shape: readonly number[] | number, opts: CreationOptions = {}): Tensor {
+  checkOptions(opts, 'empty');
   return full(shape, 0, opts);
 }
 
 /** Values from `start` to `end` (exclusive) by `step`; `arange(n)` is 0..n-1. */
 export function arange(start: number, end?: number, step = 1, opts: CreationOptions = {}): Tensor {
+  checkOptions(opts, 'arange');
   if (end === undefined) { end = start; start = 0; }
   if (step === 0 || !Number.isFinite(step)) throw new QTorchValueError('arange(): step must be nonzero and finite');
   const n = Math.max(0, Math.ceil((end - start) / step));
@@ -133,6 +143,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreationOpti
 
 /** `steps` evenly spaced values from `start` to `end` inclusive. */
 export function linspace(start: number, end: number, steps: number, opts: CreationOptions = {}): Tensor {
+  checkOptions(opts, 'linspace');
   if (!Number.isInteger(steps) || steps < 0) throw new QTorchValueError(`linspace(): number of steps must be non-negative, got ${steps}`);
   const vals = new Float64Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -144,6 +155,7 @@ export function linspace(start: number, end: number, steps: number, opts: Creati
 
 /** Identity matrix (n x m). */
 export function eye(n: number, m = n, opts: CreationOptions = {}): Tensor {
+  checkOptions(opts, 'eye');
   const t = zeros([n, m], opts.dtype ? { dtype: opts.dtype } : {});
   const one = storageFromNumbers([1], t.dtype)[0]!;
   for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = one;
@@ -160,27 +172,41 @@ function randomFill(shape: readonly number[] | number, opts: RandomOptions, op: 
 
 /** Uniform [0, 1). */
 export function rand(shape: readonly number[] | number, opts: RandomOptions = {}): Tensor {
+  checkOptions(opts, 'rand');
   return randomFill(shape, opts, 'rand', (g) => g.random());
 }
 
 /** Standard normal. */
 export function randn(shape: readonly number[] | number, opts: RandomOptions = {}): Tensor {
+  checkOptions(opts, 'randn');
   return randomFill(shape, opts, 'randn', (g) => g.normal());
 }
 
 /** Uniform integers in [low, high) (int64 by default). */
 export function randint(low: number, high: number, shape: readonly number[] | number, opts: RandomOptions = {}): Tensor {
+  checkOptions(opts, 'randint');
   if (!(high > low)) throw new QTorchValueError(`randint(): expected low < high, got low=${low}, high=${high}`);
   return randomFill(shape, { dtype: int64, ...opts }, 'randint', (g) => g.randint(low, high));
 }
 
-const likeOpts = (t: Tensor, opts: CreationOptions): CreationOptions => ({ ...opts, dtype: opts.dtype ?? t.dtype });
+/**
+ * `t`'s shape and `opts` with `t`'s dtype as the default, for the `*_like` creators; checks that
+ * `t` is a tensor and `opts` an options object (a plain-JS caller gets an error naming `op`).
+ */
+function like<O extends CreationOptions>(t: Tensor, opts: O, op: string): [readonly number[], O] {
+  assertTensor(t, op);
+  checkOptions(opts, op);
+  return [t.shape, { ...opts, dtype: opts.dtype ?? t.dtype }];
+}
 
-export const zerosLike = (t: Tensor, opts: CreationOptions = {}): Tensor => zeros(t.shape, likeOpts(t, opts));
-export const onesLike = (t: Tensor, opts: CreationOptions = {}): Tensor => ones(t.shape, likeOpts(t, opts));
-export const emptyLike = (t: Tensor, opts: CreationOptions = {}): Tensor => empty(t.shape, likeOpts(t, opts));
-export const fullLike = (t: Tensor, value: number, opts: CreationOptions = {}): Tensor => full(t.shape, value, likeOpts(t, opts));
-export const randLike = (t: Tensor, opts: RandomOptions = {}): Tensor => rand(t.shape, likeOpts(t, opts));
-export const randnLike = (t: Tensor, opts: RandomOptions = {}): Tensor => randn(t.shape, likeOpts(t, opts));
+export const zerosLike = (t: Tensor, opts: CreationOptions = {}): Tensor => zeros(...like(t, opts, 'zeros_like'));
+export const onesLike = (t: Tensor, opts: CreationOptions = {}): Tensor => ones(...like(t, opts, 'ones_like'));
+export const emptyLike = (t: Tensor, opts: CreationOptions = {}): Tensor => empty(...like(t, opts, 'empty_like'));
+export const fullLike = (t: Tensor, value: number, opts: CreationOptions = {}): Tensor => {
+  const [shape, o] = like(t, opts, 'full_like');
+  return full(shape, value, o);
+};
+export const randLike = (t: Tensor, opts: RandomOptions = {}): Tensor => rand(...like(t, opts, 'rand_like'));
+export const randnLike = (t: Tensor, opts: RandomOptions = {}): Tensor => randn(...like(t, opts, 'randn_like'));
 export const randintLike = (t: Tensor, low: number, high: number, opts: RandomOptions = {}): Tensor =>
-  randint(low, high, t.shape, likeOpts(t, opts));
+  randint(low, high, ...like(t, opts, 'randint_like'));

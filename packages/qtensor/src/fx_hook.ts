@@ -128,3 +128,26 @@ export function registerLeafModuleClass(cls: abstract new (...args: never[]) => 
 export function isLeafModuleClass(cls: unknown): boolean {
   return typeof cls === 'function' && state.leafClasses.has(cls);
 }
+
+/** A class (abstract or not), as `registerLeafModuleClass` takes it. */
+export type LeafModuleClass = abstract new (...args: never[]) => unknown;
+
+/**
+ * Registers every class among the exports of `namespaces` (`import * as ns` objects) that
+ * extends `base` (a package's Module class), except `exclude`, with `registerLeafModuleClass`;
+ * returns them. How a package makes its public module classes tracing leaves without
+ * depending on @qtorch/fx.
+ *
+ * @example export const fxLeafModules = registerLeafModuleClasses([modules], Module);
+ */
+export function registerLeafModuleClasses(namespaces: readonly object[], base: LeafModuleClass, exclude: readonly unknown[] = []): LeafModuleClass[] {
+  const skip = new Set(exclude);
+  const found = new Set<LeafModuleClass>();
+  for (const ns of namespaces) {
+    for (const v of Object.values(ns)) {
+      if (typeof v === 'function' && v.prototype instanceof base && !skip.has(v)) found.add(v as LeafModuleClass);
+    }
+  }
+  for (const cls of found) registerLeafModuleClass(cls);
+  return [...found];
+}

@@ -8,6 +8,7 @@ import { float64 } from './dtype.js';
 import { QTorchValueError } from './errors.js';
 import { Generator } from './random.js';
 import { Tensor } from './tensor.js';
+import { checkOptions } from './args.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6; inputs are promoted to float64). */
@@ -33,6 +34,7 @@ function toF64Leaf(t: Tensor): Tensor {
  * float64 so the differences are accurate; `fn` must accept float64 tensors.
  */
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], opts: GradcheckOptions = {}): boolean {
+  checkOptions(opts, 'gradcheck');
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true, seed = 1234 } = opts;
   const xs = inputs.map(toF64Leaf);
   const out = fn(...xs);

@@ -52,3 +52,4 @@ export * from './serialize/index.js';
 export * from './format/index.js';
 export * from './ops/elementwise/index.js';
 export * from './fx_hook.js';
+export * from './args.js';

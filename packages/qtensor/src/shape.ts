@@ -1,5 +1,5 @@
 /** Shape and stride arithmetic shared by every op. */
-import { QTorchShapeError, QTorchValueError, fmtShape } from './errors.js';
+import { QTorchShapeError, QTorchTypeError, QTorchValueError, fmtShape } from './errors.js';
 
 /** Number of elements of a shape (1 for a 0-d shape). */
 export function shapeNumel(shape: readonly number[]): number {
@@ -32,6 +32,7 @@ export function normalizeDim(dim: number, ndim: number, op = 'dim'): number {
 
 /** Checks a user-given shape: non-negative integers, element count representable. */
 export function checkShape(shape: readonly number[], op: string): void {
+  if (!Array.isArray(shape)) throw new QTorchTypeError(`${op}(): expected a shape (an array of sizes), got ${shape === null ? 'null' : typeof shape}`);
   for (const s of shape) {
     if (!Number.isInteger(s) || s < 0) {
       throw new QTorchValueError(`${op}(): invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);

@@ -18,6 +18,7 @@ import { storageFromNumbers } from './creation.js';
 import { subtensorQuantizer } from './quantized/subtensor.js';
 import { quantizedCat } from './quantized/cat.js';
 import { Tensor } from './tensor.js';
+import { assertTensor, assertTensorList } from './args.js';
 
 /** A slice along one dim: `{ start, end, step }`, each optional (Python's `a:b:c`). */
 export interface Slice {
@@ -136,11 +137,13 @@ function viewImpl(x: Tensor, shape: readonly number[], op: string): Tensor {
 
 /** A view with a new shape (one dim may be -1); fails if the strides do not allow it. */
 export function view(x: Tensor, ...shape: Array<number | readonly number[]>): Tensor {
+  assertTensor(x, 'view');
   return viewImpl(x, flattenShapeArgs(shape), 'view');
 }
 
 /** `view` when possible, else a contiguous copy with the new shape. */
 export function reshape(x: Tensor, ...shape: Array<number | readonly number[]>): Tensor {
+  assertTensor(x, 'reshape');
   const s = flattenShapeArgs(shape);
   const target = inferShape(s, x.numel(), 'reshape');
   if (viewStrides(x.shape, x.strides, target)) return viewImpl(x, target, 'reshape');
@@ -153,6 +156,7 @@ function flattenShapeArgs(shape: ReadonlyArray<number | readonly number[]>): num
 
 /** Flattens dims `startDim..endDim` into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  assertTensor(x, 'flatten');
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim(startDim, x.ndim, 'flatten'), e = normalizeDim(endDim, x.ndim, 'flatten');
   if (s > e) throw new QTorchValueError('flatten(): start_dim cannot come after end_dim');
@@ -162,6 +166,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 /** Splits one dim into `sizes`. */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  assertTensor(x, 'unflatten');
   const d = normalizeDim(dim, x.ndim, 'unflatten');
   const inner = inferShape(sizes, x.shape[d]!, 'unflatten');
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
@@ -169,6 +174,7 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
 
 /** Removes size-1 dims (all, or the given one). */
 export function squeeze(x: Tensor, dim?: number): Tensor {
+  assertTensor(x, 'squeeze');
   const dims = dim === undefined ? x.shape.map((_, i) => i) : [normalizeDim(dim, x.ndim, 'squeeze')];
   const keep = x.shape.map((s, i) => !(dims.includes(i) && s === 1));
   const shape = x.shape.filter((_, i) => keep[i]);
@@ -180,6 +186,7 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
 
 /** Inserts a size-1 dim at `dim`. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
+  assertTensor(x, 'unsqueeze');
   const d = normalizeDim(dim, x.ndim + 1, 'unsqueeze');
   const shape = [...x.shape.slice(0, d), 1, ...x.shape.slice(d)];
   const innerStride = d < x.ndim ? x.strides[d]! * x.shape[d]! : 1;
@@ -190,6 +197,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 
 /** Reorders dims. */
 export function permute(x: Tensor, ...dims: Array<number | readonly number[]>): Tensor {
+  assertTensor(x, 'permute');
   const order = flattenShapeArgs(dims).map((d) => normalizeDim(d, x.ndim, 'permute'));
   if (order.length !== x.ndim || new Set(order).size !== order.length) {
     throw new QTorchValueError(`permute(): number of dims don't match in permute: got [${order.join(', ')}] for a ${x.ndim}-d tensor`);
@@ -205,6 +213,7 @@ export function permute(x: Tensor, ...dims: Array<number | readonly number[]>): 
 
 /** Swaps two dims. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  assertTensor(x, 'transpose');
   if (x.ndim === 0) return x;
   const a = normalizeDim(dim0, x.ndim, 'transpose'), b = normalizeDim(dim1, x.ndim, 'transpose');
   const order = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
@@ -213,12 +222,14 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 
 /** Transpose of a matrix (0-d and 1-d unchanged). */
 export function t(x: Tensor): Tensor {
+  assertTensor(x, 't');
   if (x.ndim > 2) throw new QTorchShapeError(`t(): expects a tensor with <= 2 dimensions, but self is ${x.ndim}D`);
   return x.ndim < 2 ? x : transpose(x, 0, 1);
 }
 
 /** Broadcasts to a larger shape without copying (-1 keeps a size). */
 export function expand(x: Tensor, ...shape: Array<number | readonly number[]>): Tensor {
+  assertTensor(x, 'expand');
   const s = flattenShapeArgs(shape);
   const off = s.length - x.ndim;
   const target = s.map((v, i) => (v === -1 ? (i >= off ? x.shape[i - off]! : NaN) : v));
@@ -230,11 +241,13 @@ export function expand(x: Tensor, ...shape: Array<number | readonly number[]>): 
 
 /** Expands to `other`'s shape. */
 export function expandAs(x: Tensor, other: Tensor): Tensor {
+  assertTensor(x, 'expand_as');
   return expand(x, other.shape);
 }
 
 /** The slice at `index` along `dim`, removing that dim. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  assertTensor(x, 'select');
   const d = normalizeDim(dim, x.ndim, 'select');
   const size = x.shape[d]!;
   if (!Number.isInteger(index) || index < -size || index >= size) {
@@ -256,6 +269,7 @@ function stridesOfContiguous(x: Tensor, d: number, mode: 'drop' | 'keep', step =
 
 /** `length` elements from `start` along `dim` (a view). */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  assertTensor(x, 'narrow');
   const d = normalizeDim(dim, x.ndim, 'narrow');
   const size = x.shape[d]!;
   const s = start < 0 ? start + size : start;
@@ -267,6 +281,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** Python slicing along one dim: `x[..., start:end:step]`. Negative and out-of-range bounds clamp. */
 export function sliceDim(x: Tensor, dim: number, start: number | null = null, end: number | null = null, step = 1): Tensor {
+  assertTensor(x, 'slice');
   const d = normalizeDim(dim, x.ndim, 'slice');
   if (!Number.isInteger(step) || step <= 0) throw new QTorchValueError(`slice(): step must be a positive integer, got ${step}`);
   const size = x.shape[d]!;
@@ -288,6 +303,7 @@ export function sliceDim(x: Tensor, dim: number, start: number | null = null, en
 
 /** Index expression, like Python's `x[0, 1:3, None, ...]`: `x.index([0, slice(1, 3), null, '...'])`. */
 export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
+  assertTensor(x, 'index');
   const consumed = items.filter((it) => it !== null && it !== '...').length;
   const ellipses = items.filter((it) => it === '...').length;
   if (ellipses > 1) throw new QTorchValueError('index(): an index can only have a single ellipsis');
@@ -313,6 +329,7 @@ export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
 
 /** A view with explicit geometry over the same storage (may overlap). */
 export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor {
+  assertTensor(x, 'as_strided');
   if (size.length !== stride.length) throw new QTorchShapeError(`asStrided(): mismatch in length of strides and shape: ${size.length} vs ${stride.length}`);
   const offset = storageOffset ?? x.offset;
   let maxIndex = offset;
@@ -347,6 +364,7 @@ export function asStrided(x: Tensor, size: readonly number[], stride: readonly n
 
 /** Splits into pieces of `splitSize` (a number) or the given sizes, along `dim`. */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  assertTensor(x, 'split');
   const d = normalizeDim(dim, x.ndim, 'split');
   const size = x.shape[d]!;
   let sizes: number[];
@@ -377,6 +395,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 
 /** Removes a dim, returning its slices. */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
+  assertTensor(x, 'unbind');
   const d = normalizeDim(dim, x.ndim, 'unbind');
   return Array.from({ length: x.shape[d]! }, (_, i) => select(x, d, i));
 }
@@ -391,6 +410,7 @@ function copyRaw(x: Tensor): Tensor {
 
 /** This tensor if contiguous, else a contiguous copy. */
 export function contiguous(x: Tensor): Tensor {
+  assertTensor(x, 'contiguous');
   if (x.isContiguous()) return x;
   if (x.quantizer && isPerChannel(x.quantizer)) {
     throw new QTorchTypeError('contiguous(): per-channel quantized tensors support only contiguous memory formats here (PyTorch refuses this too)');
@@ -400,6 +420,7 @@ export function contiguous(x: Tensor): Tensor {
 
 /** A copy (new storage) of the tensor, keeping autograd history. */
 export function clone(x: Tensor): Tensor {
+  assertTensor(x, 'clone');
   return recordOp('Clone', copyRaw(x), [x], (g) => [g]);
 }
 
@@ -424,6 +445,7 @@ export function copy_(x: Tensor, src: Tensor): Tensor {
 
 /** Converts to another (non-quantized) dtype; returns `x` itself when the dtype already matches. */
 export function to(x: Tensor, dtype: DType): Tensor {
+  assertTensor(x, 'to');
   if (x.dtype === dtype) return x;
   if (dtype.isQuantized || x.isQuantized) {
     throw new QTorchTypeError(`to(): cannot convert ${x.dtype.torchName} to ${dtype.torchName}; use quantizePerTensor() / dequantize()`);
@@ -449,6 +471,7 @@ function catCheck(tensors: readonly Tensor[], d: number, op: string): void {
 
 /** Concatenates along an existing dim (float tensors; quantized cat lives with the quantized ops). */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  assertTensorList(tensors, 'cat');
   if (tensors.length === 0) throw new QTorchValueError('cat(): expected a non-empty list of Tensors');
   // PyTorch skips legacy 1-d empty tensors in cat
   const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
@@ -474,6 +497,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Stacks same-shaped tensors along a new dim. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  assertTensorList(tensors, 'stack');
   if (tensors.length === 0) throw new QTorchValueError('stack(): expects a non-empty TensorList');
   const first = tensors[0]!;
   for (const t of tensors) {

@@ -18,3 +18,4 @@ export * from './qconfig/qconfig.js';
 export * from './fake_quantize/learnable.js';
 export * from './eager/index.js';
 export * from './qconfig/qconfig_mapping.js';
+export { fxLeafModules } from './fx_leaves.js';

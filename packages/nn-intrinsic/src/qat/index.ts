@@ -14,3 +14,4 @@ export * from './bn_fold.js';
 export * from './conv_fused.js';
 export * from './linear_relu.js';
 export * from './linear_fused.js';
+export { fxLeafModules } from '../fx_leaves.js';

@@ -11,3 +11,4 @@
 export * from './linear_relu.js';
 export * from './conv_relu.js';
 export * from './bn_relu.js';
+export { fxLeafModules } from '../fx_leaves.js';

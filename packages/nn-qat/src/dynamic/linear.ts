@@ -1,5 +1,5 @@
 /** Dynamic QAT Linear (torch.ao.nn.qat.dynamic.Linear). */
-import { QTorchValueError } from '@qtorch/qtensor';
+import { checkOptions, QTorchValueError } from '@qtorch/qtensor';
 import { Linear as QatLinear, type QatLinearOptions } from '../linear.js';
 import { activationIsMemoryless } from '../qconfig.js';
 
@@ -11,6 +11,7 @@ import { activationIsMemoryless } from '../qconfig.js';
  */
 export class Linear extends QatLinear {
   constructor(inFeatures: number, outFeatures: number, options: QatLinearOptions = {}) {
+    checkOptions(options, new.target.name);
     super(inFeatures, outFeatures, options);
     if (!activationIsMemoryless(this.qconfig)) {
       throw new QTorchValueError(

@@ -14,3 +14,4 @@ export { Linear } from './linear.js';
 export {
   CellParams, PackedParameter, RNNBase, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell, type DynamicRNNOptions, type DynamicRNNCellOptions,
 } from './rnn.js';
+export { fxLeafModules } from '../fx_leaves.js';

@@ -5,7 +5,7 @@
  * PyTorch 1.13). State dict as the static Linear's.
  */
 import {
-  type DType, type LinearFp16PackedParams, type LinearPackedParams as PackedLinear, QTorchTypeError, type Tensor, float16, float32, qint8,
+  checkOptions, type DType, type LinearFp16PackedParams, type LinearPackedParams as PackedLinear, QTorchTypeError, type Tensor, float16, float32, qint8,
   quantizedLinearDynamic, quantizedLinearDynamicFp16,
 } from '@qtorch/qtensor';
 import { Linear as FloatLinear, type Module, type ModuleClass, NonDynamicallyQuantizableLinear } from '@qtorch/nn';
@@ -24,6 +24,7 @@ export class Linear extends StaticLinear {
   version = 4;
 
   constructor(inFeatures: number, outFeatures: number, options: QuantizedLinearOptions = {}) {
+    checkOptions(options, new.target.name);
     super(inFeatures, outFeatures, options);
   }
 

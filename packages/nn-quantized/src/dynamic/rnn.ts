@@ -15,7 +15,7 @@
  * `_packed_weight_ih.{weight,bias}`, `_packed_weight_hh.{weight,bias}`.
  */
 import {
-  type DType, LinearFp16PackedParams, LinearPackedParams as PackedLinear, QTorchShapeError, QTorchTypeError, QTorchValueError, type Tensor,
+  checkOptions, type DType, LinearFp16PackedParams, LinearPackedParams as PackedLinear, QTorchShapeError, QTorchTypeError, QTorchValueError, type Tensor,
   cat, float16, float32, fmtShape, fromValues, linearPrepack, linearPrepackFp16, qint8, quantizePerTensor, quantizedLinearDynamic,
   quantizedLinearDynamicFp16, randn, stack, zeros,
 } from '@qtorch/qtensor';
@@ -311,6 +311,7 @@ export class LSTM extends RNNBase {
   static override _FLOAT_MODULE: ModuleClass = FloatLSTM;
 
   constructor(inputSize: number, hiddenSize: number, options: DynamicRNNOptions = {}) {
+    checkOptions(options, new.target.name);
     super('LSTM', inputSize, hiddenSize, options);
   }
 
@@ -334,6 +335,7 @@ export class GRU extends RNNBase {
   static override _FLOAT_MODULE: ModuleClass = FloatGRU;
 
   constructor(inputSize: number, hiddenSize: number, options: DynamicRNNOptions = {}) {
+    checkOptions(options, new.target.name);
     super('GRU', inputSize, hiddenSize, options);
   }
 
@@ -464,6 +466,7 @@ export class RNNCell extends RNNCellBase {
   readonly nonlinearity: 'tanh' | 'relu';
 
   constructor(inputSize: number, hiddenSize: number, options: DynamicRNNCellOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+    checkOptions(options, new.target.name);
     super(inputSize, hiddenSize, 1, options);
     this.nonlinearity = options.nonlinearity ?? 'tanh';
     if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') throw new QTorchValueError(`DynamicQuantizedRNNCell(): Unknown nonlinearity: ${String(this.nonlinearity)}`);
@@ -482,6 +485,7 @@ export class LSTMCell extends RNNCellBase {
   static override _FLOAT_MODULE: ModuleClass = FloatLSTMCell;
 
   constructor(inputSize: number, hiddenSize: number, options: DynamicRNNCellOptions = {}) {
+    checkOptions(options, new.target.name);
     super(inputSize, hiddenSize, 4, options);
   }
 
@@ -499,6 +503,7 @@ export class GRUCell extends RNNCellBase {
   static override _FLOAT_MODULE: ModuleClass = FloatGRUCell;
 
   constructor(inputSize: number, hiddenSize: number, options: DynamicRNNCellOptions = {}) {
+    checkOptions(options, new.target.name);
     super(inputSize, hiddenSize, 3, options);
   }
 

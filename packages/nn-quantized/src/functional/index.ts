@@ -11,7 +11,7 @@
  * ```
  */
 import {
-  type InterpolateMode, type IntOrTuple, QTorchTypeError, QTorchValueError, type Tensor, conv1dPrepack, conv2dPrepack, conv3dPrepack,
+  checkOptions, type InterpolateMode, type IntOrTuple, QTorchTypeError, QTorchValueError, type Tensor, conv1dPrepack, conv2dPrepack, conv3dPrepack,
   expandTuple, fmtShape, linearPrepack, ones, qScale, qZeroPoint, quantizedAdaptiveAvgPool2d, quantizedAdaptiveAvgPool3d,
   quantizedAvgPool2d, quantizedAvgPool3d, quantizedBatchNorm, quantizedCelu, quantizedClamp, quantizedConv1d, quantizedConv2d,
   quantizedConv3d, quantizedElu, quantizedGroupNorm, quantizedHardsigmoid, quantizedHardswish, quantizedHardtanh, quantizedInstanceNorm,
@@ -46,6 +46,7 @@ export interface LinearOptions {
  * @example qF.linear(qx, qw, { bias, scale: 0.1, zeroPoint: 64 })
  */
 export function linear(input: Tensor, weight: Tensor, options: LinearOptions = {}): Tensor {
+  checkOptions(options, 'quantized.linear');
   requireQuantized(input, 'linear');
   const [s, zp] = qparamsOr(input, options.scale, options.zeroPoint);
   return quantizedLinear(input, linearPrepack(weight, options.bias ?? null), s, zp);
@@ -77,6 +78,7 @@ const CONV: Record<number, [Prepack, ConvOp, string]> = {
 
 function convNd(d: 1 | 2 | 3, input: Tensor, weight: Tensor, bias: Tensor | null, o: ConvOptions): Tensor {
   const op = `conv${d}d`;
+  checkOptions(o, `quantized.${op}`);
   const [prepack, run, layout] = CONV[d]!;
   if ((o.paddingMode ?? 'zeros') !== 'zeros') throw new QTorchValueError(`quantized.${op}(): Only zero-padding is supported! Got padding_mode='${o.paddingMode}'`);
   requireQuantized(input, op);
@@ -112,12 +114,14 @@ export interface AvgPoolOptions {
 
 /** Average pooling over a quantized `(N, C, H, W)` input (output keeps the input's qparams). */
 export function avgPool2d(input: Tensor, kernelSize: IntOrTuple, options: AvgPoolOptions = {}): Tensor {
+  checkOptions(options, 'quantized.avgPool2d');
   requireQuantized(input, 'avg_pool2d');
   return quantizedAvgPool2d(input, kernelSize, options);
 }
 
 /** Average pooling over a quantized `(N, C, D, H, W)` input. */
 export function avgPool3d(input: Tensor, kernelSize: IntOrTuple, options: AvgPoolOptions = {}): Tensor {
+  checkOptions(options, 'quantized.avgPool3d');
   requireQuantized(input, 'avg_pool3d');
   return quantizedAvgPool3d(input, kernelSize, options);
 }
@@ -145,6 +149,7 @@ export interface MaxPoolOptions {
 }
 
 function maxPool(d: 1 | 2, input: Tensor, kernelSize: IntOrTuple, o: MaxPoolOptions): Tensor {
+  checkOptions(o, `quantized.max_pool${d}d`);
   if (o.returnIndices) throw new QTorchValueError(`quantized.max_pool${d}d(): return_indices is not yet implemented!`);
   requireQuantized(input, `max_pool${d}d`);
   const opts = { stride: o.stride, padding: o.padding, dilation: o.dilation, ceilMode: o.ceilMode };
@@ -173,24 +178,28 @@ export interface InterpolateOptions {
  * @example qF.interpolate(qx, { size: [16, 16], mode: 'bilinear', alignCorners: true })
  */
 export function interpolate(input: Tensor, options: InterpolateOptions = {}): Tensor {
+  checkOptions(options, 'quantized.interpolate');
   requireQuantized(input, 'interpolate');
   return quantizedInterpolate(input, options);
 }
 
 /** Deprecated alias of `interpolate` (as in PyTorch). */
 export function upsample(input: Tensor, options: InterpolateOptions = {}): Tensor {
+  checkOptions(options, 'quantized.upsample');
   requireQuantized(input, 'upsample');
   return quantizedInterpolate(input, options);
 }
 
 /** `upsample` with mode 'bilinear' and alignCorners true (PyTorch's deprecated helper). */
 export function upsampleBilinear(input: Tensor, options: { size?: IntOrTuple; scaleFactor?: number | readonly number[] } = {}): Tensor {
+  checkOptions(options, 'quantized.upsampleBilinear');
   requireQuantized(input, 'upsample_bilinear');
   return quantizedInterpolate(input, { ...options, mode: 'bilinear', alignCorners: true });
 }
 
 /** `upsample` with mode 'nearest'. */
 export function upsampleNearest(input: Tensor, options: { size?: IntOrTuple; scaleFactor?: number | readonly number[] } = {}): Tensor {
+  checkOptions(options, 'quantized.upsampleNearest');
   requireQuantized(input, 'upsample_nearest');
   return quantizedInterpolate(input, { ...options, mode: 'nearest' });
 }
@@ -205,12 +214,14 @@ export function relu(input: Tensor, _options: { inplace?: boolean } = {}): Tenso
 
 /** ELU with output qparams (required, as in PyTorch). */
 export function elu(input: Tensor, scale: number, zeroPoint: number, options: { alpha?: number } = {}): Tensor {
+  checkOptions(options, 'quantized.elu');
   requireQuantized(input, 'elu');
   return quantizedElu(input, scale, zeroPoint, options.alpha ?? 1);
 }
 
 /** CELU with output qparams. */
 export function celu(input: Tensor, scale: number, zeroPoint: number, options: { alpha?: number } = {}): Tensor {
+  checkOptions(options, 'quantized.celu');
   requireQuantized(input, 'celu');
   return quantizedCelu(input, scale, zeroPoint, options.alpha ?? 1);
 }
@@ -239,6 +250,7 @@ export interface LeakyReluOptions {
 
 /** LeakyReLU with optional output qparams. */
 export function leakyRelu(input: Tensor, options: LeakyReluOptions = {}): Tensor {
+  checkOptions(options, 'quantized.leakyRelu');
   requireQuantized(input, 'leaky_relu');
   const [s, zp] = qparamsOr(input, options.scale, options.zeroPoint);
   return quantizedLeakyRelu(input, options.negativeSlope ?? 0.01, { scale: s, zeroPoint: zp });
@@ -246,6 +258,7 @@ export function leakyRelu(input: Tensor, options: LeakyReluOptions = {}): Tensor
 
 /** `clamp(x, minVal, maxVal)` (defaults -1, 1), qparams kept. */
 export function hardtanh(input: Tensor, options: { minVal?: number; maxVal?: number; inplace?: boolean } = {}): Tensor {
+  checkOptions(options, 'quantized.hardtanh');
   requireQuantized(input, 'hardtanh');
   return quantizedHardtanh(input, options.minVal ?? -1, options.maxVal ?? 1);
 }
@@ -277,6 +290,7 @@ export interface NormOptions {
 
 /** Batch norm with running statistics (inference); weight / bias default to 1 / 0. */
 export function batchNorm(input: Tensor, runningMean: Tensor, runningVar: Tensor, options: NormOptions = {}): Tensor {
+  checkOptions(options, 'quantized.batchNorm');
   requireQuantized(input, 'batch_norm');
   const c = input.shape[1] ?? 0;
   const [s, zp] = qparamsOr(input, options.scale, options.zeroPoint);
@@ -285,6 +299,7 @@ export function batchNorm(input: Tensor, runningMean: Tensor, runningVar: Tensor
 
 /** Layer norm over the trailing `normalizedShape` dims. */
 export function layerNorm(input: Tensor, normalizedShape: IntOrTuple, options: NormOptions = {}): Tensor {
+  checkOptions(options, 'quantized.layerNorm');
   requireQuantized(input, 'layer_norm');
   const [s, zp] = qparamsOr(input, options.scale, options.zeroPoint);
   return quantizedLayerNorm(input, normalizedShape, options.weight ?? null, options.bias ?? null, options.eps ?? 1e-5, s, zp);
@@ -292,6 +307,7 @@ export function layerNorm(input: Tensor, normalizedShape: IntOrTuple, options: N
 
 /** Group norm in `numGroups` groups of channels. */
 export function groupNorm(input: Tensor, numGroups: number, options: NormOptions = {}): Tensor {
+  checkOptions(options, 'quantized.groupNorm');
   requireQuantized(input, 'group_norm');
   const [s, zp] = qparamsOr(input, options.scale, options.zeroPoint);
   return quantizedGroupNorm(input, numGroups, options.weight ?? null, options.bias ?? null, options.eps ?? 1e-5, s, zp);
@@ -299,6 +315,7 @@ export function groupNorm(input: Tensor, numGroups: number, options: NormOptions
 
 /** Instance norm (per sample and channel). */
 export function instanceNorm(input: Tensor, options: NormOptions = {}): Tensor {
+  checkOptions(options, 'quantized.instanceNorm');
   requireQuantized(input, 'instance_norm');
   const [s, zp] = qparamsOr(input, options.scale, options.zeroPoint);
   return quantizedInstanceNorm(input, options.weight ?? null, options.bias ?? null, options.eps ?? 1e-5, s, zp);

@@ -5,14 +5,14 @@
  * `scale` / `zero_point` in the state dict, so a save / load round trip restores them.
  */
 import {
-  type Tensor, quantizedElu, quantizedHardswish, quantizedLeakyRelu, quantizedRelu6, quantizedSigmoid, quantizedSoftmax,
+  checkOptions, type Tensor, quantizedElu, quantizedHardswish, quantizedLeakyRelu, quantizedRelu6, quantizedSigmoid, quantizedSoftmax,
 } from '@qtorch/qtensor';
 import {
   ELU as FloatELU, Hardswish as FloatHardswish, LeakyReLU as FloatLeakyReLU, type LoadContext, type Module, ReLU, Sigmoid as FloatSigmoid,
   Softmax as FloatSoftmax, type StateDict,
 } from '@qtorch/nn';
 import { loadOutputQparams, saveOutputQparams } from './state.js';
-import { activationObserver, checkQuantizedInput, scalarQparams } from './utils.js';
+import { activationObserver, checkModuleQparams, checkQuantizedInput, scalarQparams } from './utils.js';
 
 /** Output qparams of an observed float module. */
 const outputQparams = (mod: Module, cls: string): [number, number] => scalarQparams(activationObserver(mod, cls));
@@ -40,6 +40,7 @@ export class Hardswish extends FloatHardswish {
   static _qualName = 'QuantizedHardswish';
   constructor(public scale: number, public zeroPoint: number) {
     super();
+    checkModuleQparams(scale, zeroPoint, new.target.name);
   }
 
   override forward(input: Tensor): Tensor {
@@ -69,6 +70,8 @@ export class Hardswish extends FloatHardswish {
 export class ELU extends FloatELU {
   static _qualName = 'QuantizedELU';
   constructor(public scale: number, public zeroPoint: number, options: { alpha?: number } = {}) {
+    checkModuleQparams(scale, zeroPoint, new.target.name);
+    checkOptions(options, new.target.name);
     super({ alpha: options.alpha ?? 1 });
   }
 
@@ -99,6 +102,8 @@ export class ELU extends FloatELU {
 export class LeakyReLU extends FloatLeakyReLU {
   static _qualName = 'QuantizedLeakyReLU';
   constructor(public scale: number, public zeroPoint: number, options: { negativeSlope?: number; inplace?: boolean } = {}) {
+    checkModuleQparams(scale, zeroPoint, new.target.name);
+    checkOptions(options, new.target.name);
     super(options);
   }
 
@@ -132,6 +137,7 @@ export class Sigmoid extends FloatSigmoid {
   static _qualName = 'QuantizedSigmoid';
   constructor(public scale: number, public zeroPoint: number) {
     super();
+    checkModuleQparams(scale, zeroPoint, new.target.name);
   }
 
   override forward(input: Tensor): Tensor {
@@ -159,9 +165,11 @@ export class Softmax extends FloatSoftmax {
   scale: number;
   zeroPoint: number;
   constructor(options: { dim?: number | null; scale?: number; zeroPoint?: number } = {}) {
+    checkOptions(options, new.target.name);
     super({ dim: options.dim ?? null });
     this.scale = options.scale ?? 1;
     this.zeroPoint = options.zeroPoint ?? 0;
+    checkModuleQparams(this.scale, this.zeroPoint, new.target.name);
   }
 
   override forward(input: Tensor): Tensor {

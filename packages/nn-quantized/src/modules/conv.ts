@@ -7,7 +7,7 @@
  * `scale` (float32 0-d), `zero_point` (int64 0-d).
  */
 import {
-  type ConvPackedParams, type IntOrTuple, QTorchTypeError, QTorchValueError, type Tensor, convPrepack, emptyAffineQuantized,
+  checkOptions, type ConvPackedParams, type IntOrTuple, QTorchTypeError, QTorchValueError, type Tensor, convPrepack, emptyAffineQuantized,
   expandTuple, fmtShape, qint8, quantizedConv, zeros,
 } from '@qtorch/qtensor';
 import {
@@ -224,6 +224,7 @@ export class Conv1d extends _ConvNd {
   static override _qualName = 'QuantizedConv1d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv1d];
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvOptions = {}) {
+    checkOptions(options, new.target.name);
     super(1, false, inChannels, outChannels, kernelSize, options);
   }
 }
@@ -236,6 +237,7 @@ export class Conv2d extends _ConvNd {
   static override _qualName = 'QuantizedConv2d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv2d];
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvOptions = {}) {
+    checkOptions(options, new.target.name);
     super(2, false, inChannels, outChannels, kernelSize, options);
   }
 }
@@ -245,6 +247,7 @@ export class Conv3d extends _ConvNd {
   static override _qualName = 'QuantizedConv3d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv3d];
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvOptions = {}) {
+    checkOptions(options, new.target.name);
     super(3, false, inChannels, outChannels, kernelSize, options);
   }
 }
@@ -254,6 +257,7 @@ export class ConvTranspose1d extends _ConvNd {
   static override _qualName = 'QuantizedConvTranspose1d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose1d];
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvTransposeOptions = {}) {
+    checkOptions(options, new.target.name);
     super(1, true, inChannels, outChannels, kernelSize, options);
   }
 }
@@ -263,6 +267,7 @@ export class ConvTranspose2d extends _ConvNd {
   static override _qualName = 'QuantizedConvTranspose2d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose2d];
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvTransposeOptions = {}) {
+    checkOptions(options, new.target.name);
     super(2, true, inChannels, outChannels, kernelSize, options);
   }
 }
@@ -272,6 +277,7 @@ export class ConvTranspose3d extends _ConvNd {
   static override _qualName = 'QuantizedConvTranspose3d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose3d];
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvTransposeOptions = {}) {
+    checkOptions(options, new.target.name);
     super(3, true, inChannels, outChannels, kernelSize, options);
   }
 }

@@ -7,7 +7,7 @@
  * (PyTorch also writes `_packed_params.dtype`; the table's dtype carries it here).
  */
 import {
-  type DType, type EmbeddingPackedParams as PackedEmbedding, QTorchTypeError, QTorchValueError, type Tensor,
+  checkOptions, type DType, type EmbeddingPackedParams as PackedEmbedding, QTorchTypeError, QTorchValueError, type Tensor,
   _emptyPerChannelAffineQuantized, embeddingBagPrepack, fmtShape, float32, ones, quantizedEmbedding4bit, quantizedEmbeddingBag4bit,
   quantizedEmbeddingBagByte, quantizedEmbeddingByte, quint4x2, quint8, zeros,
 } from '@qtorch/qtensor';
@@ -104,6 +104,7 @@ export class Embedding extends Module {
   _packed_params: EmbeddingPackedParams;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: QuantizedEmbeddingOptions = {}) {
+    checkOptions(options, new.target.name);
     super();
     const cls = new.target._qualName;
     const dtype = options.dtype ?? quint8;
@@ -190,6 +191,7 @@ export class EmbeddingBag extends Embedding {
   includeLastOffset: boolean;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: QuantizedEmbeddingBagOptions = {}) {
+    checkOptions(options, new.target.name);
     super(numEmbeddings, embeddingDim, options);
     if ((options.mode ?? 'sum') !== 'sum') throw new QTorchValueError(`QuantizedEmbeddingBag(): only mode='sum' is supported by the quantized kernels, got '${String(options.mode)}'`);
     this.mode = 'sum';

@@ -12,7 +12,7 @@
  *   (weight, bias) and `_packed_params.dtype`; a `[weight, bias]` array under that key loads too.
  */
 import {
-  type DType, LinearFp16PackedParams, LinearPackedParams as PackedLinear, QTorchTypeError, QTorchValueError, type Tensor,
+  checkOptions, type DType, LinearFp16PackedParams, LinearPackedParams as PackedLinear, QTorchTypeError, QTorchValueError, type Tensor,
   emptyAffineQuantized, float16, float32, fmtShape, fromValues, linearPrepack, linearPrepackFp16, qint8, quantizedLinear, zeros,
 } from '@qtorch/qtensor';
 import { type LoadContext, Linear as FloatLinear, Module, NonDynamicallyQuantizableLinear, type ModuleClass, type StateDict, moduleName } from '@qtorch/nn';
@@ -125,6 +125,7 @@ export class Linear extends Module {
   _packed_params: LinearPackedParams;
 
   constructor(inFeatures: number, outFeatures: number, options: QuantizedLinearOptions = {}) {
+    checkOptions(options, new.target.name);
     super();
     const dtype = options.dtype ?? qint8;
     if (dtype !== qint8 && dtype !== float16) throw new QTorchTypeError(`${new.target._qualName}(): Unsupported dtype specified for quantized Linear! (${dtype.torchName})`);

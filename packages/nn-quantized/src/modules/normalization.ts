@@ -4,7 +4,7 @@
  * output qparams saved as `scale` / `zero_point` next to the float layer's state.
  */
 import {
-  QTorchValueError, type Tensor, quantizedBatchNorm2d, quantizedBatchNorm3d, quantizedGroupNorm, quantizedInstanceNorm,
+  checkOptions, QTorchValueError, type Tensor, quantizedBatchNorm2d, quantizedBatchNorm3d, quantizedGroupNorm, quantizedInstanceNorm,
   quantizedLayerNorm,
 } from '@qtorch/qtensor';
 import {
@@ -13,7 +13,7 @@ import {
   Parameter, type StateDict, moduleName,
 } from '@qtorch/nn';
 import { loadOutputQparams, saveOutputQparams } from './state.js';
-import { activationObserver, checkQuantizedInput, isFused, scalarQparams } from './utils.js';
+import { activationObserver, checkModuleQparams, checkQuantizedInput, isFused, scalarQparams } from './utils.js';
 
 /** A float affine parameter adopted by the quantized layer (kept a Parameter so it stays in the state dict). */
 const adopt = (t: Tensor | null | undefined): Parameter | null => (t ? (t instanceof Parameter ? t : new Parameter(t, false)) : null);
@@ -43,6 +43,7 @@ export class BatchNorm2d extends FloatBatchNorm2d {
   zeroPoint = 0;
 
   constructor(numFeatures: number, options: { eps?: number; momentum?: number | null } = {}) {
+    checkOptions(options, new.target.name);
     super(numFeatures, { eps: options.eps, momentum: options.momentum, affine: true, trackRunningStats: true });
   }
 
@@ -114,6 +115,8 @@ export class LayerNorm extends FloatLayerNorm {
     normalizedShape: number | readonly number[], weight: Tensor | null, bias: Tensor | null, public scale: number, public zeroPoint: number,
     options: { eps?: number; elementwiseAffine?: boolean } = {},
   ) {
+    checkModuleQparams(scale, zeroPoint, new.target.name);
+    checkOptions(options, new.target.name);
     super(normalizedShape, options);
     this.weight = adopt(weight);
     this.bias = adopt(bias);
@@ -152,6 +155,8 @@ export class GroupNorm extends FloatGroupNorm {
     numGroups: number, numChannels: number, weight: Tensor | null, bias: Tensor | null, public scale: number, public zeroPoint: number,
     options: { eps?: number; affine?: boolean } = {},
   ) {
+    checkModuleQparams(scale, zeroPoint, new.target.name);
+    checkOptions(options, new.target.name);
     super(numGroups, numChannels, options);
     this.weight = adopt(weight);
     this.bias = adopt(bias);
@@ -193,6 +198,8 @@ export interface QuantizedInstanceNormOptions {
 /** The quantized instance norms' shared body (PyTorch's three classes differ only in rank). */
 export abstract class _InstanceNorm extends FloatInstanceNormBase {
   constructor(numFeatures: number, weight: Tensor | null, bias: Tensor | null, public scale: number, public zeroPoint: number, options: QuantizedInstanceNormOptions = {}) {
+    checkModuleQparams(scale, zeroPoint, new.target.name);
+    checkOptions(options, new.target.name);
     super(numFeatures, options);
     this.weight = adopt(weight);
     this.bias = adopt(bias);

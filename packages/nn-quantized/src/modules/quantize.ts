@@ -3,9 +3,11 @@
  * QuantStub / DeQuantStub. Quantize keeps its qparams as buffers (`scale` [1] float32,
  * `zero_point` [1] int64), as PyTorch does.
  */
-import { type DType, QTorchTypeError, type Tensor, dequantize, float32, fromValues, int64, quantizePerTensor } from '@qtorch/qtensor';
+import {
+  type DType, QTorchTypeError, type Tensor, checkZeroPoint, dequantize, describeValue, float32, fromValues, int64, quantizePerTensor,
+} from '@qtorch/qtensor';
 import { Module } from '@qtorch/nn';
-import { activationObserver, checkFloatInput, scalarQparams } from './utils.js';
+import { activationObserver, checkFloatInput, checkModuleQparams, scalarQparams } from './utils.js';
 
 /**
  * Quantizes float input per tensor with fixed qparams.
@@ -18,7 +20,11 @@ export class Quantize extends Module {
 
   constructor(scale: number, zeroPoint: number, dtype: DType) {
     super();
-    if (!dtype.isQuantized) throw new QTorchTypeError(`Quantize(): expected a quantized dtype, got ${dtype.torchName}`);
+    if (!(dtype instanceof Object) || !dtype.isQuantized) {
+      throw new QTorchTypeError(`Quantize(): expected a quantized dtype (quint8, qint8, qint32), got ${dtype?.torchName ?? describeValue(dtype)}`);
+    }
+    checkModuleQparams(scale, zeroPoint, 'Quantize');
+    checkZeroPoint(zeroPoint, dtype, 'Quantize');
     this.registerBuffer('scale', fromValues([scale], [1], float32));
     this.registerBuffer('zero_point', fromValues([zeroPoint], [1], int64));
     this.dtype = dtype;

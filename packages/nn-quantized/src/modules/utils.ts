@@ -5,7 +5,7 @@
  * the `scale` / `zero_point` state-dict entries.
  */
 import {
-  type DType, type QScheme, QTorchTypeError, QTorchValueError, type Tensor, assertNotQuantized, assertQuantized, float32,
+  type DType, type QScheme, QTorchTypeError, QTorchValueError, type Tensor, assertNotQuantized, assertQuantized, checkScale, describeValue, float32,
   int64, quantizePerChannel, quantizePerTensor, scalarTensor,
 } from '@qtorch/qtensor';
 import { type LoadContext, Module, type ModuleClass, type StateDict, moduleName, typeOf } from '@qtorch/nn';
@@ -30,6 +30,19 @@ export interface QConfigLike {
 }
 
 type Attrs = Record<string, unknown>;
+
+/**
+ * Checks the output qparams a quantized module is constructed with (a positive finite scale,
+ * an integer zero point), so `new Hardswish(0.05)` (zero point forgotten) or a string scale
+ * fails at construction, naming the class, instead of at the first forward.
+ */
+export function checkModuleQparams(scale: unknown, zeroPoint: unknown, cls: string): void {
+  if (typeof scale !== 'number') throw new QTorchTypeError(`${cls}(): expected scale to be a number, got ${describeValue(scale)}`);
+  checkScale(scale, cls);
+  if (typeof zeroPoint !== 'number' || !Number.isInteger(zeroPoint)) {
+    throw new QTorchValueError(`${cls}(): expected zero_point to be an integer, got ${describeValue(zeroPoint)}`);
+  }
+}
 
 /** Runs an observer on `x` (through `call` when it is a Module, so hooks run). */
 export function observe(obs: ObserverLike, x: Tensor): void {

@@ -1,5 +1,6 @@
 /** Print options (PyTorch's `torch.set_printoptions`), read by the tensor formatter. */
 import { QTorchValueError } from '../errors.js';
+import { checkOptions } from '../args.js';
 
 /** The formatter's settings. */
 export interface PrintOptions {
@@ -42,6 +43,7 @@ const current: PrintOptions = { ...DEFAULTS };
  * ```
  */
 export function setPrintOptions(opts: SetPrintOptions = {}): void {
+  checkOptions(opts, 'setPrintOptions');
   const count = (name: keyof PrintOptions, v: number | undefined, allowInf = false): void => {
     if (v !== undefined && !(Number.isInteger(v) && v >= 0) && !(allowInf && v === Infinity)) {
       throw new QTorchValueError(`setPrintOptions(): ${name} must be a non-negative integer${allowInf ? ' or Infinity' : ''}, got ${v}`);

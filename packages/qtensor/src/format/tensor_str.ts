@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor.js';
 import { Formatter, type ValueKind } from './formatter.js';
 import { type PrintOptions, getPrintOptions } from './options.js';
 import { pyFloatRepr } from './py_float.js';
+import { assertTensor } from '../args.js';
 
 /** A row-major block of values: the sub-tensor of `shape` starting at `start`. */
 interface Block {
@@ -118,6 +119,7 @@ function gradFnName(name: string): string {
  * `quantization_scheme`, `scale` and `zero_point` (and `axis` per channel).
  */
 export function tensorRepr(t: Tensor): string {
+  assertTensor(t, 'repr');
   const o = getPrintOptions();
   const prefix = 'tensor(';
   const indent = prefix.length;

@@ -10,6 +10,7 @@ import { shapeNumel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { allocFloat, allocGrad, checkFloat, floatTensor, gradTensor, resultDtype, writeValues } from './float_io.js';
 import * as S from './scalar_math.js';
+import { checkOptions } from '../args.js';
 
 type Fn = (v: number) => number;
 
@@ -63,11 +64,13 @@ function hardtanhArgs(opts: HardtanhOptions, op: string): [number, number] {
 }
 /** clamp(x, minVal, maxVal); the gradient passes strictly inside the interval. */
 export function hardtanh(x: Tensor, opts: HardtanhOptions = {}): Tensor {
+  checkOptions(opts, 'hardtanh');
   const [lo, hi] = hardtanhArgs(opts, 'hardtanh');
   return pointwise('Hardtanh', 'hardtanh', x, (v) => S.hardtanhScalar(v, lo, hi), (v) => S.hardtanhGradScalar(v, lo, hi));
 }
 /** In-place `hardtanh`. */
 export function hardtanh_(x: Tensor, opts: HardtanhOptions = {}): Tensor {
+  checkOptions(opts, 'hardtanh_');
   const [lo, hi] = hardtanhArgs(opts, 'hardtanh_');
   return pointwiseInplace('hardtanh_', x, (v) => S.hardtanhScalar(v, lo, hi));
 }
@@ -79,11 +82,13 @@ export interface LeakyReluOptions {
 }
 /** x if x > 0 else negativeSlope * x. */
 export function leakyRelu(x: Tensor, opts: LeakyReluOptions = {}): Tensor {
+  checkOptions(opts, 'leakyRelu');
   const s = opts.negativeSlope ?? 0.01;
   return pointwise('LeakyRelu', 'leakyRelu', x, (v) => S.leakyReluScalar(v, s), (v) => S.leakyReluGradScalar(v, s));
 }
 /** In-place `leakyRelu`. */
 export function leakyRelu_(x: Tensor, opts: LeakyReluOptions = {}): Tensor {
+  checkOptions(opts, 'leakyRelu_');
   const s = opts.negativeSlope ?? 0.01;
   return pointwiseInplace('leakyRelu_', x, (v) => S.leakyReluScalar(v, s));
 }
@@ -95,11 +100,13 @@ export interface AlphaOptions {
 }
 /** x if x > 0 else alpha * (exp(x) - 1). */
 export function elu(x: Tensor, opts: AlphaOptions = {}): Tensor {
+  checkOptions(opts, 'elu');
   const a = opts.alpha ?? 1;
   return pointwise('Elu', 'elu', x, (v) => S.eluScalar(v, a), (v) => S.eluGradScalar(v, a));
 }
 /** In-place `elu`. */
 export function elu_(x: Tensor, opts: AlphaOptions = {}): Tensor {
+  checkOptions(opts, 'elu_');
   const a = opts.alpha ?? 1;
   return pointwiseInplace('elu_', x, (v) => S.eluScalar(v, a));
 }
@@ -116,11 +123,13 @@ function celuAlpha(opts: AlphaOptions, op: string): number {
 }
 /** max(0, x) + min(0, alpha * (exp(x / alpha) - 1)). */
 export function celu(x: Tensor, opts: AlphaOptions = {}): Tensor {
+  checkOptions(opts, 'celu');
   const a = celuAlpha(opts, 'celu');
   return pointwise('Elu', 'celu', x, (v) => S.celuScalar(v, a), (v) => S.celuGradScalar(v, a));
 }
 /** In-place `celu`. */
 export function celu_(x: Tensor, opts: AlphaOptions = {}): Tensor {
+  checkOptions(opts, 'celu_');
   const a = celuAlpha(opts, 'celu_');
   return pointwiseInplace('celu_', x, (v) => S.celuScalar(v, a));
 }
@@ -132,6 +141,7 @@ export interface GeluOptions {
 }
 /** x * Phi(x) (exact) or its tanh approximation. */
 export function gelu(x: Tensor, opts: GeluOptions = {}): Tensor {
+  checkOptions(opts, 'gelu');
   const approx = opts.approximate ?? 'none';
   if (approx !== 'none' && approx !== 'tanh') {
     throw new QTorchValueError(`gelu(): approximate argument must be either none or tanh, got '${String(approx)}'`);
@@ -181,6 +191,7 @@ export interface SoftplusOptions {
 }
 /** log(1 + exp(beta x)) / beta. */
 export function softplus(x: Tensor, opts: SoftplusOptions = {}): Tensor {
+  checkOptions(opts, 'softplus');
   const { beta = 1, threshold: th = 20 } = opts;
   return pointwise('Softplus', 'softplus', x, (v) => S.softplusScalar(v, beta, th), (v) => S.softplusGradScalar(v, beta, th));
 }

@@ -15,6 +15,7 @@ import type { Tensor } from '../tensor.js';
 import { type Reduction, allocGrad, checkFloat, checkReduction, gradTensor, resultDtype } from './float_io.js';
 import { reduceLosses } from './loss_reduce.js';
 import { softmaxInto } from './softmax.js';
+import { checkOptions } from '../args.js';
 
 /** Options of `nllLoss` and `crossEntropy`. */
 export interface ClassLossOptions {
@@ -140,6 +141,7 @@ function sampleGrads(g: Tensor, samples: number, reduction: Reduction): Float64A
  * 'mean' divides by the summed weight of the non-ignored targets.
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: ClassLossOptions = {}): Tensor {
+  checkOptions(opts, 'nllLoss');
   const op = 'nllLoss';
   const { weight, ignoreIndex = -100, reduction = 'mean' } = opts;
   checkFloat(input, op);
@@ -164,6 +166,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: ClassLossOptions = 
  * and to probability targets.
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  checkOptions(opts, 'crossEntropy');
   const op = 'crossEntropy';
   const { weight, ignoreIndex = -100, reduction = 'mean', labelSmoothing: eps = 0 } = opts;
   checkFloat(input, op);

@@ -12,6 +12,7 @@ import {
   type IntOrTuple, checkWindowParams, convOutputLength, convTransposeOutputLength, expandTuple, samePadding,
   spatialOutputShape, splitSpatialInput, to3d,
 } from './geometry.js';
+import { checkOptions } from '../args.js';
 
 /** Keyword arguments of `conv1d/2d/3d`. */
 export interface ConvOptions {
@@ -179,30 +180,36 @@ function convTransposeNd(x: Tensor, weight: Tensor, opts: ConvTransposeOptions, 
 
 /** 1-d convolution (`F.conv1d`): input (N, C, L) or (C, L), weight (out, C / groups, k). */
 export function conv1d(x: Tensor, weight: Tensor, opts: ConvOptions = {}): Tensor {
+  checkOptions(opts, 'conv1d');
   return convNd(x, weight, opts, 1, 'conv1d');
 }
 
 /** 2-d convolution (`F.conv2d`): input (N, C, H, W) or (C, H, W), weight (out, C / groups, kH, kW). */
 export function conv2d(x: Tensor, weight: Tensor, opts: ConvOptions = {}): Tensor {
+  checkOptions(opts, 'conv2d');
   return convNd(x, weight, opts, 2, 'conv2d');
 }
 
 /** 3-d convolution (`F.conv3d`): input (N, C, D, H, W) or (C, D, H, W), weight (out, C / groups, kD, kH, kW). */
 export function conv3d(x: Tensor, weight: Tensor, opts: ConvOptions = {}): Tensor {
+  checkOptions(opts, 'conv3d');
   return convNd(x, weight, opts, 3, 'conv3d');
 }
 
 /** 1-d transposed convolution (`F.conv_transpose1d`): weight (in, out / groups, k). */
 export function convTranspose1d(x: Tensor, weight: Tensor, opts: ConvTransposeOptions = {}): Tensor {
+  checkOptions(opts, 'convTranspose1d');
   return convTransposeNd(x, weight, opts, 1, 'convTranspose1d');
 }
 
 /** 2-d transposed convolution (`F.conv_transpose2d`): weight (in, out / groups, kH, kW). */
 export function convTranspose2d(x: Tensor, weight: Tensor, opts: ConvTransposeOptions = {}): Tensor {
+  checkOptions(opts, 'convTranspose2d');
   return convTransposeNd(x, weight, opts, 2, 'convTranspose2d');
 }
 
 /** 3-d transposed convolution (`F.conv_transpose3d`): weight (in, out / groups, kD, kH, kW). */
 export function convTranspose3d(x: Tensor, weight: Tensor, opts: ConvTransposeOptions = {}): Tensor {
+  checkOptions(opts, 'convTranspose3d');
   return convTransposeNd(x, weight, opts, 3, 'convTranspose3d');
 }

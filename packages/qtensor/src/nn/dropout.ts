@@ -9,6 +9,7 @@ import { type Generator, defaultGenerator } from '../random.js';
 import { shapeNumel } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { allocFloat, allocGrad, checkFloat, floatTensor, gradTensor, resultDtype } from './float_io.js';
+import { checkOptions } from '../args.js';
 
 /** Options of the dropout ops. */
 export interface DropoutOptions {
@@ -45,6 +46,7 @@ function maskedScale(name: string, x: Tensor, p: number, group: number, gen: Gen
 
 /** Zeroes each element with probability p and scales the rest by 1 / (1 - p). */
 export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
+  checkOptions(opts, 'dropout');
   const { p = 0.5, training = true, generator = defaultGenerator } = opts;
   checkP(p, 'dropout');
   checkFloat(x, 'dropout');
@@ -57,6 +59,7 @@ export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
  * trailing spatial dims, and each (sample, channel) is kept or dropped as one.
  */
 function featureDropout(op: string, x: Tensor, spatialDims: number, opts: DropoutOptions): Tensor {
+  checkOptions(opts, op);
   const { p = 0.5, training = true, generator = defaultGenerator } = opts;
   checkP(p, op);
   checkFloat(x, op);

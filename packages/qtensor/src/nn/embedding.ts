@@ -8,6 +8,7 @@ import { QTorchShapeError, QTorchValueError, fmtShape } from '../errors.js';
 import { shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { allocFloat, allocGrad, checkFloat, checkIndexTensor, floatTensor, gradTensor, resultDtype } from './float_io.js';
+import { checkOptions } from '../args.js';
 
 function checkWeight(weight: Tensor, op: string): [number, number] {
   checkFloat(weight, op, 'weight');
@@ -41,6 +42,7 @@ export interface EmbeddingOptions {
 
 /** Looks up rows of `weight` ([numEmbeddings, dim]); the output has shape [...indices.shape, dim]. */
 export function embedding(indices: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+  checkOptions(opts, 'embedding');
   const op = 'embedding';
   const [rows, dim] = checkWeight(weight, op);
   const pad = resolvePadding(opts.paddingIdx, rows, op);
@@ -103,6 +105,7 @@ function bagBounds(indices: Tensor, opts: EmbeddingBagOptions, op: string): Arra
  * gives zeros. Gradients go to `weight` (and to `perSampleWeights` in mode 'sum').
  */
 export function embeddingBag(indices: Tensor, weight: Tensor, opts: EmbeddingBagOptions = {}): Tensor {
+  checkOptions(opts, 'embeddingBag');
   const op = 'embeddingBag';
   const { mode = 'mean', perSampleWeights } = opts;
   if (mode !== 'sum' && mode !== 'mean' && mode !== 'max') throw new QTorchValueError(`${op}(): mode has to be one of sum, mean or max, got '${String(mode)}'`);

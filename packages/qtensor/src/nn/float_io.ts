@@ -10,12 +10,14 @@ import { floatToHalfBits } from '../half.js';
 import { normalizeDim, shapeNumel } from '../shape.js';
 import { scatterStrided } from '../strided.js';
 import { Tensor } from '../tensor.js';
+import { assertTensor } from '../args.js';
 
 /** A float64 or float32 array, what the kernels compute into. */
 export type FloatArray = Float32Array | Float64Array;
 
 /** Throws unless `t` is a non-quantized floating point tensor. */
 export function checkFloat(t: Tensor, op: string, arg = 'input'): void {
+  assertTensor(t, op, arg);
   if (t.isQuantized) {
     throw new QTorchTypeError(
       `${op}(): expected a float ${arg} but got a quantized ${t.dtype.torchName} tensor; dequantize() it or use the quantized op`,

@@ -11,6 +11,7 @@ import type { Tensor } from '../tensor.js';
 import { allocFloat, allocGrad, checkFloat, floatTensor, gradTensor, resultDtype } from './float_io.js';
 import { to3d } from './geometry.js';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d } from './pool.js';
+import { assertTensor } from '../args.js';
 
 /** Interpolation modes of `interpolate`. */
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'trilinear' | 'area';
@@ -140,6 +141,7 @@ function outputGeometry(x: Tensor, nSp: number, opts: InterpolateOptions): { out
  * 3-D input, 'bilinear' 4-D, 'trilinear' 5-D; 'nearest' / 'nearest-exact' / 'area' accept 3-5-D.
  */
 export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
+  assertTensor(x, 'interpolate');
   const op = 'interpolate';
   const { mode = 'nearest', alignCorners = null } = opts;
   checkFloat(x, op);

@@ -10,6 +10,7 @@ import { Tensor } from '../tensor.js';
 import { expand, sumToShape } from '../views.js';
 import { type FloatArray, allocFloat, allocGrad, checkFloat, floatTensor, gradTensor, resultDtype } from './float_io.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
+import { assertTensor, checkOptions } from '../args.js';
 
 /** Start of each matrix of a batched operand (shape `batchShape`) for every index of the broadcast `batch`. */
 function batchOffsets(batchShape: readonly number[], batch: readonly number[], matSize: number): Float64Array {
@@ -70,6 +71,7 @@ function batchedProduct(a: Tensor, b: Tensor, aS: readonly number[], bS: readonl
  * afterwards), and leading batch dims broadcast.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  assertTensor(a, 'matmul');
   if (a.ndim === 0 || b.ndim === 0) {
     throw new QTorchShapeError(`matmul(): both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
   }
@@ -81,6 +83,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 
 /** Product of two 2-D matrices. */
 export function mm(a: Tensor, b: Tensor): Tensor {
+  assertTensor(a, 'mm');
   if (a.ndim !== 2 || b.ndim !== 2) {
     throw new QTorchShapeError(`mm(): expected two 2-D matrices, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
@@ -89,6 +92,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 
 /** Batched product of two 3-D tensors with equal batch sizes (no broadcasting). */
 export function bmm(a: Tensor, b: Tensor): Tensor {
+  assertTensor(a, 'bmm');
   if (a.ndim !== 3 || b.ndim !== 3) {
     throw new QTorchShapeError(`bmm(): batch1 and batch2 must be 3-D tensors, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
@@ -108,6 +112,7 @@ export interface AddmmOptions {
 
 /** `beta * input + alpha * (mat1 @ mat2)`, `input` broadcast to the product's shape. */
 export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: AddmmOptions = {}): Tensor {
+  checkOptions(opts, 'addmm');
   const { beta = 1, alpha = 1 } = opts;
   checkFloat(input, 'addmm');
   // forward pieces without graph: the backward below scales the gradients by alpha / beta itself

@@ -11,6 +11,7 @@ import { expand } from '../views.js';
 import { type Reduction, allocGrad, checkFloat, checkReduction, gradTensor, resultDtype } from './float_io.js';
 import { itemGrads, reduceLosses, scaleInto } from './loss_reduce.js';
 import * as S from './scalar_math.js';
+import { checkOptions } from '../args.js';
 
 export * from './class_loss.js';
 
@@ -66,6 +67,7 @@ function elementwiseLoss(
 
 /** Mean squared error (x - t)^2. */
 export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  checkOptions(opts, 'mseLoss');
   return elementwiseLoss('MseLoss', 'mseLoss', input, target, opts.reduction ?? 'mean', () => (x, t) => {
     const d = x - t;
     return [d * d, 2 * d, -2 * d];
@@ -74,6 +76,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: ReductionOptions = 
 
 /** Mean absolute error |x - t| (gradient sign(x - t), 0 at 0). */
 export function l1Loss(input: Tensor, target: Tensor, opts: ReductionOptions = {}): Tensor {
+  checkOptions(opts, 'l1Loss');
   return elementwiseLoss('L1Loss', 'l1Loss', input, target, opts.reduction ?? 'mean', () => (x, t) => {
     const d = x - t, s = Math.sign(d);
     return [Math.abs(d), s, -s];
@@ -87,6 +90,7 @@ export interface SmoothL1Options extends ReductionOptions {
 }
 /** 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta, with d = x - t. */
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: SmoothL1Options = {}): Tensor {
+  checkOptions(opts, 'smoothL1Loss');
   const beta = opts.beta ?? 1;
   if (beta < 0) throw new QTorchValueError(`smoothL1Loss(): smooth_l1_loss does not support negative values for beta, got ${beta}`);
   return elementwiseLoss('SmoothL1Loss', 'smoothL1Loss', input, target, opts.reduction ?? 'mean', () => (x, t) => {
@@ -104,6 +108,7 @@ export interface HuberOptions extends ReductionOptions {
 }
 /** 0.5 d^2 if |d| <= delta else delta (|d| - 0.5 delta). */
 export function huberLoss(input: Tensor, target: Tensor, opts: HuberOptions = {}): Tensor {
+  checkOptions(opts, 'huberLoss');
   const delta = opts.delta ?? 1;
   if (!(delta > 0)) throw new QTorchValueError(`huberLoss(): huber_loss does not support non-positive values for delta, got ${delta}`);
   return elementwiseLoss('HuberLoss', 'huberLoss', input, target, opts.reduction ?? 'mean', () => (x, t) => {
@@ -126,6 +131,7 @@ const BCE_EPS = 1e-12;
 
 /** -w (t log x + (1 - t) log(1 - x)); input probabilities must lie in [0, 1]. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
+  checkOptions(opts, 'binaryCrossEntropy');
   const op = 'binaryCrossEntropy';
   checkFloat(input, op);
   const xv = input.values();
@@ -149,6 +155,7 @@ export interface BceWithLogitsOptions extends BceOptions {
  * (= -w [pw t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))]).
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
+  checkOptions(opts, 'binaryCrossEntropyWithLogits');
   return elementwiseLoss('BinaryCrossEntropyWithLogits', 'binaryCrossEntropyWithLogits', input, target, opts.reduction ?? 'mean', ([w, pw]) => (x, t, i) => {
     const wi = opts.weight ? w![i]! : 1, pwi = opts.posWeight ? pw![i]! : 1;
     const spNeg = S.softplusScalar(-x, 1, Infinity), spPos = S.softplusScalar(x, 1, Infinity);

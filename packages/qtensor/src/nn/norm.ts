@@ -8,6 +8,7 @@ import { shapeNumel } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkFloat } from './float_io.js';
 import { channelPlan, checkParam, normalize, updateRunningStats } from './norm_core.js';
+import { checkOptions } from '../args.js';
 
 /** Affine parameters and epsilon shared by the norm ops. */
 export interface AffineNormOptions {
@@ -39,6 +40,7 @@ function checkNCInput(x: Tensor, op: string): number {
  * statistics are given, they are updated in place.
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+  checkOptions(opts, 'batchNorm');
   const op = 'batchNorm';
   const C = checkNCInput(x, op);
   const { weight, bias, training = false, momentum = 0.1, eps = 1e-5 } = opts;
@@ -79,6 +81,7 @@ export interface InstanceNormOptions extends AffineNormOptions {
  * statistics, when given, are updated with the batch average of the instance statistics.
  */
 export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}): Tensor {
+  checkOptions(opts, 'instanceNorm');
   const op = 'instanceNorm';
   const C = checkNCInput(x, op);
   const N = x.shape[0]!;
@@ -116,6 +119,7 @@ export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}): Tensor 
 
 /** Group normalization: channels split into `numGroups` groups, statistics per (sample, group). */
 export function groupNorm(x: Tensor, numGroups: number, opts: AffineNormOptions = {}): Tensor {
+  checkOptions(opts, 'groupNorm');
   const op = 'groupNorm';
   const C = checkNCInput(x, op);
   const N = x.shape[0]!;
@@ -134,6 +138,7 @@ export function groupNorm(x: Tensor, numGroups: number, opts: AffineNormOptions 
 
 /** Layer normalization over the trailing dims given by `normalizedShape`; weight/bias have that shape. */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[] | number, opts: AffineNormOptions = {}): Tensor {
+  checkOptions(opts, 'layerNorm');
   const op = 'layerNorm';
   checkFloat(x, op);
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];

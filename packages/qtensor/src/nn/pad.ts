@@ -10,6 +10,7 @@ import { QTorchShapeError, QTorchTypeError, QTorchValueError, fmtShape } from '.
 import { contiguousStrides, shapeNumel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { allocFloat, allocGrad, floatTensor, gradTensor, resultDtype } from './float_io.js';
+import { assertTensor, checkOptions } from '../args.js';
 
 /** Padding modes of `pad`. */
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
@@ -88,6 +89,8 @@ function forEachPadded(outShape: readonly number[], maps: Int32Array[], inStride
  * any number of dims with `value`, the other modes pad the last 1-3 dims of a (k+1)- or (k+2)-D input.
  */
 export function pad(x: Tensor, pads: readonly number[], opts: PadOptions = {}): Tensor {
+  checkOptions(opts, 'pad');
+  assertTensor(x, 'pad');
   const { mode = 'constant', value = 0 } = opts;
   if (x.isQuantized) throw new QTorchTypeError(`pad(): expected a non-quantized input, got ${x.dtype.torchName}`);
   const lr = resolvePads(x, pads, mode);

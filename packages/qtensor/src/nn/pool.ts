@@ -16,6 +16,7 @@ import {
   type DimWindows, adaptiveWindows, avgPoolBackward, avgPoolForward, avgWindows, maxPoolBackward, maxPoolForward,
   slidingWindows, unitWindows,
 } from './pool_windows.js';
+import { checkOptions } from '../args.js';
 
 /** Keyword arguments of `maxPool1d/2d/3d`. */
 export interface MaxPoolOptions {
@@ -172,6 +173,7 @@ function adaptivePlan(x: Tensor, outputSize: AdaptiveSize, nSp: number, op: stri
 export function maxPool1d(x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool1d(x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor;
 export function maxPool1d(x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  checkOptions(opts, 'maxPool1d');
   return maxPoolNd(x, kernelSize, opts, 1, 'maxPool1d');
 }
 
@@ -179,6 +181,7 @@ export function maxPool1d(x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOption
 export function maxPool2d(x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool2d(x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor;
 export function maxPool2d(x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  checkOptions(opts, 'maxPool2d');
   return maxPoolNd(x, kernelSize, opts, 2, 'maxPool2d');
 }
 
@@ -186,21 +189,25 @@ export function maxPool2d(x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOption
 export function maxPool3d(x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool3d(x: Tensor, kernelSize: IntOrTuple, opts?: MaxPoolOptions): Tensor;
 export function maxPool3d(x: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  checkOptions(opts, 'maxPool3d');
   return maxPoolNd(x, kernelSize, opts, 3, 'maxPool3d');
 }
 
 /** 1-d average pooling (`F.avg_pool1d`). */
 export function avgPool1d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPool1dOptions = {}): Tensor {
+  checkOptions(opts, 'avgPool1d');
   return avgPoolNd(x, kernelSize, opts, 1, 'avgPool1d');
 }
 
 /** 2-d average pooling (`F.avg_pool2d`). */
 export function avgPool2d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
+  checkOptions(opts, 'avgPool2d');
   return avgPoolNd(x, kernelSize, opts, 2, 'avgPool2d');
 }
 
 /** 3-d average pooling (`F.avg_pool3d`). */
 export function avgPool3d(x: Tensor, kernelSize: IntOrTuple, opts: AvgPoolOptions = {}): Tensor {
+  checkOptions(opts, 'avgPool3d');
   return avgPoolNd(x, kernelSize, opts, 3, 'avgPool3d');
 }
 
@@ -223,6 +230,7 @@ export function adaptiveAvgPool3d(x: Tensor, outputSize: AdaptiveSize): Tensor {
 export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize, opts: AdaptiveMaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize, opts?: AdaptiveMaxPoolOptions): Tensor;
 export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize, opts: AdaptiveMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  checkOptions(opts, 'adaptiveMaxPool1d');
   return runMax(adaptivePlan(x, outputSize, 1, 'adaptiveMaxPool1d'), opts.returnIndices ?? false);
 }
 
@@ -230,6 +238,7 @@ export function adaptiveMaxPool1d(x: Tensor, outputSize: AdaptiveSize, opts: Ada
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts: AdaptiveMaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts?: AdaptiveMaxPoolOptions): Tensor;
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts: AdaptiveMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  checkOptions(opts, 'adaptiveMaxPool2d');
   return runMax(adaptivePlan(x, outputSize, 2, 'adaptiveMaxPool2d'), opts.returnIndices ?? false);
 }
 
@@ -237,5 +246,6 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, opts: Ada
 export function adaptiveMaxPool3d(x: Tensor, outputSize: AdaptiveSize, opts: AdaptiveMaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool3d(x: Tensor, outputSize: AdaptiveSize, opts?: AdaptiveMaxPoolOptions): Tensor;
 export function adaptiveMaxPool3d(x: Tensor, outputSize: AdaptiveSize, opts: AdaptiveMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  checkOptions(opts, 'adaptiveMaxPool3d');
   return runMax(adaptivePlan(x, outputSize, 3, 'adaptiveMaxPool3d'), opts.returnIndices ?? false);
 }

@@ -7,6 +7,7 @@ import type { DType } from '../dtype.js';
 import { QTorchTypeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { type DimLayout, type FloatArray, allocFloat, allocGrad, checkFloat, dimLayout, floatTensor, gradTensor, resultDtype } from './float_io.js';
+import { checkOptions } from '../args.js';
 
 /**
  * Writes softmax (or log-softmax when `log`) of `src` along the layout's dim into `dst`,
@@ -71,11 +72,13 @@ function softmaxImpl(x: Tensor, dim: number, opts: SoftmaxOptions, log: boolean)
 
 /** exp(x) / sum(exp(x)) along `dim`. */
 export function softmax(x: Tensor, dim: number, opts: SoftmaxOptions = {}): Tensor {
+  checkOptions(opts, 'softmax');
   return softmaxImpl(x, dim, opts, false);
 }
 
 /** log(softmax(x)) along `dim`, computed as x - max - log(sum(exp(x - max))). */
 export function logSoftmax(x: Tensor, dim: number, opts: SoftmaxOptions = {}): Tensor {
+  checkOptions(opts, 'logSoftmax');
   return softmaxImpl(x, dim, opts, true);
 }
 

@@ -5,9 +5,11 @@
 import { type DType, dtypeRange } from '../dtype.js';
 import { QTorchTypeError, QTorchValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { assertTensor } from '../args.js';
 
 /** Throws unless `x` is a quantized tensor (a float tensor passed to a quantized kernel). */
 export function assertQuantized(x: Tensor, op: string): void {
+  assertTensor(x, op);
   if (!x.isQuantized) {
     throw new QTorchTypeError(
       `${op}(): expected a quantized tensor, got ${x.dtype.torchName}. ` +
@@ -18,6 +20,7 @@ export function assertQuantized(x: Tensor, op: string): void {
 
 /** Throws unless `x` is a plain (non-quantized) tensor (a quantized tensor passed to a float kernel). */
 export function assertNotQuantized(x: Tensor, op: string): void {
+  assertTensor(x, op);
   if (x.isQuantized) {
     throw new QTorchTypeError(
       `${op}(): expected a non-quantized tensor, got ${x.dtype.torchName}. ` +

@@ -11,6 +11,7 @@ import { to } from '../views.js';
 import { assertFloat } from './checks.js';
 import { f32, rint } from './numerics.js';
 import { quantizePerTensor } from './quantize.js';
+import { assertTensor, checkOptions } from '../args.js';
 
 /** A scale (double) and an integer zero point. */
 export interface Qparams {
@@ -37,8 +38,13 @@ export interface ChooseQuantizationParamsOptions {
 export function chooseQuantizationParams(
   minIn: number, maxIn: number, qminIn: number, qmaxIn: number, opts: ChooseQuantizationParamsOptions = {},
 ): Qparams {
+  checkOptions(opts, 'chooseQuantizationParams');
   const op = 'ChooseQuantizationParams';
   let min = f32(minIn), max = f32(maxIn);
+  // PyTorch fails on NaN and +Inf here (or in quantize) but returns scale=inf for -Inf: refuse all three
+  if (Number.isNaN(min) || Number.isNaN(max) || !Number.isFinite(min) || !Number.isFinite(max)) {
+    throw new QTorchValueError(`${op}(): min and max must be finite, got min=${minIn}, max=${maxIn} (the input holds NaN or ±Inf, which has no usable scale)`);
+  }
   if (!(min <= max)) throw new QTorchValueError(`${op}(): min should be less than or equal to max, got min=${minIn}, max=${maxIn}`);
   let qmin = qminIn, qmax = qmaxIn;
   if (opts.reduceRange) {
@@ -113,6 +119,7 @@ export function chooseQparams(x: Tensor, reduceRange = false): Qparams {
  * `dtype` is quint8 or qint8; float16 just casts.
  */
 export function quantizePerTensorDynamic(x: Tensor, dtype: DType, reduceRange = false): Tensor {
+  assertTensor(x, 'quantize_per_tensor_dynamic');
   const op = 'quantize_per_tensor_dynamic';
   if (dtype === float16) return to(x, float16);
   if (dtype !== quint8 && dtype !== qint8) {

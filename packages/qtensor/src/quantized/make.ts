@@ -14,6 +14,7 @@ import type { PerChannelQuantizer, PerTensorQuantizer, QScheme } from '../quanti
 import { checkShape, normalizeDim, shapeNumel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { assertQuantizedDtype, checkScale, checkZeroPoint } from './checks.js';
+import { assertTensor, checkOptions } from '../args.js';
 
 /** Scales or zero points given as a tensor or a plain list. */
 export type QparamList = Tensor | ArrayLike<number>;
@@ -79,6 +80,7 @@ function copyInts(intTensor: Tensor, dtype: DType): TypedArray {
 
 /** A per-tensor quantized tensor with a copy of `intTensor`'s values as its integer representation. */
 export function _makePerTensorQuantizedTensor(intTensor: Tensor, scale: number, zeroPoint: number): Tensor {
+  assertTensor(intTensor, '_make_per_tensor_quantized_tensor');
   const op = '_make_per_tensor_quantized_tensor';
   const dtype = quantizedDtypeOf(intTensor.dtype, op);
   return newQuantized(copyInts(intTensor, dtype), dtype, intTensor.shape, perTensorQuantizer(scale, zeroPoint, dtype, op));
@@ -86,6 +88,7 @@ export function _makePerTensorQuantizedTensor(intTensor: Tensor, scale: number, 
 
 /** A per-channel quantized tensor with a copy of `intTensor`'s values as its integer representation. */
 export function _makePerChannelQuantizedTensor(intTensor: Tensor, scales: QparamList, zeroPoints: QparamList, axis: number): Tensor {
+  assertTensor(intTensor, '_make_per_channel_quantized_tensor');
   const op = '_make_per_channel_quantized_tensor';
   const dtype = quantizedDtypeOf(intTensor.dtype, op);
   const q = perChannelQuantizer(scales, zeroPoints, axis, intTensor.shape, dtype, op);
@@ -104,6 +107,7 @@ export interface EmptyAffineQuantizedOptions {
 
 /** A per-tensor quantized tensor of the given shape (integer representation zero-filled). */
 export function emptyAffineQuantized(shape: readonly number[], opts: EmptyAffineQuantizedOptions = {}): Tensor {
+  checkOptions(opts, 'emptyAffineQuantized');
   const op = '_empty_affine_quantized';
   checkShape(shape, op);
   const dtype = opts.dtype ?? quint8;

@@ -15,6 +15,7 @@ import { newQuantized } from './make.js';
 import { f32 } from './numerics.js';
 import { type Elem, insertionSort, nthElement } from './stl_select.js';
 import { quantizePerTensor } from './quantize.js';
+import { checkOptions } from '../args.js';
 
 function perTensorInput(x: Tensor, op: string): void {
   assertQuantized(x, op);
@@ -258,6 +259,7 @@ function topkLanes(v: ArrayLike<number>, outer: number, size: number, inner: num
  * Ties come out in PyTorch's order (see stl_select.ts).
  */
 export function qTopk(x: Tensor, k: number, opts: QTopkOptions = {}): ValuesIndices {
+  checkOptions(opts, 'qTopk');
   perTensorInput(x, 'topk');
   const d = normalizeDim(opts.dim ?? -1, Math.max(x.ndim, 1), 'topk');
   const [outer, size, inner] = x.ndim ? split3(x.shape, d) : [1, 1, 1];

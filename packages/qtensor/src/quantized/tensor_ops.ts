@@ -14,6 +14,7 @@ import { assertQuantized } from './checks.js';
 import { installQuantizedMethod } from './dispatch.js';
 import { newQuantized } from './make.js';
 import { inverseScale, quantizeValue } from './numerics.js';
+import { assertTensor } from '../args.js';
 
 function sameQuantizer(a: Quantizer, b: Quantizer): boolean {
   if (a.qscheme !== b.qscheme) return false;
@@ -73,6 +74,7 @@ export function qMaskedFill_(x: Tensor, mask: Tensor, value: number | Tensor): T
 
 /** Out-of-place masked fill (a copy of `x`). */
 export function qMaskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Tensor {
+  assertTensor(x, 'masked_fill');
   return qMaskedFill_(x.clone(), mask, value);
 }
 

@@ -8,3 +8,4 @@ export {
 } from './safetensors.js';
 export { loadTorchFile, type TorchValue } from './torch_load.js';
 export { saveFile, loadFile, loadTorch } from './file.js';
+export { writeFileAtomic } from './file.js';

@@ -19,6 +19,7 @@ import { Tensor } from '../tensor.js';
 import { decodeElements, encodeElements } from './codec.js';
 import { describe, ensure, fail } from './errors.js';
 import { type QParamSpec, checkIntRange, validatedQuantizer } from './qparams.js';
+import { assertTensor, checkOptions, describeValue } from '../args.js';
 
 /** `__metadata__` key prefix under which a quantized tensor's qparams are stored. */
 export const QPARAMS_METADATA_PREFIX = 'qtorch.qparams.';
@@ -104,6 +105,11 @@ function qparamsJson(t: Tensor): string {
  * ```
  */
 export function saveSafetensors(tensors: Record<string, Tensor>, opts: SaveSafetensorsOptions = {}): Uint8Array {
+  checkOptions(opts, 'saveSafetensors');
+  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || tensors instanceof Tensor) {
+    throw new QTorchTypeError(`${SAVE}(): expected a record of named tensors ({ name: tensor }), got ${describeValue(tensors)}`);
+  }
+  for (const [k, t] of Object.entries(tensors)) assertTensor(t, SAVE, `tensors['${k}']`);
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.metadata ?? {})) {
     if (typeof v !== 'string') throw new QTorchTypeError(`${SAVE}(): metadata values must be strings, got ${typeof v} for key '${k}'`);

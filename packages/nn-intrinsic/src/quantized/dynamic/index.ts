@@ -10,3 +10,4 @@
  * ```
  */
 export * from './linear_relu.js';
+export { fxLeafModules } from '../../fx_leaves.js';

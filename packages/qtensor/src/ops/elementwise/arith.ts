@@ -16,6 +16,7 @@ import { where } from './ternary.js';
 import {
   floorDivScalar, intFloorDiv, intModulo, intMul, intPow, intTruncDiv, maxScalar, minScalar, powScalar, remainderScalar,
 } from './scalar.js';
+import { checkOptions } from '../../args.js';
 
 /** The rounding of each float step: float32 / float16 compute in float, float64 in double. */
 export const stepRounding = (c: DType): ((v: number) => number) => (c === float64 ? (v) => v : Math.fround);
@@ -53,10 +54,12 @@ function axpyDef(name: string, node: string, alpha: number): BinaryDef {
 
 /** input + alpha * other, broadcasting and promoting (bool + bool is logical or). */
 export function add(input: TensorLike, other: TensorLike, opts: AddOptions = {}): Tensor {
+  checkOptions(opts, 'add');
   return binaryOp(axpyDef('add', 'Add', opts.alpha ?? 1), input, other);
 }
 /** In-place `add`. */
 export function add_(x: Tensor, other: TensorLike, opts: AddOptions = {}): Tensor {
+  checkOptions(opts, 'add_');
   return binaryInplace(axpyDef('add', 'Add', opts.alpha ?? 1), x, other);
 }
 
@@ -70,10 +73,12 @@ function subDef(a: TensorLike, b: TensorLike, alpha: number): BinaryDef {
 }
 /** input - alpha * other. */
 export function sub(input: TensorLike, other: TensorLike, opts: AddOptions = {}): Tensor {
+  checkOptions(opts, 'sub');
   return binaryOp(subDef(input, other, opts.alpha ?? 1), input, other);
 }
 /** In-place `sub`. */
 export function sub_(x: Tensor, other: TensorLike, opts: AddOptions = {}): Tensor {
+  checkOptions(opts, 'sub_');
   return binaryInplace(subDef(x, other, opts.alpha ?? 1), x, other);
 }
 
@@ -126,10 +131,12 @@ function divDef(mode: RoundingMode | undefined, name = 'div'): BinaryDef {
 }
 /** input / other: true division (integers give float32) or rounded with `roundingMode`. */
 export function div(input: TensorLike, other: TensorLike, opts: DivOptions = {}): Tensor {
+  checkOptions(opts, 'div');
   return binaryOp(divDef(opts.roundingMode), input, other);
 }
 /** In-place `div`. */
 export function div_(x: Tensor, other: TensorLike, opts: DivOptions = {}): Tensor {
+  checkOptions(opts, 'div_');
   return binaryInplace(divDef(opts.roundingMode), x, other);
 }
 /** Python's `//`: `div(input, other, { roundingMode: 'floor' })`. */

@@ -13,7 +13,8 @@ import { qEqual } from '../../quantized/tensor_ops.js';
 import { shapesEqual } from '../../shape.js';
 import { Tensor, type TensorLike } from '../../tensor.js';
 import { type BinaryDef, type UnaryDef, binaryInplace, binaryOp, boolResult, formula, unaryInplace, unaryOp } from './defs.js';
-import { rejectQuantized } from './engine.js';
+import { checkOperands, rejectQuantized } from './engine.js';
+import { assertTensor, checkOptions } from '../../args.js';
 
 const truth = (v: boolean): number => (v ? 1 : 0);
 
@@ -91,6 +92,7 @@ export const isfinite = (x: Tensor): Tensor => unaryOp(isfiniteDef, x);
  * equal). Both must have the same dtype. Quantized tensors compare integers and qparams.
  */
 export function equal(input: Tensor, other: Tensor): boolean {
+  assertTensor(input, 'equal');
   if (input.isQuantized) return qEqual(input, other);
   if (other.isQuantized) return false;
   if (input.dtype !== other.dtype) {
@@ -114,6 +116,7 @@ export interface IscloseOptions {
 
 function iscloseDef(input: Tensor, other: Tensor, opts: IscloseOptions, op: string): BinaryDef {
   const { rtol = 1e-5, atol = 1e-8, equalNan = false } = opts;
+  checkOperands(op, [input, other]);
   rejectQuantized(op, [input, other]);
   if (input.dtype !== other.dtype) throw new QTorchTypeError(`${op}(): ${input.dtype.torchName} did not match ${other.dtype.torchName}`);
   if (!(rtol >= 0)) throw new QTorchValueError(`${op}(): rtol must be greater than or equal to zero, but got ${rtol}`);
@@ -128,10 +131,12 @@ function iscloseDef(input: Tensor, other: Tensor, opts: IscloseOptions, op: stri
 }
 /** Elementwise |input - other| <= atol + rtol * |other| (bool tensor, broadcasting). */
 export function isclose(input: Tensor, other: Tensor, opts: IscloseOptions = {}): Tensor {
+  checkOptions(opts, 'isclose');
   return binaryOp(iscloseDef(input, other, opts, 'isclose'), input, other);
 }
 /** Whether every element pair is `isclose`. */
 export function allclose(input: Tensor, other: Tensor, opts: IscloseOptions = {}): boolean {
+  checkOptions(opts, 'allclose');
   const close = binaryOp(iscloseDef(input, other, opts, 'allclose'), input, other).rawValues();
   return close.every((v) => v !== 0);
 }

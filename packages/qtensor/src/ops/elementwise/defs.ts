@@ -6,7 +6,8 @@
 import { type DType, bool, float32, float64 } from '../../dtype.js';
 import { QTorchTypeError } from '../../errors.js';
 import { Tensor, type TensorLike } from '../../tensor.js';
-import { type Dtypes, type Kernel, type KernelFn, computeArray, rejectQuantized, runElementwise, wrapOut } from './engine.js';
+import { assertTensor } from '../../args.js';
+import { type Dtypes, type Kernel, type KernelFn, checkOperands, computeArray, rejectQuantized, runElementwise, wrapOut } from './engine.js';
 import { type GradFn, recordElementwise, runInplace } from './grad.js';
 import { floatDtype, resultType } from './promote.js';
 
@@ -48,6 +49,7 @@ export interface UnaryDef {
 }
 
 function unaryForward(def: UnaryDef, op: string, x: Tensor, dest?: Tensor): Tensor {
+  assertTensor(x, op);
   rejectQuantized(op, [x]);
   const dt = def.dtypes(x.dtype, op);
   return runElementwise(op, [x], dt, { f: def.kernel(dt.compute) }, dest);
@@ -78,6 +80,7 @@ export interface BinaryDef {
 }
 
 function binaryForward(def: BinaryDef, op: string, a: TensorLike, b: TensorLike, dest?: Tensor): Tensor {
+  checkOperands(op, [a, b]);
   rejectQuantized(op, [a, b], def.quantizedHint);
   const dt = def.dtypes(resultType(a, b), op);
   return runElementwise(op, [a, b], dt, def.kernel(dt.compute), dest);

@@ -16,6 +16,7 @@ import { assertNotQuantized } from '../../quantized/checks.js';
 import { broadcastShapes, broadcastStrides, shapeNumel, shapesEqual } from '../../shape.js';
 import { gatherStrided } from '../../strided.js';
 import { Tensor, type TensorLike } from '../../tensor.js';
+import { assertTensor } from '../../args.js';
 import { writeValues } from '../../nn/float_io.js';
 import { canCast, castScalar } from './promote.js';
 
@@ -30,6 +31,11 @@ export interface Kernel {
   f: KernelFn;
   /** Fills `out` and returns true, or returns false to use the generic loop over `f`. */
   loop?: (out: TypedArray, sources: readonly Source[], n: number) => boolean;
+}
+
+/** Throws a type error for an operand that is neither a tensor nor a number (plain-JS callers). */
+export function checkOperands(op: string, operands: readonly unknown[]): void {
+  for (const [i, x] of operands.entries()) if (typeof x !== 'number') assertTensor(x, op, `operand ${i} (a Tensor or a number)`);
 }
 
 /** Throws the "quantized tensor into a float kernel" error (PyTorch's Common errors), with an optional hint. */
@@ -151,6 +157,7 @@ export interface Dtypes {
  * (after `checkInplaceTarget`) and returns it; otherwise returns a new contiguous tensor.
  */
 export function runElementwise(op: string, operands: readonly TensorLike[], dt: Dtypes, kernel: Kernel, dest?: Tensor): Tensor {
+  checkOperands(op, operands);
   rejectQuantized(op, operands);
   const shape = broadcastAll(op, operands);
   if (dest) checkInplaceTarget(op, dest, shape, dt.out);

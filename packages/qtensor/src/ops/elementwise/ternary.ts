@@ -12,11 +12,12 @@ import { Tensor, type TensorLike } from '../../tensor.js';
 import { div, mul, sub } from './arith.js';
 import { ge, gt, le, logicalAnd, logicalOr, lt } from './compare.js';
 import { formula } from './defs.js';
-import { type Dtypes, type Kernel, type KernelFn, rejectQuantized, runElementwise } from './engine.js';
+import { type Dtypes, type Kernel, type KernelFn, checkOperands, rejectQuantized, runElementwise } from './engine.js';
 import { type GradFn, recordElementwise, runInplace } from './grad.js';
 import { castScalar, resultType } from './promote.js';
 import { clampScalar } from './scalar.js';
 import { neg } from './unary.js';
+import { assertTensor, checkOptions } from '../../args.js';
 
 /** An elementwise op fully prepared: operands, dtypes, kernel and per-operand gradients. */
 interface Prepared {
@@ -83,11 +84,14 @@ function quantizedClampOf(x: Tensor, opts: ClampOptions, op: string): Tensor {
  * Promotes like PyTorch: an integer tensor clamped by a float bound becomes float32.
  */
 export function clamp(x: Tensor, opts: ClampOptions = {}): Tensor {
+  checkOptions(opts, 'clamp');
+  assertTensor(x, 'clamp');
   if (x.isQuantized) return quantizedClampOf(x, opts, 'clamp');
   return runPrepared('clamp', 'Clamp', prepareClamp(x, opts, 'clamp'));
 }
 /** In-place `clamp` (the result dtype must be x's). */
 export function clamp_(x: Tensor, opts: ClampOptions = {}): Tensor {
+  checkOptions(opts, 'clamp_');
   return runPreparedInplace('clamp_', x, prepareClamp(x, opts, 'clamp_'), (old) => clamp(old, opts));
 }
 /** Alias of `clamp`. */
@@ -97,9 +101,11 @@ export const clip_ = clamp_;
 
 /** `input` where `condition` is true, else `other` (broadcasting; the result dtype promotes). */
 export function where(condition: Tensor, input: TensorLike, other: TensorLike): Tensor {
+  assertTensor(condition, 'where');
   if (condition.dtype !== bool && condition.dtype !== uint8) {
     throw new QTorchTypeError(`where(): expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype.torchName}`);
   }
+  checkOperands('where', [input, other]);
   rejectQuantized('where', [condition, input, other]);
   const c = resultType(input, other);
   return runPrepared('where', 'Where', {
@@ -114,6 +120,7 @@ export function where(condition: Tensor, input: TensorLike, other: TensorLike): 
 const lerpScalar = (s: number, e: number, w: number): number => (Math.abs(w) < 0.5 ? s + w * (e - s) : e - (e - s) * (1 - w));
 
 function prepareLerp(start: Tensor, end: Tensor, weight: TensorLike, op: string): Prepared {
+  checkOperands(op, [start, end, weight]);
   rejectQuantized(op, [start, end, weight]);
   const dtype = start.dtype;
   if (!dtype.isFloatingPoint) throw new QTorchTypeError(`${op}(): lerp is implemented for floating point tensors only, got ${dtype.torchName}`);
@@ -149,6 +156,7 @@ export interface AddcOptions {
 }
 
 function prepareAddc(input: Tensor, t1: Tensor, t2: Tensor, value: number, divide: boolean, op: string): Prepared {
+  checkOperands(op, [input, t1, t2]);
   rejectQuantized(op, [input, t1, t2]);
   const c = resultType(input, t1, t2);
   if (!c.isFloatingPoint && !Number.isInteger(value)) {
@@ -169,19 +177,23 @@ function prepareAddc(input: Tensor, t1: Tensor, t2: Tensor, value: number, divid
 }
 /** input + value * tensor1 * tensor2. */
 export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts: AddcOptions = {}): Tensor {
+  checkOptions(opts, 'addcmul');
   return runPrepared('addcmul', 'Addcmul', prepareAddc(input, tensor1, tensor2, opts.value ?? 1, false, 'addcmul'));
 }
 /** In-place `addcmul`. */
 export function addcmul_(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts: AddcOptions = {}): Tensor {
+  checkOptions(opts, 'addcmul_');
   const p = prepareAddc(input, tensor1, tensor2, opts.value ?? 1, false, 'addcmul_');
   return runPreparedInplace('addcmul_', input, p, (old) => addcmul(old, tensor1, tensor2, opts));
 }
 /** input + value * tensor1 / tensor2. */
 export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts: AddcOptions = {}): Tensor {
+  checkOptions(opts, 'addcdiv');
   return runPrepared('addcdiv', 'Addcdiv', prepareAddc(input, tensor1, tensor2, opts.value ?? 1, true, 'addcdiv'));
 }
 /** In-place `addcdiv`. */
 export function addcdiv_(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts: AddcOptions = {}): Tensor {
+  checkOptions(opts, 'addcdiv_');
   const p = prepareAddc(input, tensor1, tensor2, opts.value ?? 1, true, 'addcdiv_');
   return runPreparedInplace('addcdiv_', input, p, (old) => addcdiv(old, tensor1, tensor2, opts));
 }

@@ -13,6 +13,7 @@ import { add, div, mul, pow, stepRounding } from './arith.js';
 import { type DtypeRule, type UnaryDef, floatResult, noBool, sameDtype, unaryInplace, unaryOp, zerosGrad } from './defs.js';
 import type { KernelFn } from './engine.js';
 import { intMul, roundDecimals, roundHalfEven, signScalar } from './scalar.js';
+import { checkOptions } from '../../args.js';
 
 type Grad = UnaryDef['grad'];
 
@@ -149,9 +150,9 @@ function roundDef(decimals: number): UnaryDef {
   }, () => zerosGrad);
 }
 /** Round half to even (PyTorch's `round`), optionally to `decimals` places. */
-export const round = (x: Tensor, opts: RoundOptions = {}): Tensor => unaryOp(roundDef(opts.decimals ?? 0), x);
+export const round = (x: Tensor, opts: RoundOptions = {}): Tensor => unaryOp(roundDef(checkOptions(opts, 'round').decimals ?? 0), x);
 /** In-place `round`. */
-export const round_ = (x: Tensor, opts: RoundOptions = {}): Tensor => unaryInplace(roundDef(opts.decimals ?? 0), x);
+export const round_ = (x: Tensor, opts: RoundOptions = {}): Tensor => unaryInplace(roundDef(checkOptions(opts, 'round_').decimals ?? 0), x);
 
 declare module '../../tensor.js' {
   interface Tensor {

@@ -9,6 +9,7 @@ import { assertNotQuantized } from '../../quantized/checks.js';
 import type { Tensor } from '../../tensor.js';
 import { accumulateDtype, laneGrad, makeResult } from './common.js';
 import { type LanePlan, type NumArray, fromLanes, planAlong, readLanes } from './lanes.js';
+import { checkOptions } from '../../args.js';
 
 /** Options of `cumsum` / `cumprod`. */
 export interface CumulativeOptions {
@@ -76,10 +77,12 @@ function cumulative(x: Tensor, dim: number, opts: CumulativeOptions, op: string,
 
 /** Running sum along `dim` (PyTorch's `torch.cumsum`). */
 export function cumsum(x: Tensor, dim: number, opts: CumulativeOptions = {}): Tensor {
+  checkOptions(opts, 'cumsum');
   return cumulative(x, dim, opts, 'cumsum', false);
 }
 
 /** Running product along `dim` (PyTorch's `torch.cumprod`). */
 export function cumprod(x: Tensor, dim: number, opts: CumulativeOptions = {}): Tensor {
+  checkOptions(opts, 'cumprod');
   return cumulative(x, dim, opts, 'cumprod', true);
 }

@@ -8,6 +8,7 @@ import { QTorchTypeError, QTorchValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { type KeepdimOptions, type ReduceDtypeOptions, floatingInput, laneGrad, makeResult } from './common.js';
 import { type LanePlan, type NumArray, normalizeDims, planReduce, readLanes } from './lanes.js';
+import { checkOptions } from '../../args.js';
 
 /** The order of a vector norm: a number (`Infinity`, `-Infinity`, 0, 1, 2, any real) or `'fro'` (= 2). */
 export type NormOrder = number | 'fro';
@@ -105,6 +106,7 @@ function normOrder(p: NormOrder | undefined, dims: number, op: string): number {
  * ```
  */
 export function norm(x: Tensor, pOrOpts?: NormOrder | NormOptions, opts: NormOptions = {}): Tensor {
+  checkOptions(opts, 'norm');
   const o: NormOptions = typeof pOrOpts === 'object' ? { ...pOrOpts, ...opts } : { ...opts, p: pOrOpts ?? opts.p };
   floatingInput(x, 'norm');
   const outDtype: DType = o.dtype ?? x.dtype;

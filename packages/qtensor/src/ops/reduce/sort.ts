@@ -14,6 +14,7 @@ import type { Tensor } from '../../tensor.js';
 import { laneGrad, makeIndices, makeResult } from './common.js';
 import { type LanePlan, fromLanes, planAlong, readLanes, scatterSelected } from './lanes.js';
 import { partialSort, stdSort } from './stl_sort.js';
+import { checkOptions } from '../../args.js';
 
 type Comp = (a: Elem, b: Elem) => boolean;
 
@@ -118,6 +119,7 @@ export function argsort(x: Tensor, opts: SortOptions | number = {}): Tensor {
  * (PyTorch's `torch.topk`), ties resolved as PyTorch's CPU kernel resolves them.
  */
 export function topk(x: Tensor, k: number, opts: TopkOptions = {}): ValuesIndices {
+  checkOptions(opts, 'topk');
   const comp = (opts.largest ?? true) ? descending : ascending;
   const sorted = opts.sorted ?? true;
   const s = selectLanes(x, opts.dim ?? -1, 'topk', k, (lane) => {

@@ -14,6 +14,7 @@ import { normalizeDim, shapeNumel } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { dequantizeValue, inverseScale, quantizeValue } from '../numerics.js';
 import { check8bit, checkOutputQparams, f32, makeQTensor, readPerTensor, type QInput } from './requantize.js';
+import { assertTensor, checkOptions } from '../../args.js';
 
 /** Kernel signature of every activation: input, then op-specific arguments. */
 export type QActivationKernel = (x: Tensor, ...args: never[]) => Tensor;
@@ -171,32 +172,43 @@ export function quantizedHardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
 }
 /** `F.leaky_relu` (input qparams) / `qF.leaky_relu(x, slope, scale, zero_point)` (output qparams). */
 export function quantizedLeakyRelu(x: Tensor, negativeSlope = 0.01, opts: QOutputOptions = {}): Tensor {
+  checkOptions(opts, 'quantizedLeakyRelu');
+  assertTensor(x, 'quantized::leaky_relu');
   return run('quantized::leaky_relu', x, negativeSlope, ...outQparams('quantized::leaky_relu', x, opts.scale, opts.zeroPoint));
 }
 /** `qF.threshold(x, threshold, value)`: `x <= threshold ? value : x`, input qparams. */
 export const quantizedThreshold = (x: Tensor, threshold: number, value: number): Tensor => run('quantized::threshold', x, threshold, value);
 /** `F.hardsigmoid` on a quantized tensor: fixed output qparams 1/256 (zp 0, or -128 for qint8). */
 export function quantizedHardsigmoid(x: Tensor, opts: QOutputOptions = {}): Tensor {
+  checkOptions(opts, 'quantizedHardsigmoid');
+  assertTensor(x, 'quantized::hardsigmoid');
   return run('quantized::hardsigmoid', x, ...outQparams('quantized::hardsigmoid', x, opts.scale, opts.zeroPoint, fixedQparams('hardsigmoid', x.dtype)));
 }
 /** `quantized::hardswish(x, scale, zero_point)`. */
 export function quantizedHardswish(x: Tensor, scale: number, zeroPoint: number): Tensor {
+  assertTensor(x, 'quantized::hardswish');
   return run('quantized::hardswish', x, ...outQparams('quantized::hardswish', x, scale, zeroPoint));
 }
 /** `torch.sigmoid` (fixed qparams 1/256) / `quantized::sigmoid(x, scale, zero_point)`. */
 export function quantizedSigmoid(x: Tensor, opts: QOutputOptions = {}): Tensor {
+  checkOptions(opts, 'quantizedSigmoid');
+  assertTensor(x, 'quantized::sigmoid');
   return run('quantized::sigmoid', x, ...outQparams('quantized::sigmoid', x, opts.scale, opts.zeroPoint, fixedQparams('sigmoid', x.dtype)));
 }
 /** `torch.tanh` on a quantized tensor: fixed qparams 2/256 (zp 128, or 0 for qint8). */
 export function quantizedTanh(x: Tensor, opts: QOutputOptions = {}): Tensor {
+  checkOptions(opts, 'quantizedTanh');
+  assertTensor(x, 'quantized::tanh');
   return run('quantized::tanh', x, ...outQparams('quantized::tanh', x, opts.scale, opts.zeroPoint, fixedQparams('tanh', x.dtype)));
 }
 /** `quantized::elu(x, scale, zero_point, alpha)`. */
 export function quantizedElu(x: Tensor, scale: number, zeroPoint: number, alpha = 1): Tensor {
+  assertTensor(x, 'quantized::elu');
   return run('quantized::elu', x, ...outQparams('quantized::elu', x, scale, zeroPoint), alpha);
 }
 /** `quantized::celu(x, scale, zero_point, alpha)`. */
 export function quantizedCelu(x: Tensor, scale: number, zeroPoint: number, alpha = 1): Tensor {
+  assertTensor(x, 'quantized::celu');
   if (alpha === 0) throw new QTorchValueError('quantized::celu(): alpha must not be 0');
   return run('quantized::celu', x, ...outQparams('quantized::celu', x, scale, zeroPoint), alpha);
 }
@@ -204,5 +216,6 @@ export function quantizedCelu(x: Tensor, scale: number, zeroPoint: number, alpha
 export const quantizedGelu = (x: Tensor): Tensor => run('quantized::gelu', x);
 /** `quantized::softmax(x, dim, scale, zero_point)`. */
 export function quantizedSoftmax(x: Tensor, dim: number, scale: number, zeroPoint: number): Tensor {
+  assertTensor(x, 'quantized::softmax');
   return run('quantized::softmax', x, dim, ...outQparams('quantized::softmax', x, scale, zeroPoint));
 }

@@ -66,11 +66,8 @@ export function convKernel(engine: Engine, relu: boolean): QConvKernel {
     const acc = (p.geometry.transposed ? transposedAccumulate : directAccumulate)(xi.q, xi.zeroPoint, x.shape, p, outShape);
     const perOc = acc.length / Math.max(1, outShape[0]! * outShape[1]!);
     const out = y.data;
-    for (let i = 0; i < acc.length; i++) {
-      const oc = Math.floor(i / perOc) % outShape[1]!;
-      // transposed weights are per-tensor (checked at prepack): one multiplier
-      out[i] = stage(acc[i]!, p.geometry.transposed ? 0 : oc);
-    }
+    // the packed qparams and the bias are per output channel, transposed or not
+    for (let i = 0; i < acc.length; i++) out[i] = stage(acc[i]!, Math.floor(i / perOc) % outShape[1]!);
     return y;
   };
 }
@@ -127,7 +124,7 @@ function transposedAccumulate(xq: ArrayLike<number>, zx: number, xShape: readonl
   const [OD, OH, OW] = to3(outShape.slice(2), 1);
   const [KD, KH, KW] = to3(w.shape.slice(2), 1);
   const [sd, sh, sw] = to3(g.stride, 1), [pd, ph, pw] = to3(g.padding, 0), [dd, dh, dw] = to3(g.dilation, 1);
-  const cinG = Cin / g.groups, coutG = Cout / g.groups, zw = w.zeroPoints[0]!;
+  const cinG = Cin / g.groups, coutG = Cout / g.groups;
   const acc = new Int32Array(B * Cout * OD * OH * OW);
   for (let b = 0; b < B; b++) for (let ic = 0; ic < Cin; ic++) {
     const grp = Math.floor(ic / cinG);
@@ -135,7 +132,7 @@ function transposedAccumulate(xq: ArrayLike<number>, zx: number, xShape: readonl
       const xv = xq[(((b * Cin + ic) * ID + id) * IH + ih) * IW + iw]! - zx;
       if (xv === 0) continue;
       for (let c = 0; c < coutG; c++) {
-        const oc = grp * coutG + c;
+        const oc = grp * coutG + c, zw = w.zeroPoints[oc]!;
         for (let kd = 0; kd < KD; kd++) {
           const od = id * sd - pd + kd * dd;
           if (od < 0 || od >= OD) continue;

@@ -7,9 +7,11 @@ import { QTorchTypeError, QTorchValueError } from '../../errors.js';
 import type { DropoutOptions } from '../../nn/dropout.js';
 import type { Tensor } from '../../tensor.js';
 import { readPerTensor } from './requantize.js';
+import { checkOptions } from '../../args.js';
 
 /** `F.dropout(qx, p, training)`: identity in eval mode (golden `dropout_eval_*`). */
 export function quantizedDropout(x: Tensor, opts: Omit<DropoutOptions, 'generator'> = {}): Tensor {
+  checkOptions(opts, 'quantizedDropout');
   const op = 'quantized::dropout';
   const { p = 0.5, training = true } = opts;
   readPerTensor(x, op);

@@ -24,6 +24,7 @@ import { Tensor } from '../../tensor.js';
 import { assertQuantized } from '../checks.js';
 import { fmaf } from './fmaf.js';
 import { f32, rint } from './requantize.js';
+import { assertTensor, checkOptions } from '../../args.js';
 
 /** Bits per stored value of a row-wise quantized table. */
 export type EmbeddingBits = 8 | 4 | 2;
@@ -80,6 +81,7 @@ function packTable(values: ArrayLike<number>, rows: number, cols: number, bits: 
 }
 
 function checkFloatTable(w: Tensor, op: string): void {
+  assertTensor(w, op, 'weight');
   if (w.isQuantized || !w.dtype.isFloatingPoint) throw new QTorchTypeError(`${op}(): expected a float weight, got ${w.dtype.torchName}`);
   if (w.ndim < 2) throw new QTorchShapeError(`${op}(): expected a weight [rows, embedding_dim], got ${fmtShape(w.shape)}`);
 }
@@ -120,6 +122,7 @@ export interface NbitPrepackOptions {
 
 function nbitPrepack(weight: Tensor, bits: 4 | 2, opts: NbitPrepackOptions): Tensor {
   const op = `quantized::embedding_bag_${bits}bit_prepack`;
+  checkOptions(opts, op);
   checkFloatTable(weight, op);
   if (opts.optimizedQparams) throw new QTorchValueError(`${op}(): optimized_qparams=True is not supported; use the default min/max quantization`);
   if (weight.ndim !== 2) throw new QTorchShapeError(`${op}(): expected a 2-d weight, got ${fmtShape(weight.shape)}`);
@@ -155,6 +158,7 @@ export const embeddingBag2bitPrepack = (weight: Tensor, opts: NbitPrepackOptions
 
 /** Throws unless `packed` is a 2-d (or batched, 8-bit) uint8 table; returns [rows, rowBytes, dim]. */
 function tableGeometry(packed: Tensor, bits: EmbeddingBits, op: string): [number, number, number] {
+  assertTensor(packed, op, 'the packed table');
   if (packed.dtype !== uint8 || packed.ndim < 2 || (bits !== 8 && packed.ndim !== 2)) {
     throw new QTorchTypeError(`${op}(): expected a packed uint8 table [rows, bytes] (from embedding_bag_${opName(bits)}_prepack), got ${packed.dtype.torchName} ${fmtShape(packed.shape)}`);
   }
@@ -273,6 +277,7 @@ function lookupSetup(
 }
 
 function runLookup(bits: EmbeddingBits, packed: Tensor, indices: Tensor, o: EmbeddingBagLookupOptions, embeddingOp: boolean, op: string): Tensor {
+  checkOptions(o, op);
   if (o.mode !== undefined && ![0, 1, 2].includes(o.mode)) throw new QTorchValueError(`${op}(): mode must be 0 (sum), 1 (mean) or 2 (max), got ${String(o.mode)}`);
   const [rows, , dim] = tableGeometry(packed, bits, op);
   const s = lookupSetup(rows, dim, indices, o, embeddingOp, op);
@@ -357,6 +362,7 @@ function checkPacked(p: EmbeddingPackedParams, bits: 8 | 4, op: string): void {
 
 /** `torch.ops.quantized.embedding_bag_byte(packed, indices, offsets, ...)` on packed params. */
 export function quantizedEmbeddingBagByte(packed: EmbeddingPackedParams, indices: Tensor, opts: EmbeddingBagLookupOptions = {}): Tensor {
+  checkOptions(opts, 'quantizedEmbeddingBagByte');
   const op = 'quantized::embedding_bag_byte';
   checkPacked(packed, 8, op);
   return runLookup(8, packed.packed, indices, opts, false, op);
@@ -364,6 +370,7 @@ export function quantizedEmbeddingBagByte(packed: EmbeddingPackedParams, indices
 
 /** `torch.ops.quantized.embedding_bag_4bit(packed, indices, offsets, ...)` on packed params. */
 export function quantizedEmbeddingBag4bit(packed: EmbeddingPackedParams, indices: Tensor, opts: EmbeddingBagLookupOptions = {}): Tensor {
+  checkOptions(opts, 'quantizedEmbeddingBag4bit');
   const op = 'quantized::embedding_bag_4bit';
   checkPacked(packed, 4, op);
   return runLookup(4, packed.packed, indices, opts, false, op);
@@ -377,6 +384,7 @@ export interface EmbeddingLookupOptions {
 
 /** `torch.ops.quantized.embedding_byte(packed, indices)`: one row per index, output `[*indices.shape, D]`. */
 export function quantizedEmbeddingByte(packed: EmbeddingPackedParams, indices: Tensor, opts: EmbeddingLookupOptions = {}): Tensor {
+  checkOptions(opts, 'quantizedEmbeddingByte');
   const op = 'quantized::embedding_byte';
   checkPacked(packed, 8, op);
   return runLookup(8, packed.packed, indices, opts, true, op);
@@ -384,6 +392,7 @@ export function quantizedEmbeddingByte(packed: EmbeddingPackedParams, indices: T
 
 /** `torch.ops.quantized.embedding_4bit(packed, indices)`. */
 export function quantizedEmbedding4bit(packed: EmbeddingPackedParams, indices: Tensor, opts: EmbeddingLookupOptions = {}): Tensor {
+  checkOptions(opts, 'quantizedEmbedding4bit');
   const op = 'quantized::embedding_4bit';
   checkPacked(packed, 4, op);
   return runLookup(4, packed.packed, indices, opts, true, op);

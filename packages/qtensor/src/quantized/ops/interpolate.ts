@@ -13,6 +13,7 @@ import { getKernel } from '../../registry.js';
 import type { Tensor } from '../../tensor.js';
 import { quantizeValue } from '../numerics.js';
 import { check8bit, f32, makeQTensor, readPerTensor } from './requantize.js';
+import { assertTensor } from '../../args.js';
 
 /** Kernel signature of the quantized resampling ops: input, output spatial size, per-dim scale factors. */
 export type QUpsampleKernel = (x: Tensor, outputSize: readonly number[], scales: ReadonlyArray<number | undefined>, alignCorners: boolean) => Tensor;
@@ -151,6 +152,7 @@ const QUANTIZED_MODES: readonly InterpolateMode[] = ['nearest', 'nearest-exact',
  * @example const y = quantizedInterpolate(qx, { scaleFactor: 2, mode: 'nearest' });
  */
 export function quantizedInterpolate(x: Tensor, opts: InterpolateOptions): Tensor {
+  assertTensor(x, 'quantized::interpolate');
   const mode = opts.mode ?? 'nearest';
   const op = `quantized::interpolate(mode='${mode}')`;
   check8bit(readPerTensor(x, op), op);

@@ -15,6 +15,7 @@ import { inverseScale, quantizeValue } from '../numerics.js';
 import { makeFloatOutputStage, makeOutputStage, type OutputStage } from './output_stage.js';
 import { LinearPackedParams, type PackedWeight } from './packed_params.js';
 import { check8bit, checkOutputQparams, makeQTensor, readPerTensor } from './requantize.js';
+import { assertTensor, checkOptions } from '../../args.js';
 
 /** Kernel signature of `quantized::linear` / `linear_relu`. */
 export type QLinearKernel = (x: Tensor, packed: LinearPackedParams, outScale: number, outZeroPoint: number) => Tensor;
@@ -116,15 +117,18 @@ export interface LinearDynamicOptions {
 
 /** `torch.ops.quantized.linear_dynamic(x, packed, reduce_range)`: float in, float out. */
 export function quantizedLinearDynamic(x: Tensor, packed: LinearPackedParams, opts: LinearDynamicOptions = {}): Tensor {
+  checkOptions(opts, 'quantizedLinearDynamic');
   return runLinearDynamic('quantized::linear_dynamic', x, packed, opts);
 }
 
 /** `torch.ops.quantized.linear_relu_dynamic`: `quantizedLinearDynamic` with a fused ReLU. */
 export function quantizedLinearReluDynamic(x: Tensor, packed: LinearPackedParams, opts: LinearDynamicOptions = {}): Tensor {
+  checkOptions(opts, 'quantizedLinearReluDynamic');
   return runLinearDynamic('quantized::linear_relu_dynamic', x, packed, opts);
 }
 
 function runLinearDynamic(op: string, x: Tensor, packed: LinearPackedParams, opts: LinearDynamicOptions): Tensor {
+  assertTensor(x, op);
   if (x.isQuantized || x.dtype !== float32) throw new QTorchTypeError(`${op}(): expected a float32 input, got ${x.dtype.torchName}`);
   checkLinearInput(x, packed, op);
   return getKernel<QLinearDynamicKernel>(op, packed.engine)(x, packed, opts.reduceRange ?? false);
@@ -143,6 +147,7 @@ export class LinearFp16PackedParams {
 
 /** `torch.ops.quantized.linear_prepack_fp16(w, b)`: rounds a float weight to float16. */
 export function linearPrepackFp16(w: Tensor, bias: Tensor | null = null): LinearFp16PackedParams {
+  assertTensor(w, 'quantized::linear_prepack_fp16');
   const op = 'quantized::linear_prepack_fp16';
   const engine = backends.quantized.engine;
   if (engine !== 'fbgemm') throw new QTorchEngineError(`${op}(): float16 dynamic quantization is not supported by QNNPACK`);
@@ -158,6 +163,8 @@ export function linearPrepackFp16(w: Tensor, bias: Tensor | null = null): Linear
 
 /** `torch.ops.quantized.linear_dynamic_fp16(x, packed)`: float GEMM with the fp16-rounded weight. */
 export function quantizedLinearDynamicFp16(x: Tensor, packed: LinearFp16PackedParams, opts: { relu?: boolean } = {}): Tensor {
+  checkOptions(opts, 'quantizedLinearDynamicFp16');
+  assertTensor(x, 'quantized::linear_dynamic_fp16');
   const op = 'quantized::linear_dynamic_fp16';
   const [N, K] = packed.shape;
   if (x.isQuantized || x.dtype !== float32) throw new QTorchTypeError(`${op}(): expected a float32 input, got ${x.dtype.torchName}`);

@@ -12,38 +12,51 @@ import { float32, qint8 } from '../../dtype.js';
 import { isPerChannel } from '../../quantizer.js';
 import { type Engine, backends } from '../../registry.js';
 import { Tensor } from '../../tensor.js';
+import { assertTensor } from '../../args.js';
 
 /** A qint8 weight read for GEMM: ints row-major, one scale / zero point per output channel. */
 export interface PackedWeight {
   /** Weight ints, row-major, shape `shape`. */
   readonly q: Int8Array;
   readonly shape: readonly number[];
-  /** Per output channel (axis 0) scale; per-tensor weights repeat the one scale. */
+  /**
+   * One scale per output channel (per-tensor weights repeat the one scale). A transposed
+   * convolution's weight `[Cin, Cout/groups, *k]` has `Cout` entries: its axis-1 qparams repeated
+   * for each group.
+   */
   readonly scales: Float64Array;
   readonly zeroPoints: Float64Array;
   readonly perChannel: boolean;
+  /** The weight axis of the output channels (and of per-channel qparams): 0, or 1 when transposed. */
+  readonly axis: number;
 }
 
-function packWeight(w: Tensor, op: string, axis = 0): PackedWeight {
+/**
+ * Reads a qint8 weight whose output channels run along `axis`; `outChannels` of them in all
+ * (more than `shape[axis]` for a grouped transposed convolution, whose groups share the qparams).
+ */
+function packWeight(w: Tensor, op: string, axis = 0, outChannels = w.shape[axis] ?? 1): PackedWeight {
   if (!w.isQuantized || w.dtype.name !== 'qint8') {
     throw new QTorchTypeError(`${op}(): expected a qint8 quantized weight, got ${w.dtype.torchName}`);
   }
   const qz = w.quantizer!;
-  const n = w.shape[axis] ?? 1;
   const perChannel = isPerChannel(qz);
   if (perChannel) {
     if (qz.qscheme === 'per_channel_affine_float_qparams') throw new QTorchTypeError(`${op}(): float-qparams weights are for embeddings only`);
     if (qz.axis !== axis) throw new QTorchValueError(`${op}(): per-channel weights must be quantized along axis ${axis} (output channels), got axis ${qz.axis}`);
   }
-  const scales = perChannel ? Float64Array.from(qz.scales) : new Float64Array(n).fill(qz.scale);
-  const zeroPoints = perChannel ? Float64Array.from(qz.zeroPoints) : new Float64Array(n).fill(qz.zeroPoint);
-  return { q: Int8Array.from(w.rawValues()), shape: [...w.shape], scales, zeroPoints, perChannel };
+  const perAxis = w.shape[axis] ?? 1;
+  const expand = (v: (c: number) => number): Float64Array => Float64Array.from({ length: outChannels }, (_, oc) => v(oc % perAxis));
+  const scales = perChannel ? expand((c) => qz.scales[c]!) : new Float64Array(outChannels).fill(qz.scale);
+  const zeroPoints = perChannel ? expand((c) => qz.zeroPoints[c]!) : new Float64Array(outChannels).fill(qz.zeroPoint);
+  return { q: Int8Array.from(w.rawValues()), shape: [...w.shape], scales, zeroPoints, perChannel, axis };
 }
 
-function unpackWeight(p: PackedWeight, axis = 0): Tensor {
+function unpackWeight(p: PackedWeight): Tensor {
   const w = new Tensor(Int8Array.from(p.q), qint8, p.shape);
+  const n = p.shape[p.axis] ?? 1; // per-channel qparams as the weight had them (one group's worth)
   w.quantizer = p.perChannel
-    ? { qscheme: 'per_channel_affine', scales: Float64Array.from(p.scales), zeroPoints: Float64Array.from(p.zeroPoints), axis }
+    ? { qscheme: 'per_channel_affine', scales: p.scales.slice(0, n), zeroPoints: p.zeroPoints.slice(0, n), axis: p.axis }
     : { qscheme: 'per_tensor_affine', scale: p.scales[0] ?? 1, zeroPoint: p.zeroPoints[0] ?? 0 };
   return w;
 }
@@ -116,6 +129,7 @@ export class LinearPackedParams {
  * per-channel along axis 0), b a float `[N]` bias or null. Packs for the current engine.
  */
 export function linearPrepack(w: Tensor, bias: Tensor | null = null, engine: Engine = backends.quantized.engine): LinearPackedParams {
+  assertTensor(w, 'quantized::linear_prepack');
   const op = 'quantized::linear_prepack';
   if (w.ndim !== 2) throw new QTorchShapeError(`${op}(): expected a 2-d weight [out_features, in_features], got ${fmtShape(w.shape)}`);
   const pw = packWeight(w, op);
@@ -211,6 +225,7 @@ function spatial(v: number | readonly number[] | undefined, dflt: number, d: num
 export function convPrepack(
   w: Tensor, bias: Tensor | null, opts: ConvPrepackOptions = {}, engine: Engine = backends.quantized.engine,
 ): ConvPackedParams {
+  assertTensor(w, 'quantized::conv_prepack');
   const d = w.ndim - 2;
   const transposed = opts.transposed ?? false;
   const op = `quantized::conv${transposed ? '_transpose' : ''}${d}d_prepack`;
@@ -227,8 +242,9 @@ export function convPrepack(
   if (transposed && w.shape[0]! % groups !== 0) {
     throw new QTorchValueError(`${op}(): input channels (${w.shape[0]}) must be divisible by groups (${groups})`);
   }
-  const pw = packWeight(w, op, 0);
-  if (transposed && pw.perChannel) throw new QTorchTypeError(`${op}(): per-channel weights are not supported for transposed convolution in the reference kernels`);
+  // transposed weights are [Cin, Cout/groups, *k]: per-channel qparams run along axis 1 (qnnpack's
+  // layout; PyTorch's fbgemm/onednn refuse per-channel here, the reference kernels accept it)
+  const pw = packWeight(w, op, transposed ? 1 : 0, outAxisSize);
   const geometry: ConvGeometry = {
     stride: spatial(opts.stride, 1, d, 'stride', op, 1),
     padding: spatial(opts.padding, 0, d, 'padding', op, 0),
@@ -242,18 +258,21 @@ export function convPrepack(
 
 /** `torch.ops.quantized.conv1d_prepack(w, b, stride, padding, dilation, groups)`. */
 export function conv1dPrepack(w: Tensor, bias: Tensor | null, stride: number | readonly number[] = 1, padding: number | readonly number[] = 0, dilation: number | readonly number[] = 1, groups = 1): ConvPackedParams {
+  assertTensor(w, 'quantized::conv1d_prepack');
   checkWeightDims(w, 3, 'quantized::conv1d_prepack');
   return convPrepack(w, bias, { stride, padding, dilation, groups });
 }
 
 /** `torch.ops.quantized.conv2d_prepack(w, b, stride, padding, dilation, groups)`. */
 export function conv2dPrepack(w: Tensor, bias: Tensor | null, stride: number | readonly number[] = 1, padding: number | readonly number[] = 0, dilation: number | readonly number[] = 1, groups = 1): ConvPackedParams {
+  assertTensor(w, 'quantized::conv2d_prepack');
   checkWeightDims(w, 4, 'quantized::conv2d_prepack');
   return convPrepack(w, bias, { stride, padding, dilation, groups });
 }
 
 /** `torch.ops.quantized.conv3d_prepack(w, b, stride, padding, dilation, groups)`. */
 export function conv3dPrepack(w: Tensor, bias: Tensor | null, stride: number | readonly number[] = 1, padding: number | readonly number[] = 0, dilation: number | readonly number[] = 1, groups = 1): ConvPackedParams {
+  assertTensor(w, 'quantized::conv3d_prepack');
   checkWeightDims(w, 5, 'quantized::conv3d_prepack');
   return convPrepack(w, bias, { stride, padding, dilation, groups });
 }
@@ -263,6 +282,7 @@ export function convTranspose2dPrepack(
   w: Tensor, bias: Tensor | null, stride: number | readonly number[] = 1, padding: number | readonly number[] = 0,
   outputPadding: number | readonly number[] = 0, dilation: number | readonly number[] = 1, groups = 1,
 ): ConvPackedParams {
+  assertTensor(w, 'quantized::conv_transpose2d_prepack');
   checkWeightDims(w, 4, 'quantized::conv_transpose2d_prepack');
   return convPrepack(w, bias, { stride, padding, outputPadding, dilation, groups, transposed: true });
 }

@@ -13,6 +13,7 @@ import type { Tensor } from '../../tensor.js';
 import { poolOutputSize } from '../../nn/geometry.js';
 import { inverseScale, quantizeValue } from '../numerics.js';
 import { check8bit, clampInt, f32, makeQTensor, rint, readPerTensor, type QInput } from './requantize.js';
+import { checkOptions } from '../../args.js';
 
 /** Pooling geometry, one entry per spatial dim. */
 export interface PoolGeometry {
@@ -185,6 +186,7 @@ export const adaptiveAvgPoolKernel: QAdaptivePoolKernel = (x, outputSize) => {
 };
 
 function runPool(op: string, d: number, isMax: boolean, x: Tensor, kernelSize: number | readonly number[], o: QPoolOptions): Tensor {
+  checkOptions(o, op);
   check8bit(readPerTensor(x, op), op);
   const [g] = poolSetup(x, d, kernelSize, o, op, isMax);
   if (o.divisorOverride !== undefined && o.divisorOverride !== null && !(Number.isInteger(o.divisorOverride) && o.divisorOverride > 0)) {
