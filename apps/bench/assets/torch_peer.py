@@ -5,6 +5,7 @@ stdin and prints {"torch": version, "engines": [...], "results": [...], "skipped
 on stdout. Int8 cases run once per quantized engine (qnnpack, onednn/fbgemm/x86 when built in),
 their float twins once (engine "-"), each under torch.set_num_threads(T) for every T.
 """
+import copy
 import json
 import sys
 import time
@@ -23,12 +24,15 @@ def median(xs):
 
 
 def time_call(fn, t):
-    """Warm-up, then samples until minRuns and the budget are reached (slow calls: slowRuns)."""
+    """Warm-up, then samples until minRuns and the budget are reached (slow calls: slowRuns; very slow: the first call)."""
     want = t["minRuns"]
-    for _ in range(t["warmup"]):
+    for w in range(t["warmup"]):
         t0 = time.perf_counter()
         fn()
-        if (time.perf_counter() - t0) * 1e3 > t["slowMs"]:  # one warm-up call is enough for a slow case
+        ms = (time.perf_counter() - t0) * 1e3
+        if w == 0 and ms > t["verySlowMs"]:  # seconds per call: that call is the only sample
+            return ms, 1
+        if ms > t["slowMs"]:  # one warm-up call is enough for a slow case
             want = min(t["minRuns"], t["slowRuns"])
             break
     samples, start = [], time.perf_counter()
@@ -108,6 +112,99 @@ def elementwise_cases(s):
         yield "-", "fp32", lambda: (lambda: dst.copy_(x))
 
 
+class ConvRelu(torch.nn.Module):
+    def __init__(self, cin, cout, k, stride, groups=1):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(cin, cout, k, stride=stride, padding=(k - 1) // 2, groups=groups)
+        self.relu = torch.nn.ReLU()
+
+    def forward(self, x):
+        return self.relu(self.conv(x))
+
+
+class Basic(torch.nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.a = ConvRelu(cin, cout, 3, stride)
+        self.b = torch.nn.Conv2d(cout, cout, 3, padding=1)
+        self.proj = torch.nn.Conv2d(cin, cout, 1, stride=stride) if stride != 1 or cin != cout else None
+        self.add = torch.nn.quantized.FloatFunctional()
+
+    def forward(self, x):
+        return self.add.add_relu(self.b(self.a(x)), self.proj(x) if self.proj is not None else x)
+
+
+class InvertedResidual(torch.nn.Module):
+    def __init__(self, cin, cout, stride, t):
+        super().__init__()
+        hidden = cin * t
+        self.expand = ConvRelu(cin, hidden, 1, 1) if t != 1 else None
+        self.dw = ConvRelu(hidden, hidden, 3, stride, hidden)
+        self.project = torch.nn.Conv2d(hidden, cout, 1)
+        self.add = torch.nn.quantized.FloatFunctional() if stride == 1 and cin == cout else None
+
+    def forward(self, x):
+        y = self.project(self.dw(self.expand(x) if self.expand is not None else x))
+        return self.add.add(y, x) if self.add is not None else y
+
+
+class ArchModel(torch.nn.Module):
+    """apps/bench/src/models/build.ts's ArchModel, from the same architecture data."""
+
+    def __init__(self, arch):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.stem = ConvRelu(3, arch["stem"], 3, 2)
+        self.pool = torch.nn.MaxPool2d(3, stride=2, padding=1) if arch["maxpool"] else None
+        c, blocks = arch["stem"], []
+        for b in arch["blocks"]:
+            blocks.append(Basic(c, b["cout"], b["stride"]) if b["type"] == "basic" else InvertedResidual(c, b["cout"], b["stride"], b["expand"]))
+            c = b["cout"]
+        self.blocks = torch.nn.Sequential(*blocks)
+        self.head = ConvRelu(c, arch["head"], 1, 1) if arch["head"] else None
+        self.gap = torch.nn.AdaptiveAvgPool2d(1)
+        self.flatten = torch.nn.Flatten()
+        self.fc = torch.nn.Linear(arch["head"] or c, arch["classes"])
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        y = self.stem(self.quant(x))
+        if self.pool is not None:
+            y = self.pool(y)
+        y = self.blocks(y)
+        if self.head is not None:
+            y = self.head(y)
+        return self.dequant(self.fc(self.flatten(self.gap(y))))
+
+
+def quantized_model(float_model, engine, calibration):
+    """Eager post-training quantization for `engine`: fuse conv + ReLU, observe, convert."""
+    torch.backends.quantized.engine = engine
+    m = copy.deepcopy(float_model).eval()
+    groups = [[f"{n}.conv", f"{n}.relu"] for n, mod in m.named_modules() if isinstance(mod, ConvRelu)]
+    torch.ao.quantization.fuse_modules(m, groups, inplace=True)
+    m.qconfig = torch.ao.quantization.get_default_qconfig(engine)
+    torch.ao.quantization.prepare(m, inplace=True)
+    for x in calibration:
+        m(x)
+    torch.ao.quantization.convert(m, inplace=True)
+    return m
+
+
+def model_cases(s):
+    fm = ArchModel(s["arch"]).eval()
+    x = torch.randn(1, 3, s["size"], s["size"])
+    calibration = [x, torch.randn(1, 3, s["size"], s["size"])]
+    if "int8" in s["dtypes"]:
+        for e in ENGINES:
+            def make(e=e):
+                qm = quantized_model(fm, e, calibration)
+                return lambda: qm(x)
+            yield e, "int8", make
+    if "fp32" in s["dtypes"]:
+        yield "-", "fp32", lambda: (lambda: fm(x))
+
+
 def matmul_cases(s):
     a, b = torch.randn(s["n"], s["n"]), torch.randn(s["n"], s["n"])
     yield "-", "fp32", lambda: (lambda: torch.mm(a, b))
@@ -122,6 +219,7 @@ CASES = {
     "dequantize": elementwise_cases,
     "copy": elementwise_cases,
     "matmul": matmul_cases,
+    "model": model_cases,
 }
 
 

@@ -7,6 +7,26 @@
 /** What an addon reports about itself (its `backendInfo()`). */
 interface AddonModule {
   backendInfo(): { engine: string; native: boolean; isa: string | null; reason: string | null };
+  /** The intra-op pool shared by both addons (absent in addons without one). */
+  setNumThreads?(threads: number): number;
+  numThreads?(): number;
+}
+
+/** Thread control of the loaded native kernels, or null (no addon loaded, or one without a pool). */
+let threadControl: { set(threads: number): number; get(): number } | null = null;
+
+/** Whether our native kernels can run on more than one thread. */
+export const nativeThreadsAvailable = (): boolean => threadControl !== null;
+
+/** Runs `fn` with the native kernels' pool at `threads` threads (as is without thread control). */
+export async function withNativeThreads<T>(threads: number, fn: () => Promise<T>): Promise<T> {
+  if (!threadControl) return fn();
+  const prev = threadControl.set(threads);
+  try {
+    return await fn();
+  } finally {
+    threadControl.set(prev);
+  }
 }
 
 export interface AddonStatus {
@@ -29,7 +49,11 @@ export async function loadAddons(): Promise<AddonStatus[]> {
   const out: AddonStatus[] = [];
   for (const pkg of ADDON_PACKAGES) {
     try {
-      const info = (await importAddon(pkg)).backendInfo();
+      const mod = await importAddon(pkg);
+      const info = mod.backendInfo();
+      if (info.native && !threadControl && mod.setNumThreads && mod.numThreads) {
+        threadControl = { set: mod.setNumThreads, get: mod.numThreads };
+      }
       out.push({
         pkg,
         native: info.native,

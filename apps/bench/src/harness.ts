@@ -49,11 +49,16 @@ export interface TimingOptions {
   /** A variant whose warm-up call took longer than this (ms) is sampled only `slowRuns` times. */
   slowMs: number;
   slowRuns: number;
+  /**
+   * A variant whose first call took longer than this (ms) keeps that call as its only sample (no
+   * warm-up): the TypeScript reference on the largest shapes, where one call is seconds of hot loops.
+   */
+  verySlowMs: number;
 }
 
-export const DEFAULT_TIMING: TimingOptions = { warmup: 2, minRuns: 5, maxRuns: 200, budgetMs: 1000, slowMs: 250, slowRuns: 3 };
+export const DEFAULT_TIMING: TimingOptions = { warmup: 2, minRuns: 5, maxRuns: 200, budgetMs: 1000, slowMs: 250, slowRuns: 3, verySlowMs: 2000 };
 /** `--quick`: a handful of samples, enough to see orders of magnitude. */
-export const QUICK_TIMING: TimingOptions = { warmup: 1, minRuns: 2, maxRuns: 20, budgetMs: 50, slowMs: 100, slowRuns: 1 };
+export const QUICK_TIMING: TimingOptions = { warmup: 1, minRuns: 2, maxRuns: 20, budgetMs: 50, slowMs: 100, slowRuns: 1, verySlowMs: 2000 };
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) throw new RangeError('median(): expected at least one sample, got none');
@@ -82,16 +87,22 @@ async function timeOnce(run: () => unknown): Promise<number> {
 /** Runs the cases of one comparison group round-robin and returns one result per case. */
 export async function timeInterleaved(cases: readonly BenchCase[], opts: TimingOptions = DEFAULT_TIMING): Promise<BenchResult[]> {
   const want = cases.map(() => opts.minRuns);
+  const samples = cases.map(() => [] as number[]);
   for (const [i, c] of cases.entries()) {
     for (let w = 0; w < opts.warmup; w++) {
+      const ms = await timeOnce(c.run);
+      if (w === 0 && ms > opts.verySlowMs) {
+        samples[i]!.push(ms);
+        want[i] = 1;
+        break;
+      }
       // one warm-up call is enough for a slow variant (its first call already amortizes packing)
-      if ((await timeOnce(c.run)) > opts.slowMs) {
+      if (ms > opts.slowMs) {
         want[i] = Math.min(opts.minRuns, opts.slowRuns);
         break;
       }
     }
   }
-  const samples = cases.map(() => [] as number[]);
   // each variant gets an equal share of the budget, so slow variants in a group cannot starve fast ones
   const share = opts.budgetMs / Math.max(1, cases.length);
   const spent = cases.map(() => 0);

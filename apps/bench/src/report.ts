@@ -18,11 +18,12 @@ function engineFamily(engine: string): string | null {
   return null;
 }
 
-/** int8 time over the fp32 time of the same implementation family (ours / torch / onnxruntime) and thread count. */
+/** int8 time over the fp32 time of the same implementation family (ours / torch / onnxruntime; peers at the same thread count). */
 export function int8OverFp32(r: BenchResult, rows: readonly BenchResult[]): number | null {
   if (r.dtype !== 'int8') return null;
-  const sameFamily = (o: BenchResult): boolean => (isOurs(r) ? isOurs(o) : o.impl === r.impl);
-  const fp = rows.filter((o) => o.case === r.case && o.dtype === 'fp32' && o.threads === r.threads && sameFamily(o));
+  // our float path is single-threaded TypeScript: our int8 rows on any thread count compare with it
+  const sameFamily = (o: BenchResult): boolean => (isOurs(r) ? isOurs(o) : o.impl === r.impl && o.threads === r.threads);
+  const fp = rows.filter((o) => o.case === r.case && o.dtype === 'fp32' && sameFamily(o));
   return fp.length ? r.medianMs / Math.min(...fp.map((o) => o.medianMs)) : null;
 }
 
@@ -53,7 +54,7 @@ interface Column {
   cell(r: BenchResult): string;
 }
 
-/** Rows in display order: by case (first appearance), ours before peers, peers by impl, threads, engine. */
+/** Rows in display order: by case (first appearance), ours before peers, then by threads; ours in measured order, peers by engine. */
 export function orderRows(rows: readonly BenchResult[]): BenchResult[] {
   const caseOrder = new Map<string, number>();
   rows.forEach((r) => caseOrder.has(r.case) || caseOrder.set(r.case, caseOrder.size));
@@ -62,7 +63,7 @@ export function orderRows(rows: readonly BenchResult[]): BenchResult[] {
     .map((r, i) => ({ r, i }))
     .sort((a, b) =>
       caseOrder.get(a.r.case)! - caseOrder.get(b.r.case)! || rank(a.r) - rank(b.r) ||
-      (isOurs(a.r) ? a.i - b.i : a.r.threads - b.r.threads || a.r.engine.localeCompare(b.r.engine) || a.r.dtype.localeCompare(b.r.dtype)))
+      a.r.threads - b.r.threads || (isOurs(a.r) ? a.i - b.i : a.r.engine.localeCompare(b.r.engine) || a.r.dtype.localeCompare(b.r.dtype)))
     .map(({ r }) => r);
 }
 

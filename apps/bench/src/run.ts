@@ -2,7 +2,7 @@
  * One bench run: load the addons, measure the machine peaks, time our variants of every case
  * of the selected suites, then let each peer time the same cases.
  */
-import { loadAddons } from './addons.js';
+import { loadAddons, nativeThreadsAvailable, withNativeThreads } from './addons.js';
 import { type BenchResult, type TimingOptions, timeInterleaved } from './harness.js';
 import { type PeakReport, measurePeaks } from './peak/peak.js';
 import type { Peer } from './peers/types.js';
@@ -36,11 +36,13 @@ export async function runBench(opts: RunOptions): Promise<RunOutput> {
     log(line);
   };
   for (const a of await loadAddons()) note(a.line);
-  note(`qtorch kernels are single-threaded: our rows run on 1 thread; peers and peaks on ${opts.threads.join(', ')}`);
+  note(nativeThreadsAvailable()
+    ? `threads ${opts.threads.join(', ')}: our native kernels (one intra-op pool), peers and peaks; our TypeScript reference and float paths are single-threaded`
+    : `threads ${opts.threads.join(', ')}: peers and peaks; our kernels run on 1 thread (no native thread pool loaded)`);
   const peaks: PeakReport = opts.peaks === false ? { rows: [], reason: 'not measured', features: {} } : measurePeaks(opts.threads);
   if (peaks.reason) note(`peak: ${peaks.reason}; "% peak" left empty`);
 
-  const ctx = { quick: opts.quick };
+  const ctx = { quick: opts.quick, threads: opts.threads };
   const results: BenchResult[] = [];
   const specs: CaseSpec[] = [];
   for (const suite of opts.suites) {
@@ -48,10 +50,13 @@ export async function runBench(opts: RunOptions): Promise<RunOutput> {
     if (suite.measured) results.push(...suite.measured(peaks));
     for (const spec of suite.specs(ctx)) {
       specs.push(spec);
-      const cases = suite.ours(spec);
+      const cases = suite.ours(spec, ctx);
       if (cases.length === 0) continue;
       log(`${suite.name}: ${spec.case} (${cases.length} variants)`);
-      results.push(...(await timeInterleaved(cases, opts.timing)));
+      // variants on the same thread count are timed together, with the native pool at that count
+      for (const t of new Set(cases.map((c) => c.threads))) {
+        results.push(...(await withNativeThreads(t, () => timeInterleaved(cases.filter((c) => c.threads === t), opts.timing))));
+      }
     }
   }
   for (const peer of opts.peers) {

@@ -3,6 +3,7 @@
  * and the ONNX model builder read the same JSON, so every peer times exactly our shapes.
  */
 import type { BenchDType } from './harness.js';
+import type { Arch } from './models/arch.js';
 
 interface SpecBase {
   suite: string;
@@ -60,10 +61,12 @@ export interface MatmulSpec extends SpecBase {
   n: number;
 }
 
-/** A whole small model (see models/), int8 vs float. */
+/** A whole small model (see models/arch.ts), int8 vs float. */
 export interface ModelSpec extends SpecBase {
   kind: 'model';
   model: 'resnet' | 'mobilenetv2';
+  /** The architecture as data (the PyTorch peer builds the same network from it). */
+  arch: Arch;
   /** Input (1, 3, size, size). */
   size: number;
 }

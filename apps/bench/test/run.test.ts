@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nativeThreadsAvailable } from '../src/addons.js';
 import { QUICK_TIMING } from '../src/harness.js';
 import { formatTables, writeJson } from '../src/report.js';
 import { runBench } from '../src/run.js';
@@ -9,21 +10,29 @@ import { SUITES } from '../src/suites/index.js';
 
 describe('runBench --quick (no peers, no peak)', () => {
   it('times our variants of every case, reports addons and not-implemented parts, and writes the JSON schema', async () => {
-    const suites = SUITES.filter((s) => ['linear', 'dynamic', 'models'].includes(s.name));
+    const suites = SUITES.filter((s) => ['linear', 'dynamic'].includes(s.name));
     const out = await runBench({ suites, threads: [1, 2], peers: [], quick: true, timing: { ...QUICK_TIMING, budgetMs: 0 }, peaks: false });
     expect(out.notes.some((n) => n.startsWith('@qtorch/kernels-fbgemm'))).toBe(true);
-    expect(out.notes.some((n) => n.includes('dynamic LSTM: not implemented'))).toBe(true);
-    expect(out.notes.some((n) => n.startsWith('models: skipped'))).toBe(true);
     // linear: per engine at least the reference, plus the float path; dynamic: the same for linear_dynamic
     for (const suite of ['linear', 'dynamic']) {
-      const rows = out.results.filter((r) => r.suite === suite);
+      const rows = out.results.filter((r) => r.suite === suite && !r.case.startsWith('LSTM'));
       expect(rows.filter((r) => r.impl === 'qtorch-reference' && r.dtype === 'int8').map((r) => r.engine)).toEqual(['fbgemm', 'qnnpack']);
       expect(rows.filter((r) => r.dtype === 'fp32')).toHaveLength(1);
-      expect(rows.every((r) => r.threads === 1 && r.ops === 2 * 4 * 32 * 16)).toBe(true);
+      expect(rows.every((r) => r.ops === 2 * 4 * 32 * 16)).toBe(true);
+      // TypeScript paths run on 1 thread; native rows (where an addon registered the op) on each count
+      expect(rows.filter((r) => r.impl !== 'qtorch-native').every((r) => r.threads === 1)).toBe(true);
+      for (const engine of ['fbgemm', 'qnnpack']) {
+        const native = rows.filter((r) => r.impl === 'qtorch-native' && r.engine === engine).map((r) => r.threads);
+        expect(native.length === 0 || (nativeThreadsAvailable() ? native.join() === '1,2' : native.join() === '1')).toBe(true);
+      }
     }
+    // the dynamic LSTM: the quantized LSTM per engine (reference at least) beside the float LSTM
+    const lstm = out.results.filter((r) => r.case.startsWith('LSTM'));
+    expect(lstm.filter((r) => r.impl === 'qtorch-reference' && r.dtype === 'int8').map((r) => r.engine)).toEqual(['fbgemm', 'qnnpack']);
+    expect(lstm.filter((r) => r.dtype === 'fp32')).toHaveLength(1);
     const text = formatTables(out.results, out.peaks, suites.map((s) => s.name));
     expect(text).toContain('## linear');
-    expect(text).not.toContain('## models');
+    expect(text).not.toContain('## conv');
 
     const file = join(mkdtempSync(join(tmpdir(), 'qtorch-bench-test-')), 'out.json');
     writeJson(file, out.results, out.peaks, out.notes);

@@ -31,11 +31,16 @@ describe('harness', () => {
       { ...base, impl: 'qtorch-reference', run: () => { slow++; let s = 0; for (let i = 0; i < 2e5; i++) s += i; return s; } },
     ];
     // slowMs -1: every warmed-up case counts as slow, so each takes exactly slowRuns samples
-    const results = await timeInterleaved(cases, { warmup: 1, minRuns: 4, maxRuns: 10, budgetMs: 0, slowMs: -1, slowRuns: 2 });
+    const results = await timeInterleaved(cases, { warmup: 1, minRuns: 4, maxRuns: 10, budgetMs: 0, slowMs: -1, slowRuns: 2, verySlowMs: 1e9 });
     expect(results.map((r) => r.runs)).toEqual([2, 2, 2]);
     expect([sync, async_, slow]).toEqual([3, 3, 3]);
     expect(results.every((r) => r.medianMs >= 0)).toBe(true);
     expect(results[1]!.medianMs).toBeGreaterThanOrEqual(0.5); // the awaited timer was inside the measurement
+
+    // verySlowMs -1: every first call is "very slow" and is kept as the only sample (no warm-up)
+    const once = await timeInterleaved(cases, { warmup: 2, minRuns: 4, maxRuns: 10, budgetMs: 100, slowMs: -1, slowRuns: 2, verySlowMs: -1 });
+    expect(once.map((r) => r.runs)).toEqual([1, 1, 1]);
+    expect([sync, async_, slow]).toEqual([4, 4, 4]);
   });
 });
 
@@ -96,13 +101,9 @@ describe('suites (one tiny case each; harness correctness, not speed)', () => {
         expect(rows).toEqual([expect.objectContaining({ suite: 'peak', case: 'fma-ymm', threads: 2, gops: 64, ops: 64 * 10 * 1e6 })]);
         return;
       }
-      if (suite.name === 'models') {
-        expect(suite.notes!({ quick: true }).join('\n')).toMatch(/skipped/);
-        return;
-      }
       expect(specs.length).toBeGreaterThan(0);
       for (const s of specs) expect(s.suite).toBe(suite.name);
-      const cases = suite.ours(specs[0]!);
+      const cases = suite.ours(specs[0]!, { quick: true, threads: [1] });
       expect(cases.length).toBeGreaterThan(0);
       const results = await timeInterleaved(cases, TINY);
       expect(results).toHaveLength(cases.length);

@@ -114,6 +114,7 @@ describe('docs: quantization-aware training example', () => {
     const res = modelInt8.call(inputFp32);
     expect(res.shape).toEqual([4, 1, 4, 4]);
     expect(res.isQuantized).toBe(false);
+    expect(warnings).toEqual([]);
   });
 });
 
@@ -168,5 +169,29 @@ describe('workflow errors and warnings', () => {
     expect((prepared.conv as unknown as { activation_post_process?: unknown }).activation_post_process).toBeDefined();
     const same = prepare(m, { inplace: true });
     expect(same).toBe(m);
+  });
+});
+
+describe('calibration check sees FloatFunctional observers', () => {
+  it('a calibrated model with a FloatFunctional converts without warnings', async () => {
+    const { FloatFunctional } = await import('@qtorch/nn-quantized');
+    class AddNet extends Module {
+      quant = new QuantStub();
+      fc = new Linear(3, 3);
+      add = new FloatFunctional();
+      dequant = new DeQuantStub();
+      forward(x: Tensor): Tensor {
+        x = this.quant.call(x);
+        return this.dequant.call(this.add.add(this.fc.call(x), x));
+      }
+    }
+    const m = new AddNet().eval();
+    (m as unknown as { qconfig: unknown }).qconfig = getDefaultQconfig('qnnpack');
+    const prepared = prepare(m);
+    prepared.call(randn([4, 3]));
+    convert(prepared, { strict: true });
+    expect(warnings).toEqual([]);
+    const unCalibrated = prepare(m);
+    expect(() => convert(unCalibrated, { strict: true })).toThrow(/'add.activation_post_process' never saw data|never saw data/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The machine's measured int8 and fp32 peaks: assets/peak.cc (independent accumulator chains of
- * vpdpbusd / vpmaddubsw / vpmaddwd and FMA, on 1..T threads), compiled on demand with g++ into
+ * vpdpbusd / vpmaddubsw / vpmaddwd and FMA, on 1..T threads, throughput per second of each
+ * thread's CPU time, so a busy machine does not lower them), compiled on demand with g++ into
  * a cache directory and run once per bench. Without a compiler the peaks are unknown and the
  * tables leave the fraction-of-peak column empty.
  */
@@ -17,7 +18,7 @@ export interface PeakRow {
   name: string;
   dtype: 'int8' | 'fp32';
   threads: number;
-  /** Best wall time of one repetition (ms). */
+  /** Wall time (ms) of the repetition with the best throughput (per CPU second, summed over threads). */
   ms: number;
   gops: number;
   runs: number;
@@ -57,17 +58,17 @@ export function buildPeakBinary(compiler = process.env.CXX ?? 'g++'): { path: st
   return { path: bin };
 }
 
-/** Runs the microbenchmark on each thread count; never throws. */
-export function measurePeaks(threads: readonly number[]): PeakReport {
+/** Runs the microbenchmark on each thread count (`quick`: 3 short repetitions, for tests); never throws. */
+export function measurePeaks(threads: readonly number[], { quick = false } = {}): PeakReport {
   const built = buildPeakBinary();
   if ('reason' in built) return { rows: [], reason: built.reason, features: {} };
-  const run = spawnSync(built.path, threads.map(String), { encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(built.path, [...(quick ? ['--quick'] : []), ...threads.map(String)], { encoding: 'utf8', timeout: 120_000 });
   if (run.status !== 0) return { rows: [], reason: `peak microbenchmark failed: ${run.stderr || run.error?.message || `exit ${run.status}`}`, features: {} };
   const out = JSON.parse(run.stdout) as { features: Record<string, boolean>; results: PeakRow[] };
   return { rows: out.results, reason: null, features: out.features };
 }
 
-/** The peak rows as results of the 'peak' suite (time = best repetition, not a median). */
+/** The peak rows as results of the 'peak' suite (time: wall time of the best repetition, not a median). */
 export function peakResults(report: PeakReport): BenchResult[] {
   return report.rows.map((r) => ({
     suite: 'peak', case: r.name, impl: 'qtorch-native', engine: 'cpu', dtype: r.dtype, threads: r.threads,

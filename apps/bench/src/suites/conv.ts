@@ -3,7 +3,7 @@ import { conv2d, convPrepack, dequantize, quantizedConv2d, randn } from '@qtorch
 import { OUT_SCALE, OUT_ZERO_POINT, qActivation, qWeight, seed } from '../fixtures.js';
 import { type ConvSpec, convOps } from '../specs.js';
 import { floatRow, quantizedRows } from './rows.js';
-import type { Suite } from './types.js';
+import type { Suite, SuiteContext } from './types.js';
 
 type ConvShape = Omit<ConvSpec, 'suite' | 'case' | 'kind' | 'ops' | 'dtypes'> & { label: string };
 
@@ -21,13 +21,13 @@ export function convSpecs(suite: string, shapes: readonly ConvShape[], dtypes: C
 }
 
 /** Our rows of a conv spec: quantized conv2d per variant, and float conv2d. */
-export function convRows(s: ConvSpec) {
+export function convRows(s: ConvSpec, ctx: SuiteContext) {
   seed();
   const x = qActivation([s.n, s.c, s.h, s.w]), w = qWeight([s.cout, s.c / s.groups, s.kernel, s.kernel]), b = randn([s.cout]);
   const geometry = { stride: s.stride, padding: s.padding, groups: s.groups };
   const xf = dequantize(x), wf = dequantize(w);
   return [
-    ...quantizedRows(s, 'quantized::conv2d', (engine) => {
+    ...quantizedRows(s, ctx, 'quantized::conv2d', (engine) => {
       const packed = convPrepack(w, b, geometry, engine);
       return () => quantizedConv2d(x, packed, OUT_SCALE, OUT_ZERO_POINT);
     }),

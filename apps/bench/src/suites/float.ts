@@ -18,8 +18,8 @@ export const floatSuite: Suite<MatmulSpec | ConvSpec> = {
       ...convSpecs('float', [conv], ['fp32']),
     ];
   },
-  ours(s) {
-    if (s.kind === 'conv') return convRows(s);
+  ours(s, ctx) {
+    if (s.kind === 'conv') return convRows(s, ctx);
     seed();
     const a = randn([s.n, s.n]), b = randn([s.n, s.n]);
     return floatRow(s, () => matmul(a, b));

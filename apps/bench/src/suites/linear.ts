@@ -17,12 +17,12 @@ export const linearSuite: Suite<LinearSpec> = {
   name: 'linear',
   description: 'quantized::linear (M,K,N) = (1|32|128,1024,1024), (128,4096,1024), (1,768,3072) vs float linear',
   specs: ({ quick }) => linearSpecs('linear', 'linear', quick ? QUICK : FULL),
-  ours(s) {
+  ours(s, ctx) {
     seed();
     const x = qActivation([s.m, s.k]), w = qWeight([s.n, s.k]), b = randn([s.n]);
     const xf = dequantize(x), wf = dequantize(w);
     return [
-      ...quantizedRows(s, 'quantized::linear', (engine) => {
+      ...quantizedRows(s, ctx, 'quantized::linear', (engine) => {
         const packed = linearPrepack(w, b, engine);
         return () => quantizedLinear(x, packed, OUT_SCALE, OUT_ZERO_POINT);
       }),

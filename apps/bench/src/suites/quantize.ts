@@ -7,7 +7,8 @@ import { seed } from '../fixtures.js';
 import type { BenchCase } from '../harness.js';
 import type { ElementwiseSpec } from '../specs.js';
 import { variantsOf, withVariant } from '../variants.js';
-import type { Suite } from './types.js';
+import { threadCountsOf } from './rows.js';
+import type { Suite, SuiteContext } from './types.js';
 
 const SCALE = 0.05, ZERO_POINT = 128;
 
@@ -37,15 +38,15 @@ function operandsFor(n: number): { x: Tensor; q: Tensor } {
  * Native `aten::` kernels of `op`, called through the registry (qtensor's public function does not
  * dispatch these yet), beside the public TypeScript function (engine '-').
  */
-function rows(s: ElementwiseSpec, op: string, call: (kernel: (...a: never[]) => Tensor) => Tensor, reference: () => Tensor): BenchCase[] {
-  const meta = { suite: s.suite, case: s.case, threads: 1, ops: 0, bytes: s.bytes, dtype: 'int8' } as const;
+function rows(s: ElementwiseSpec, ctx: SuiteContext, op: string, call: (kernel: (...a: never[]) => Tensor) => Tensor, reference: () => Tensor): BenchCase[] {
+  const meta = { suite: s.suite, case: s.case, ops: 0, bytes: s.bytes, dtype: 'int8' } as const;
   const natives = variantsOf(op).filter((v) => v.impl === 'qtorch-native');
   return [
-    ...natives.map((v): BenchCase => {
+    ...natives.flatMap((v): BenchCase[] => {
       const kernel = getKernel<(...a: never[]) => Tensor>(op, v.engine);
-      return { ...meta, impl: v.impl, engine: v.engine, run: () => withVariant(v, () => call(kernel)) };
+      return threadCountsOf(v, ctx).map((threads) => ({ ...meta, threads, impl: v.impl, engine: v.engine, run: () => withVariant(v, () => call(kernel)) }));
     }),
-    { ...meta, impl: 'qtorch-reference', engine: '-', run: reference },
+    { ...meta, threads: 1, impl: 'qtorch-reference', engine: '-', run: reference },
   ];
 }
 
@@ -56,15 +57,15 @@ export const quantizeSuite: Suite<ElementwiseSpec> = {
   name: 'quantize',
   description: 'quantize_per_tensor / dequantize of 16M elements vs a typed-array copy (GB/s)',
   specs: ({ quick }) => specs(quick),
-  ours(s) {
+  ours(s, ctx) {
     const { x, q } = operandsFor(s.numel);
     if (s.kind === 'copy') {
       const src = x.data as Float32Array, dst = new Float32Array(s.numel);
       return [{ suite: s.suite, case: s.case, threads: 1, ops: 0, bytes: s.bytes, impl: 'qtorch-reference', engine: 'memcpy', dtype: 'fp32', run: () => dst.set(src) }];
     }
     if (s.kind === 'quantize') {
-      return rows(s, 'aten::quantize_per_tensor', (k) => (k as unknown as QuantizeFn)(x, SCALE, ZERO_POINT, quint8), () => quantizePerTensor(x, SCALE, ZERO_POINT, quint8));
+      return rows(s, ctx, 'aten::quantize_per_tensor', (k) => (k as unknown as QuantizeFn)(x, SCALE, ZERO_POINT, quint8), () => quantizePerTensor(x, SCALE, ZERO_POINT, quint8));
     }
-    return rows(s, 'aten::dequantize', (k) => (k as unknown as DequantizeFn)(q), () => dequantize(q));
+    return rows(s, ctx, 'aten::dequantize', (k) => (k as unknown as DequantizeFn)(q), () => dequantize(q));
   },
 };

@@ -1,25 +1,36 @@
 /** Builders of the rows every op suite has: our quantized variants and the float path beside them. */
 import type { Engine } from '@qtorch/qtensor';
+import { nativeThreadsAvailable } from '../addons.js';
 import type { BenchCase } from '../harness.js';
 import type { CaseSpec } from '../specs.js';
-import { variantsOf, withVariant } from '../variants.js';
+import { type Variant, variantsOf, withVariant } from '../variants.js';
+import type { SuiteContext } from './types.js';
 
-const metaOf = (spec: CaseSpec) => ({ suite: spec.suite, case: spec.case, threads: 1, ops: spec.ops, bytes: spec.bytes });
+const metaOf = (spec: CaseSpec) => ({ suite: spec.suite, case: spec.case, ops: spec.ops, bytes: spec.bytes });
+
+/** Thread counts a variant runs on: native kernels on each requested count (if their pool is controllable), TypeScript on 1. */
+export const threadCountsOf = (v: Variant, ctx: SuiteContext): readonly number[] =>
+  v.impl === 'qtorch-native' && nativeThreadsAvailable() ? ctx.threads : [1];
 
 /**
- * One int8 row per variant of `op` (native and reference, per engine). `prepare(engine)` runs
- * untimed (packing weights for that engine) and returns the timed call.
+ * One int8 row per variant of `op` (native per thread count, reference, per engine).
+ * `prepare(engine)` runs untimed, once per engine (packing weights for it), and returns the timed call.
  */
-export function quantizedRows(spec: CaseSpec, op: string, prepare: (engine: Engine) => () => unknown): BenchCase[] {
+export function quantizedRows(spec: CaseSpec, ctx: SuiteContext, op: string, prepare: (engine: Engine) => () => unknown): BenchCase[] {
   if (!spec.dtypes.includes('int8')) return [];
-  return variantsOf(op).map((v) => {
-    const call = prepare(v.engine);
-    return { ...metaOf(spec), impl: v.impl, engine: v.engine, dtype: 'int8', run: () => withVariant(v, call) };
+  const calls = new Map<Engine, () => unknown>();
+  const callFor = (engine: Engine): (() => unknown) => {
+    if (!calls.has(engine)) calls.set(engine, prepare(engine));
+    return calls.get(engine)!;
+  };
+  return variantsOf(op).flatMap((v) => {
+    const call = callFor(v.engine);
+    return threadCountsOf(v, ctx).map((threads): BenchCase => ({ ...metaOf(spec), threads, impl: v.impl, engine: v.engine, dtype: 'int8', run: () => withVariant(v, call) }));
   });
 }
 
 /** The fp32 row: qtensor's float op (TypeScript; engine '-'). */
 export function floatRow(spec: CaseSpec, call: () => unknown): BenchCase[] {
   if (!spec.dtypes.includes('fp32')) return [];
-  return [{ ...metaOf(spec), impl: 'qtorch-reference', engine: '-', dtype: 'fp32', run: call }];
+  return [{ ...metaOf(spec), threads: 1, impl: 'qtorch-reference', engine: '-', dtype: 'fp32', run: call }];
 }

@@ -5,6 +5,8 @@ import type { CaseSpec } from '../specs.js';
 export interface SuiteContext {
   /** Tiny shapes (CI smoke test, `--quick`). */
   quick: boolean;
+  /** Thread counts our native kernels run on (the TypeScript paths are single-threaded). */
+  threads: readonly number[];
 }
 
 /**
@@ -14,11 +16,11 @@ export interface SuiteContext {
 export interface Suite<S extends CaseSpec = CaseSpec> {
   name: string;
   description: string;
-  specs(ctx: SuiteContext): S[];
-  /** Our variants of one case (native and reference per engine, and the float path); [] if we have none. */
-  ours(spec: S): BenchCase[];
+  specs(ctx: Pick<SuiteContext, 'quick'>): S[];
+  /** Our variants of one case (native per engine and thread count, reference per engine, the float path); [] if none. */
+  ours(spec: S, ctx: SuiteContext): BenchCase[];
   /** Lines printed above the suite's table (what is not implemented, what was skipped). */
-  notes?(ctx: SuiteContext): string[];
+  notes?(ctx: Pick<SuiteContext, 'quick'>): string[];
   /** Rows measured outside the harness (the peak microbenchmark). */
   measured?(peaks: PeakReport): BenchResult[];
 }

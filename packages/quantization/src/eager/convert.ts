@@ -6,9 +6,9 @@
  */
 import { Dropout, type Module, type ModuleClass, deepcopy, typeOf } from '@qtorch/nn';
 import { QTorchValueError } from '@qtorch/qtensor';
-import { observerCalls, observerForwardHook, observerForwardPreHook, removeActivationPostProcess } from './observe.js';
+import { isCountingObserver, observerCalls, observerForwardHook, observerForwardPreHook, removeActivationPostProcess } from './observe.js';
 import { qconfigOf, removeQconfig_ } from './propagate.js';
-import { reportProblem } from './report.js';
+import { checkWorkflowArgs, reportProblem } from './report.js';
 import { DeQuantStub, QuantStub } from './stubs.js';
 import { type ModuleMapping, getDefaultStaticQuantModuleMappings, isFusedModule, isObserverLike } from './mappings.js';
 
@@ -86,18 +86,23 @@ function checkObserved(mod: Module, path: string, mapping: ModuleMapping): void 
 
 function checkCalibrated(model: Module, strict: boolean | undefined): void {
   for (const [name, m] of model.namedModules()) {
-    if (!name.endsWith('activation_post_process') || !isObserverLike(m)) continue;
+    if (!name.endsWith('activation_post_process') || !isCountingObserver(m)) continue;
     if (observerCalls(m) === 0) {
       reportProblem('convert', `the observer '${name}' never saw data: run calibration inputs through the prepared model before convert (its qparams would be the defaults)`, strict);
     }
   }
 }
 
-function checkUnswapped(model: Module, mapping: ModuleMapping, strict: boolean | undefined): void {
-  for (const [name, m] of model.namedModules()) {
-    if (!name || !qconfigOf(m) || m.children().length > 0 || mapping.has(typeOf(m))) continue;
-    if (m.parameters().length === 0 || isObserverLike(m)) continue;
-    reportProblem('convert', `'${name}' (${m.constructor.name}) has a qconfig but no quantized counterpart in the mapping: it stays float`, strict);
+/** Leaf modules with weights and a qconfig that no mapping swaps (not looking inside units swapped whole). */
+function checkUnswapped(module: Module, mapping: ModuleMapping, strict: boolean | undefined, prefix = ''): void {
+  for (const [name, m] of module.namedChildren()) {
+    const path = prefix ? `${prefix}.${name}` : name;
+    if (isObserverLike(m) || (qconfigOf(m) && mapping.has(typeOf(m))) || isFusedModule(m)) continue;
+    if (m.children().length > 0) {
+      checkUnswapped(m, mapping, strict, path);
+    } else if (qconfigOf(m) && m.parameters().length > 0) {
+      reportProblem('convert', `'${path}' (${m.constructor.name}) has a qconfig but no quantized counterpart in the mapping: it stays float`, strict);
+    }
   }
 }
 
@@ -106,6 +111,7 @@ function checkUnswapped(model: Module, mapping: ModuleMapping, strict: boolean |
  * @example const quantized = convert(prepared);
  */
 export function convert<M extends Module>(model: M, options: ConvertOptions = {}): M {
+  checkWorkflowArgs('convert', model, options);
   const m = options.inplace ? model : deepcopy(model);
   const mapping = options.mapping ?? getDefaultStaticQuantModuleMappings();
   const custom = options.convertCustomConfigDict?.observedToQuantizedCustomModuleClass ?? new Map();

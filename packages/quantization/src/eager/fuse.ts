@@ -14,7 +14,8 @@ import {
   BNReLU2d, BNReLU3d, ConvBn1d, ConvBn2d, ConvBn3d, ConvBnReLU1d, ConvBnReLU2d, ConvBnReLU3d, ConvReLU1d, ConvReLU2d,
   ConvReLU3d, LinearBn1d, LinearReLU, fuseConvBnEval, fuseLinearBnEval,
 } from '@qtorch/nn-intrinsic';
-import { QTorchValueError } from '@qtorch/qtensor';
+import { QTorchTypeError, QTorchValueError, describeValue } from '@qtorch/qtensor';
+import { checkWorkflowArgs } from './report.js';
 
 /** Builds the fused module from the modules of one group. */
 export type FuserMethod = (isQat: boolean, ...mods: Module[]) => Module;
@@ -122,6 +123,11 @@ export interface FuseOptions {
 }
 
 function fuse<M extends Module>(model: M, groups: string[] | string[][], isQat: boolean | undefined, options: FuseOptions): M {
+  const op = isQat ? 'fuseModulesQat' : 'fuseModules';
+  checkWorkflowArgs(op, model, options);
+  if (!Array.isArray(groups) || groups.length === 0 || !groups.every((g) => typeof g === 'string' || (Array.isArray(g) && g.every((n) => typeof n === 'string')))) {
+    throw new QTorchTypeError(`${op}(): expected a list of module names or a list of such lists, e.g. [['conv', 'bn', 'relu']], got ${describeValue(groups)}`);
+  }
   const m = options.inplace ? model : deepcopy(model);
   const list: string[][] = groups.every((g) => typeof g === 'string') ? [groups as string[]] : (groups as string[][]);
   const fuser = options.fuserFunc ?? fuseKnownModules;

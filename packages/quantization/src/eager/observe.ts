@@ -19,7 +19,6 @@ function countCall(observer: Module): void {
 export const observerForwardHook: ForwardHook = (m, _inputs, output) => {
   const app = (m as { activation_post_process?: Module }).activation_post_process;
   if (!app) return undefined;
-  countCall(app);
   return app.call(output);
 };
 
@@ -27,10 +26,26 @@ export const observerForwardHook: ForwardHook = (m, _inputs, output) => {
 export const observerForwardPreHook: ForwardPreHook = (m, inputs) => {
   const app = (m as { activation_post_process?: Module }).activation_post_process;
   if (!app) return undefined;
-  countCall(app);
   app.call(inputs[0]);
   return undefined;
 };
+
+/** The observer's own pre-hook that counts its calls, however it is called (hooks, FloatFunctional). */
+const countingHook: ForwardPreHook = (observer) => {
+  countCall(observer);
+  return undefined;
+};
+
+/** Makes `observer` count the calls it sees; returns it. */
+export function countingObserver<M extends Module>(observer: M): M {
+  observer.registerForwardPreHook(countingHook);
+  return observer;
+}
+
+/** Whether `prepare` attached this observer (it counts its calls). */
+export function isCountingObserver(observer: Module): boolean {
+  return [...observer._forwardPreHooks.values()].includes(countingHook);
+}
 
 /** How many times an observer attached by `prepare` has been fed (0: never calibrated). */
 export function observerCalls(observer: Module): number {
@@ -45,7 +60,7 @@ export function activationIsMemoryless(qconfig: QConfig): boolean {
 
 /** Attaches `observer` as `m.activation_post_process` with its hook placed first. */
 export function insertActivationPostProcess(m: Module, observer: Module, memoryless: boolean): void {
-  m.registerModule('activation_post_process', observer);
+  m.registerModule('activation_post_process', countingObserver(observer));
   if (memoryless) {
     const handle = m.registerForwardPreHook(observerForwardPreHook);
     moveFirst(m._forwardPreHooks, handle.id);

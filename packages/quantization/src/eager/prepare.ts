@@ -5,9 +5,9 @@
 import { type Module, type ModuleClass, Sequential, deepcopy, typeOf } from '@qtorch/nn';
 import { QTorchValueError } from '@qtorch/qtensor';
 import type { QConfig } from '../qconfig/qconfig.js';
-import { activationIsMemoryless, insertActivationPostProcess } from './observe.js';
+import { activationIsMemoryless, countingObserver, insertActivationPostProcess } from './observe.js';
 import { propagateQconfig_, qconfigOf } from './propagate.js';
-import { reportProblem } from './report.js';
+import { checkWorkflowArgs, reportProblem } from './report.js';
 import { DeQuantStub } from './stubs.js';
 import {
   type ModuleMapping, getDefaultQatModuleMappings, getDefaultQconfigPropagationList, isDropout, isFloatFunctional,
@@ -66,7 +66,7 @@ function addObserver_(
     const cls = typeOf(child);
     if (isDropout(child)) continue;
     if (isFloatFunctional(child)) {
-      if (needsObservation(child)) child.registerModule('activation_post_process', (qconfigOf(child)!.activation as () => Module)());
+      if (needsObservation(child)) child.registerModule('activation_post_process', countingObserver((qconfigOf(child)!.activation as () => Module)()));
     } else if (isFusedModule(child) || nonLeaf?.has(cls)) {
       observe(child);
     } else if (specialActivationPostProcess(child)) {
@@ -105,6 +105,7 @@ function summarize(model: Module): PrepareSummary {
  * const quantized = convert(prepared);
  */
 export function prepare<M extends Module>(model: M, options: PrepareOptions = {}): M {
+  checkWorkflowArgs('prepare', model, options);
   const m = options.inplace ? model : deepcopy(model);
   propagateQconfig_(m);
   if (!m.modules().some((x) => needsObservation(x))) {
@@ -133,6 +134,7 @@ export interface PrepareQatOptions {
  * for their QAT versions (fake-quantized weights) and attaches fake quantizers to outputs.
  */
 export function prepareQat<M extends Module>(model: M, options: PrepareQatOptions = {}): M {
+  checkWorkflowArgs('prepareQat', model, options);
   if (!model.training) throw new QTorchValueError('prepareQat(): prepare_qat only works on models in training mode; call model.train() first');
   const mapping = options.mapping ?? getDefaultQatModuleMappings();
   const m = options.inplace ? model : deepcopy(model);

@@ -3,7 +3,8 @@
  * torch.ao.quantization.quantize / quantize_dynamic / quantize_qat.
  */
 import { type Module, type ModuleClass, deepcopy } from '@qtorch/nn';
-import { type DType, QTorchValueError, float16, qint8, quint8 } from '@qtorch/qtensor';
+import { type DType, QTorchTypeError, QTorchValueError, describeValue, float16, qint8, quint8 } from '@qtorch/qtensor';
+import { checkWorkflowArgs } from './report.js';
 import {
   type QConfig, defaultDynamicQconfig, float16DynamicQconfig, floatQparamsWeightOnlyQconfig,
 } from '../qconfig/qconfig.js';
@@ -19,6 +20,7 @@ import { type QConfigDict, propagateQconfig_ } from './propagate.js';
 export function quantize<M extends Module, A extends unknown[]>(
   model: M, runFn: (model: M, ...args: A) => void, runArgs: A, options: { mapping?: ModuleMapping; inplace?: boolean } = {},
 ): M {
+  checkWorkflowArgs('quantize', model, options);
   const m = options.inplace ? model : deepcopy(model);
   m.eval();
   prepare(m, { inplace: true });
@@ -31,6 +33,7 @@ export function quantize<M extends Module, A extends unknown[]>(
 export function quantizeQat<M extends Module, A extends unknown[]>(
   model: M, runFn: (model: M, ...args: A) => void, runArgs: A, options: { inplace?: boolean } = {},
 ): M {
+  checkWorkflowArgs('quantizeQat', model, options);
   const m = options.inplace ? model : deepcopy(model);
   m.train();
   prepareQat(m, { inplace: true });
@@ -64,6 +67,10 @@ function defaultQconfigFor(dtype: DType): QConfig {
  * @example const q = quantizeDynamic(model, new Set([Linear]), { dtype: qint8 });
  */
 export function quantizeDynamic<M extends Module>(model: M, qconfigSpec?: QconfigSpec, options: QuantizeDynamicOptions = {}): M {
+  checkWorkflowArgs('quantizeDynamic', model, options);
+  if (qconfigSpec !== undefined && (qconfigSpec === null || typeof qconfigSpec !== 'object')) {
+    throw new QTorchTypeError(`quantizeDynamic(): expected qconfigSpec to be a Set of module classes or a qconfig dict, got ${describeValue(qconfigSpec)}`);
+  }
   const dtype = options.dtype ?? qint8;
   let spec: QConfigDict;
   if (qconfigSpec === undefined) spec = defaultDynamicQconfigSpec(dtype, defaultQconfigFor(dtype));
