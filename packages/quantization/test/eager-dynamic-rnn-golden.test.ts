@@ -36,7 +36,7 @@ function expectNestedClose(actual: unknown, expected: Nested, label: string, tol
     expect(Array.isArray(actual), label).toBe(true);
     expected.forEach((e, i) => expectNestedClose((actual as unknown[])[i], e, `${label}[${i}]`, tol));
   } else {
-    expectTensorClose(actual as Tensor, expected, { ...tol, label });
+    expectTensorClose(actual as Tensor, expected as never, { ...tol, label });
   }
 }
 
