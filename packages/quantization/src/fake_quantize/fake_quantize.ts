@@ -3,6 +3,7 @@
  * observed scale / zero point kept in buffers) and `FixedQParamsFakeQuantize`.
  */
 import {
+  assertTensor, checkOptions,
   type DType, type QScheme, type Tensor, QTorchValueError, dtypeRange, fakeQuantizePerChannelAffine,
   fakeQuantizePerTensorAffine, float32, fromValues, int32, quint8,
 } from '@qtorch/qtensor';
@@ -57,6 +58,7 @@ export class FakeQuantize extends FakeQuantizeBase {
   isPerChannel: boolean;
 
   constructor(opts: FakeQuantizeOptions = {}, flagDtype?: DType) {
+    checkOptions(opts, new.target.name);
     const { observer = MovingAverageMinMaxObserver, quantMin = null, quantMax = null, ...observerKwargs } = opts;
     const kwargs: Args = { ...observerKwargs };
     if (quantMin != null && quantMax != null) {
@@ -101,6 +103,7 @@ export class FakeQuantize extends FakeQuantizeBase {
   }
 
   override forward(x: Tensor): Tensor {
+    assertTensor(x, `${this.constructor.name}.forward`);
     if (this.observerOn) {
       this.activationPostProcess.forward(x.detach());
       const [s, zp] = this.calculateQparams();

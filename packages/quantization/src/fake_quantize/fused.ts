@@ -3,7 +3,7 @@
  * moving-average min/max update, then (only while fake quant is on) qparams from
  * `ChooseQuantizationParams` (symmetric schemes: "preserve sparsity") and fake quantization.
  */
-import { checkOptions, type Tensor, QTorchValueError, chooseQuantizationParams, clone, int64 } from '@qtorch/qtensor';
+import { assertTensor, checkOptions, type Tensor, QTorchValueError, chooseQuantizationParams, clone, int64 } from '@qtorch/qtensor';
 import { aminmax } from '../observer/histogram_math.js';
 import { channelMinMax, float32Values } from '../observer/float_values.js';
 import { MovingAverageMinMaxObserver, movingAverage } from '../observer/minmax.js';
@@ -26,6 +26,7 @@ export class FusedMovingAvgObsFakeQuantize extends FakeQuantize {
   }
 
   override forward(x: Tensor): Tensor {
+    assertTensor(x, `${this.constructor.name}.forward`);
     const obs = this.activationPostProcess as MovingAverageMinMaxObserver | MovingAveragePerChannelMinMaxObserver;
     const c = obs.averagingConstant;
     // the kernel resets each running value that is still infinite to the current one

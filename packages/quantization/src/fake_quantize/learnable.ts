@@ -3,8 +3,8 @@
  * trainable tensors; in static mode they are estimated by the observer, in learning mode they
  * get gradients from `_fake_quantize_learnable_per_{tensor,channel}_affine`.
  */
-import { checkOptions,
-  type Tensor, QTorchValueError, _fakeQuantizeLearnablePerChannelAffine, _fakeQuantizeLearnablePerTensorAffine, float32, fromValues,
+import {
+  assertTensor, checkOptions, type Tensor, QTorchValueError, _fakeQuantizeLearnablePerChannelAffine, _fakeQuantizeLearnablePerTensorAffine, float32, fromValues,
   int64, uint8,
 } from '@qtorch/qtensor';
 import { MovingAverageMinMaxObserver } from '../observer/minmax.js';
@@ -117,6 +117,7 @@ export class LearnableFakeQuantize extends FakeQuantizeBase {
   }
 
   override forward(x: Tensor): Tensor {
+    assertTensor(x, `${this.constructor.name}.forward`);
     if (this.buffer('static_enabled').data[0] === 1) {
       this.activationPostProcess.forward(x.detach());
       const [s, zp] = this.activationPostProcess.calculateQparams();

@@ -171,7 +171,8 @@ function outputDtypeOf(arg: Node, dtypes: Map<Node, TargetDtypeInfo>, modules: M
 /** Inserts (or reuses) the observer `arg` needs as an input of `node`; returns the argument to use. */
 function maybeObserveInput(node: Node, arg: Argument, m: MatchResultWithQconfig, dtypes: Map<Node, TargetDtypeInfo>, ctx: InsertContext): Argument {
   if (Array.isArray(arg)) return arg.map((a: Argument) => maybeObserveInput(node, a, m, dtypes, ctx));
-  if (!(arg instanceof Node)) return arg;
+  // values passed between the ops of one pattern (conv -> relu) are not observed
+  if (!(arg instanceof Node) || nodesOf(m.nodePattern).includes(arg)) return arg;
   const qconfig = m.qconfig!;
   const outDtype = outputDtypeOf(arg, dtypes, ctx.modules);
   let needsObs: boolean;

@@ -5,7 +5,7 @@
  * Output qparams may be numbers or the 0-d tensors graphs keep as attributes.
  */
 import {
-  type ConvPackedParams, type DType, type LinearFp16PackedParams, LinearPackedParams as PackedLinear, type Tensor, quantizePerTensorDynamic,
+  type ConvPackedParams, type DType, type LinearFp16PackedParams, LinearPackedParams as PackedLinear, type Tensor, quantizePerTensorDynamic as quantizeDynamicOp,
   quantizedAdd, quantizedAddRelu, quantizedAddScalar, quantizedAddScalarRelu, quantizedConv, quantizedConvRelu, quantizedElu,
   quantizedHardswish, quantizedLeakyRelu, quantizedLinear, quantizedLinearDynamic, quantizedLinearDynamicFp16, quantizedLinearRelu,
   quantizedLinearReluDynamic, quantizedMatmul, quantizedMul, quantizedMulRelu, quantizedMulScalar, quantizedMulScalarRelu, traceable,
@@ -77,7 +77,7 @@ export const leakyRelu = traceable('quantized.leakyRelu', (x: Tensor, scale: Qpa
  * (float16: rounds to float16).
  */
 export const quantizePerTensorDynamic = traceable('quantized.quantizePerTensorDynamic', (x: Tensor, dtype: DType, reduceRange = false): Tensor =>
-  quantizePerTensorDynamic(x, dtype, reduceRange));
+  quantizeDynamicOp(x, dtype, reduceRange));
 
 /** Every op above (keeps them registered where bundlers drop unused exports). */
 export const QUANTIZED_OPS = [

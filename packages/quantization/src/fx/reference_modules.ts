@@ -5,7 +5,9 @@
  * with the quantized weight -> quantize". Lowering builds the quantized modules from them
  * (`fromReference` reads `getQuantizedWeight()`).
  */
-import { Conv1d as FloatConv1d, Conv2d as FloatConv2d, Conv3d as FloatConv3d, Linear as FloatLinear, type Module, Parameter, type ModuleClass } from '@qtorch/nn';
+import {
+  Conv1d as FloatConv1d, Conv2d as FloatConv2d, Conv3d as FloatConv3d, Embedding as FloatEmbedding, Linear as FloatLinear, type Module, Parameter, type ModuleClass,
+} from '@qtorch/nn';
 import * as F from '@qtorch/nn/functional';
 import {
   type DType, type QScheme, QTorchValueError, type Tensor, float16, float32, fromValues, int32, perChannelAffine, perChannelAffineFloatQparams,
@@ -50,7 +52,9 @@ export function quantizeWithQparams(w: Tensor, q: WeightQparams, op: string): Te
   if (q.dtype === float16) return w.to(float16);
   if (q.qscheme === perTensorAffine && INT_DTYPES.has(q.dtype.name)) return quantizePerTensor(w, q.scale!, q.zeroPoint!, q.dtype);
   if ((q.qscheme === perChannelAffine || q.qscheme === perChannelAffineFloatQparams) && INT_DTYPES.has(q.dtype.name)) {
-    return quantizePerChannel(w, q.scale!, q.zeroPoint!, q.axis ?? 0, q.dtype);
+    // float qparams keep float zero points
+    const zp = q.qscheme === perChannelAffineFloatQparams && !q.zeroPoint!.dtype.isFloatingPoint ? q.zeroPoint!.to(float32) : q.zeroPoint!;
+    return quantizePerChannel(w, q.scale!, zp, q.axis ?? 0, q.dtype);
   }
   throw new QTorchValueError(`${op}: unsupported weight dtype and qscheme: ${q.dtype.torchName}, ${String(q.qscheme)}`);
 }
@@ -202,10 +206,28 @@ export class Conv3d extends FloatConv3d {
 }
 installReferenceMembers(Conv3d);
 
+/** Reference quantized Embedding: lookups in the quantized-dequantized table (weight-only quantization). */
+export interface Embedding extends ReferenceMembers {}
+export class Embedding extends FloatEmbedding {
+  static _qualName = 'QuantizedEmbedding(Reference)';
+  declare weightQscheme: QScheme | null;
+  declare weightDtype: DType;
+  override forward(x: Tensor): Tensor {
+    return F.embedding(x, this.getWeight(), { paddingIdx: this.paddingIdx });
+  }
+  static fromFloat(f: FloatEmbedding, q: WeightQparams): Embedding {
+    const ref = new Embedding(f.numEmbeddings, f.embeddingDim, { paddingIdx: f.paddingIdx });
+    ref.weight = new Parameter(f.weight.detach());
+    initReference(ref, q, f.training);
+    return ref;
+  }
+}
+installReferenceMembers(Embedding);
+
 /** A reference class's `fromFloat`. */
 export type ReferenceClass = ModuleClass & { fromFloat(f: Module, q: WeightQparams): ReferenceQuantizedModule };
 
 /** Whether `m` is a reference quantized module. */
 export function isReferenceModule(m: unknown): m is ReferenceQuantizedModule {
-  return m instanceof Linear || m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d;
+  return m instanceof Linear || m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d || m instanceof Embedding;
 }

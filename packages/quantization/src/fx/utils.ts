@@ -4,7 +4,7 @@
  * (torch.ao.quantization.fx.utils).
  */
 import { type Module, Identity } from '@qtorch/nn';
-import type { GraphModule, Graph, Node } from '@qtorch/fx';
+import { type Argument, type GraphModule, type Graph, Node } from '@qtorch/fx';
 import { type DType, Tensor, float16, float32, int64, qint32, qint8, quint4x2, quint8, scalarTensor } from '@qtorch/qtensor';
 import { ObserverBase } from '../observer/base.js';
 import { NoopObserver } from '../observer/simple.js';
@@ -12,9 +12,14 @@ import { ReuseInputObserver } from '../observer/reuse_input.js';
 import type { QConfigAny } from '../qconfig/qconfig_mapping.js';
 import { QuantType } from './custom_config.js';
 
-/** Observers and fake quantizers (PyTorch's `is_activation_post_process`). */
+/**
+ * Observers and fake quantizers (PyTorch's `is_activation_post_process`). Duck-typed as well,
+ * so observers built by another copy of this package's classes are recognized too.
+ */
 export function isActivationPostProcess(m: unknown): m is ObserverBase {
-  return m instanceof ObserverBase;
+  if (m instanceof ObserverBase) return true;
+  return typeof m === 'object' && m !== null && typeof (m as ObserverBase).calculateQparams === 'function' && (m as ObserverBase).dtype !== undefined
+    && typeof (m as ObserverBase).call === 'function';
 }
 
 /** `'a.b.c'` -> `['a.b', 'c']`. */
@@ -23,9 +28,10 @@ export function parentName(target: string): [string, string] {
   return i < 0 ? ['', target] : [target.slice(0, i), target.slice(i + 1)];
 }
 
-/** The first `prefix<i>` (dots replaced by '_') that is not an attribute of `m`. */
+/** The first `prefix<i>` (made an identifier) that is not an attribute of `m`. */
 export function newAttrName(m: Module, prefix: string): string {
-  const p = prefix.replace(/\./g, '_');
+  // graph attribute names must be identifiers: 'layer.0' -> 'layer_0', '0' (a Sequential child) -> '_0'
+  const p = prefix.replace(/\./g, '_').replace(/^(\d)/, '_$1');
   let i = 0;
   while (`${p}${i}` in m) i++;
   return `${p}${i}`;
@@ -54,7 +60,7 @@ export interface QconfigDtypes {
 const dtypeCache = new WeakMap<object, QconfigDtypes>();
 
 function dtypeOf(m: unknown): DType {
-  return m instanceof ObserverBase ? m.dtype : m instanceof Identity ? float32 : ((m as { dtype?: DType }).dtype ?? float32);
+  return isActivationPostProcess(m) ? m.dtype : m instanceof Identity ? float32 : ((m as { dtype?: DType }).dtype ?? float32);
 }
 
 /** The activation / weight dtypes of `qconfig` (observers are built once per qconfig to read them). */
@@ -119,4 +125,14 @@ export function getOrInit<K, V>(m: Map<K, V>, k: K, init: () => V): V {
     m.set(k, v);
   }
   return v;
+}
+
+/** Whether `n` is a `x.dequantize()` node. */
+export function isDequantizeNode(n: Argument): n is Node {
+  return n instanceof Node && n.op === 'call_method' && n.target === 'dequantize';
+}
+
+/** The value of a dotted attribute path of `root` (a get_attr target). */
+export function attrOf(root: Module, target: string): unknown {
+  return target.split('.').reduce((o: unknown, k) => (o as Record<string, unknown>)[k], root);
 }

@@ -3,7 +3,7 @@
  * histogram at a percentile) and `EntropyObserver` (TensorRT's KL-divergence threshold search
  * over a histogram of |x|). Both are uniform observers, usable anywhere an observer is.
  */
-import { checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
+import { assertTensor, checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
 import { float32Values } from './float_values.js';
 import { HistogramObserver, type HistogramObserverOptions } from './histogram.js';
 import { aminmax } from './histogram_math.js';
@@ -120,6 +120,7 @@ export class EntropyObserver extends UniformQuantizationObserverBase {
   }
 
   override forward(x: Tensor): Tensor {
+    assertTensor(x, `${this.constructor.name}.forward`);
     if (x.numel() === 0) return x;
     const v = float32Values(x, 'EntropyObserver.forward');
     const [xMin, xMax] = aminmax(v);

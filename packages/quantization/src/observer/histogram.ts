@@ -3,7 +3,7 @@
  * grows) and qparams from the range minimizing the L2 quantization error. Numerics in
  * histogram_math.ts.
  */
-import { checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
+import { assertTensor, checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
 import { adjustMinMax, aminmax, combineHistograms, histc, nonLinearParamSearch } from './histogram_math.js';
 import { float32Values } from './float_values.js';
 import { type UniformObserverOptions, UniformQuantizationObserverBase, defaultQparams, isPerTensorScheme } from './uniform.js';
@@ -61,10 +61,15 @@ export class HistogramObserver extends UniformQuantizationObserverBase {
 
   /** Adds `x` to the histogram, widening its range when needed. */
   override forward(x: Tensor): Tensor {
+    assertTensor(x, `${this.constructor.name}.forward`);
     if (x.numel() === 0) return x;
     const v = float32Values(x, `${this.constructor.name}.forward`);
     const lo = this.minVal.item(), hi = this.maxVal.item();
     const [xMin, xMax] = aminmax(v);
+    // PyTorch fails here too (int() of a NaN / inf bound); without this the histogram turns to NaN
+    if (!Number.isFinite(xMin) || !Number.isFinite(xMax)) {
+      throw new QTorchValueError(`${this.constructor.name}.forward(): the input holds NaN or ±Inf (min ${xMin}, max ${xMax}); a histogram needs finite values`);
+    }
     if ((lo === Infinity && hi === -Infinity) || lo === hi) {
       // PyTorch 1.13 passes int(min) / int(max) to histc: values outside the truncated range are dropped
       this.store(histc(v, this.bins, Math.trunc(xMin), Math.trunc(xMax)), xMin, xMax);

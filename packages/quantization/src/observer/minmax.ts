@@ -1,5 +1,5 @@
 /** `MinMaxObserver` and `MovingAverageMinMaxObserver` (per-tensor running / averaged range). */
-import { checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
+import { assertTensor, checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
 import { aminmax } from './histogram_math.js';
 import { float32Values } from './float_values.js';
 import { type UniformObserverOptions, UniformQuantizationObserverBase, isPerTensorScheme } from './uniform.js';
@@ -42,6 +42,7 @@ export class MinMaxObserver extends UniformQuantizationObserverBase {
 
   /** Records the running minimum and maximum of `x`. */
   override forward(x: Tensor): Tensor {
+    assertTensor(x, `${this.constructor.name}.forward`);
     if (x.numel() === 0) return x;
     const [lo, hi] = aminmax(float32Values(x, `${this.constructor.name}.forward`));
     const [curLo, curHi] = [this.minVal.item(), this.maxVal.item()];

@@ -1,5 +1,5 @@
 /** `PerChannelMinMaxObserver` and `MovingAveragePerChannelMinMaxObserver`. */
-import { checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
+import { assertTensor, checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
 import { channelMinMax } from './float_values.js';
 import { movingAverage } from './minmax.js';
 import { type UniformObserverOptions, UniformQuantizationObserverBase, isPerChannelScheme } from './uniform.js';
@@ -44,6 +44,7 @@ export class PerChannelMinMaxObserver extends UniformQuantizationObserverBase {
 
   /** Records the per-channel range of `x`. */
   override forward(x: Tensor): Tensor {
+    assertTensor(x, `${this.constructor.name}.forward`);
     if (x.numel() === 0) return x;
     const cur = channelMinMax(x, this.chAxis, `${this.constructor.name}.forward`);
     const lo = this.minVal.values(), hi = this.maxVal.values();

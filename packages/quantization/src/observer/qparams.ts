@@ -58,6 +58,13 @@ export function checkMinMaxValid(minVal: ArrayLike<number>, maxVal: ArrayLike<nu
   if (minVal.length === 0 || maxVal.length === 0) return false;
   if (scalar && minVal[0] === Infinity && maxVal[0] === -Infinity) return false;
   for (let i = 0; i < minVal.length; i++) {
+    // PyTorch asserts on NaN (below) but silently returns scale=inf for ±Inf: a garbage scale, refused here
+    const lo = minVal[i]!, hi = maxVal[i]!;
+    if (!Number.isNaN(lo) && !Number.isNaN(hi) && (!Number.isFinite(lo) || !Number.isFinite(hi))) {
+      throw new QTorchValueError(
+        `calculate_qparams(): observed min ${minVal[i]} and max ${maxVal[i]} must be finite; the observed input held ±Inf, which has no usable scale`,
+      );
+    }
     if (!(minVal[i]! <= maxVal[i]!)) {
       throw new QTorchValueError(`calculate_qparams(): min ${minVal[i]} should be less than max ${maxVal[i]}`);
     }

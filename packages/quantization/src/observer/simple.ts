@@ -3,8 +3,8 @@
  * dtype, e.g. float16), `RecordingObserver` (debug: keeps every input) and
  * `FixedQParamsObserver` (constant qparams for sigmoid / tanh-like outputs).
  */
-import { checkOptions,
-  type DType, type QScheme, type Tensor, QTorchValueError, clone, float16, float32, fromValues, int32, perTensorAffine, quint8,
+import {
+  checkOptions, checkScale, type DType, type QScheme, type Tensor, QTorchValueError, clone, float16, float32, fromValues, int32, perTensorAffine, quint8,
 } from '@qtorch/qtensor';
 import { ObserverBase } from './base.js';
 import { FLOAT32_EPS } from './qparams.js';
@@ -127,6 +127,9 @@ export class FixedQParamsObserver extends ObserverBase {
   quantMax: number;
 
   constructor(opts: FixedQParamsObserverOptions) {
+    checkOptions(opts, new.target.name);
+    checkScale(opts.scale, new.target.name);
+    if (!Number.isInteger(opts.zeroPoint)) throw new QTorchValueError(`${new.target.name}(): zero_point must be an integer, got ${String(opts.zeroPoint)}`);
     if (opts.isDynamic) throw new QTorchValueError("FixedQParamsObserver(): doesn't support dynamic quantization");
     super({ dtype: opts.dtype ?? quint8 });
     this.qscheme = opts.qscheme ?? perTensorAffine;

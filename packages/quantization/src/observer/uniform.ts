@@ -2,8 +2,8 @@
  * `UniformQuantizationObserverBase`: dtype / qscheme / quant range / eps handling shared by the
  * min-max, per-channel and histogram observers, and qparams tensors from min/max arrays.
  */
-import { checkOptions,
-  type DType, type QScheme, type Tensor, QTorchValueError, float32, fromValues, int32, int64, perTensorAffine, quint8,
+import {
+  checkOptions, type DType, type QScheme, type Tensor, QTorchValueError, float32, fromValues, int32, int64, perTensorAffine, quint8,
 } from '@qtorch/qtensor';
 import { ObserverBase } from './base.js';
 import { FLOAT32_EPS, OBSERVER_DTYPES, calculateQminQmax, checkMinMaxValid, computeQparams, validateQminQmax } from './qparams.js';

@@ -2,7 +2,7 @@
  * `QConfig` / `QConfigDynamic` (factories for the activation and weight observers), PyTorch
  * 1.13's named qconfigs and the per-backend `getDefaultQconfig` / `getDefaultQatQconfig`.
  */
-import { QTorchValueError, float16, float32, qint8 } from '@qtorch/qtensor';
+import { QTorchTypeError, QTorchValueError, describeValue, float16, float32, qint8 } from '@qtorch/qtensor';
 import { type Factory, makeFactory } from '../observer/base.js';
 import { ModuleBase } from '../observer/module_base.js';
 import { Identity } from '@qtorch/nn';
@@ -26,6 +26,12 @@ import { FusedMovingAvgObsFakeQuantize } from '../fake_quantize/fused.js';
 export type ObserverFactory = Factory<unknown> | (() => unknown);
 
 function checkFactories(activation: unknown, weight: unknown): void {
+  for (const [what, f] of [['activation', activation], ['weight', weight]] as const) {
+    // a plain-JS caller may pass an options object or a number here; an instance is caught below
+    if (typeof f !== 'function' && !(f instanceof ModuleBase)) {
+      throw new QTorchTypeError(`QConfig(): expected ${what} to be an observer factory (a class or Observer.withArgs({...})), got ${describeValue(f)}`);
+    }
+  }
   if (activation instanceof ModuleBase || weight instanceof ModuleBase) {
     throw new QTorchValueError(
       'QConfig received observer instance, please pass observer class instead. Use MyObserver.with_args(x=1) to override arguments to constructor if needed',

@@ -232,6 +232,8 @@ export class QConfigMapping {
 /** A QConfigMapping, or the dictionary form of one (converted, as PyTorch 1.13 does). */
 export function toQconfigMapping(m: QConfigMapping | QConfigDictLike | null | undefined, op: string): QConfigMapping {
   if (m instanceof QConfigMapping) return m;
+  // a mapping made by another copy of this class (CommonJS builds of two entry points)
+  if (m && (m as QConfigMapping).objectTypeQconfigs instanceof Map && typeof (m as QConfigMapping).clone === 'function') return m as QConfigMapping;
   if (m === null || m === undefined) return new QConfigMapping();
   if (typeof m !== 'object' || Array.isArray(m)) throw new QTorchTypeError(`${op}(): expected a QConfigMapping or a qconfig dict, got ${Array.isArray(m) ? 'an array' : typeof m}`);
   return QConfigMapping.fromDict(m);

@@ -182,6 +182,12 @@ function bnConfigs(dtypes: readonly DTypeConfig[]): BackendPatternConfig[] {
   return out;
 }
 
+/** Embeddings: weight-only quantization (their inputs are indices, outputs stay float). */
+function embeddingConfigs(dtypes: readonly DTypeConfig[]): BackendPatternConfig[] {
+  const weightOnly = (p: Pattern) => cfg(p, dtypes).setRootModule(nn.Embedding).setReferenceQuantizedModule(nnqr.Embedding)._setInputOutputObserved(false);
+  return [weightOnly(nn.Embedding).setQatModule(nnqat.Embedding), weightOnly(nnqat.Embedding)];
+}
+
 /** Layer norm: quantized input and output, float weights. */
 function layerNormConfigs(dtypes: readonly DTypeConfig[]): BackendPatternConfig[] {
   return [cfg(nn.LayerNorm, dtypes), cfg(F.layerNorm, dtypes)._setInputTypeToIndex({ weight: 'weight', bias: 'bias' })];
@@ -193,6 +199,8 @@ interface FamilyDtypes {
   shareQparams: DTypeConfig[]; layerNorm: DTypeConfig[];
 }
 
+const EMBEDDING_DTYPES = [weightOnlyQuint8DtypeConfig, weightOnlyQuint4x2DtypeConfig];
+
 function build(name: string, d: FamilyDtypes): BackendConfig {
   return new BackendConfig(name)
     .setBackendPatternConfigs(defaultOpConfigs(d.defaultOp))
@@ -203,7 +211,8 @@ function build(name: string, d: FamilyDtypes): BackendConfig {
     .setBackendPatternConfigs(shareQparamsOpConfigs(d.shareQparams))
     .setBackendPatternConfig(cfg(torch.cat, d.defaultOp, SHARE))
     .setBackendPatternConfigs(bnConfigs(d.defaultOp))
-    .setBackendPatternConfigs(layerNormConfigs(d.layerNorm));
+    .setBackendPatternConfigs(layerNormConfigs(d.layerNorm))
+    .setBackendPatternConfigs(embeddingConfigs(EMBEDDING_DTYPES));
 }
 
 /**
