@@ -12,6 +12,9 @@ export function packageConfig(entry: Record<string, string>, overrides: Options 
     target: 'node20',
     // import.meta.url in the CJS build
     shims: true,
+    // Shared chunks in the CJS build too: one copy of each class across subpath entries, so
+    // `instanceof` holds between `@qtorch/x` and `@qtorch/x/sub`.
+    splitting: true,
     // Module class names are user-visible (repr, error messages, mapping tables): keep them through bundling.
     keepNames: true,
     ...overrides,
