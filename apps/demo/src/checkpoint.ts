@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Module } from '@qtorch/nn';
-import { loadModel, saveModel } from './persist.js';
+import { type SafetensorsContents, loadFile } from '@qtorch/qtensor';
+import { saveModel } from './persist.js';
 
 const METADATA_KEY = 'qtorch.demo.checkpoint';
 
@@ -31,15 +32,23 @@ export function checkpointPath(dir: string, key: CheckpointKey): string {
 export function tryLoadCheckpoint(model: Module, dir: string, key: CheckpointKey): boolean {
   const path = checkpointPath(dir, key);
   if (!existsSync(path)) return false;
-  const fresh = model.stateDict();
+  // An unreadable or incompatible file is treated as absent: the model is retrained and the file rewritten.
+  let contents: SafetensorsContents;
   try {
-    const metadata = loadModel(model, path);
-    if (metadata[METADATA_KEY] === JSON.stringify(key)) return true;
+    contents = loadFile(path);
   } catch {
-    // An unreadable or incompatible file is treated as absent: the model is retrained and the file rewritten.
+    return false;
   }
-  model.loadStateDict(fresh);
-  return false;
+  if (contents.metadata[METADATA_KEY] !== JSON.stringify(key)) return false;
+  // stateDict() shares storage with the parameters: keep real copies to restore after a failed load.
+  const backup = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()]));
+  try {
+    model.loadStateDict(contents.tensors);
+    return true;
+  } catch {
+    model.loadStateDict(backup);
+    return false;
+  }
 }
 
 /** Saves `model` as the checkpoint for `key`. */

@@ -36,7 +36,7 @@ export interface Preset {
 }
 
 export const FULL_PRESET: Preset = {
-  split: { train: 4000, calib: 256, test: 1500 },
+  split: { train: 6000, calib: 256, test: 2000 },
   epochs: 1, mlpEpochs: 2, batchSize: 32, qatSamples: 1024, latencyBatch: 32, latencyBudgetMs: 600,
 };
 

@@ -8,7 +8,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { USAGE, UsageError, parseArgs } from './cli.js';
-import { runDemo } from './run.js';
 
 /** Parses `argv`, runs the demo, returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -26,13 +25,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // Loaded only now, so --help and usage errors answer without loading the model stack and kernels.
+  const { runDemo } = await import('./run.js');
   const result = await runDemo(options, { log: (l) => console.log(l), sink: process.stderr });
-  const failed = result.rows.filter((r) => r.reloadIdentical === false);
-  if (failed.length) {
-    console.error(`demo: reloaded outputs differ for ${failed.map((r) => `${r.variant}/${r.engine}`).join(', ')}`);
-    return 1;
-  }
-  return 0;
+  const name = (r: { variant: string; engine: string }) => `${r.variant}/${r.engine}`;
+  const failed = result.rows.filter((r) => r.missing?.status === 'failed');
+  const differ = result.rows.filter((r) => r.reloadIdentical === false);
+  if (failed.length) console.error(`demo: failed: ${failed.map(name).join(', ')}`);
+  if (differ.length) console.error(`demo: reloaded outputs differ for ${differ.map(name).join(', ')}`);
+  return failed.length || differ.length ? 1 : 0;
 }
 
 /** Whether this file is the script node was started with (not imported by a test). */

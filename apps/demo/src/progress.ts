@@ -37,7 +37,7 @@ export function etaMs(state: Pick<ProgressState, 'done' | 'total' | 'elapsedMs'>
   return (state.elapsedMs / state.done) * (state.total - state.done);
 }
 
-/** The bar line: `label [#####.....]  50% 5/10 loss 0.4321 elapsed 1.0s ETA 1.0s`. */
+/** The bar line: `label [#####.....]   50% 5/10 loss 0.4321 ETA 1.0s` (`in 2.0s` once done). */
 export function renderProgress(state: ProgressState, width = 24): string {
   const frac = state.total > 0 ? Math.min(1, state.done / state.total) : 1;
   const filled = Math.round(frac * width);
@@ -45,7 +45,7 @@ export function renderProgress(state: ProgressState, width = 24): string {
   const pct = `${Math.round(frac * 100)}%`.padStart(4);
   const loss = state.loss === undefined ? '' : ` loss ${state.loss.toFixed(4)}`;
   const time = state.done >= state.total ? ` in ${formatDuration(state.elapsedMs)}` : ` ETA ${formatDuration(etaMs(state))}`;
-  return `${state.label} ${bar}${pct} ${state.done}/${state.total}${loss}${time}`;
+  return `${state.label} ${bar} ${pct} ${state.done}/${state.total}${loss}${time}`;
 }
 
 /**

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Tensor } from '@qtorch/qtensor';
 import { type Module, deepcopy } from '@qtorch/nn';
-import { type ResultRow, escapeHtml, latencyNote, tableHtml, unavailableNotes } from './table.js';
+import { type ResultRow, escapeHtml, latencyNote, tableHtml, missingNotes } from './table.js';
 
 /** The static model the numeric suite examines, with its float reference. */
 export interface StaticModelPair {
@@ -64,7 +64,7 @@ function resultsSection(content: ReportContent, missing: string | undefined): st
     `<ul>${content.facts.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`,
     tableHtml(content.rows),
     `<p>${escapeHtml(latencyNote(content.rows))}</p>`,
-    ...unavailableNotes(content.rows).map((n) => `<p>${escapeHtml(n)}</p>`),
+    ...missingNotes(content.rows).map((n) => `<p>${escapeHtml(n)}</p>`),
     missing ? `<p><b>Numeric suite report not available:</b> ${escapeHtml(missing)}</p>` : '',
     '</section>',
   ].join('\n');

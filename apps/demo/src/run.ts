@@ -13,12 +13,12 @@ import * as fbgemmKernels from '@qtorch/kernels-fbgemm';
 import * as qnnpackKernels from '@qtorch/kernels-qnnpack';
 import { type CheckpointKey, saveCheckpoint, tryLoadCheckpoint } from './checkpoint.js';
 import { type DemoOptions, FULL_PRESET, type Preset, QUICK_PRESET } from './cli.js';
-import { type DemoData, loadFashionMnist, loadMnistDigits, seededSplit } from './data.js';
-import { measureModel, type Measured } from './evaluate.js';
+import { type DemoData, type RawImages, loadFashionMnist, loadMnistDigits, seededSplit } from './data.js';
+import { type MeasureOptions, measureModel } from './evaluate.js';
 import { CNN_FUSION_GROUPS, DEFAULT_CNN, DemoCnn, DemoMlp } from './models.js';
 import type { ProgressSink } from './progress.js';
 import { writeReport, type StaticModelPair } from './report.js';
-import { type ResultRow, formatTable, latencyNote, unavailableNotes } from './table.js';
+import { type MissingResult, type ResultRow, formatTable, latencyNote, missingNotes } from './table.js';
 import { cpuMs, trainClassifier } from './train.js';
 import { FLOAT_VARIANTS, QUANTIZED_VARIANTS, type Variant, type VariantContext, VariantUnavailable } from './variants/index.js';
 
@@ -35,7 +35,14 @@ export interface DemoIo {
   sink: ProgressSink;
 }
 
+/** Learning rate of the float models (QAT fine-tunes at a tenth of it). */
 const LR = 0.05;
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+/** Batch size of evaluation and calibration (not timed, so as large as memory comfortably allows). */
+const EVAL_BATCH = 100;
+
 
 /** Runs `fn` with `engine` selected (the async analogue of withEngine). */
 async function usingEngine<T>(engine: Engine, fn: () => Promise<T>): Promise<T> {
@@ -65,91 +72,114 @@ function trainedOrLoaded(model: Module, key: CheckpointKey, data: DemoData, opti
     label: `train ${key.model}`, epochs: key.epochs, batchSize: preset.batchSize, lr: LR, seed: options.seed, sink: io.sink,
   });
   const path = saveCheckpoint(model, dir, key);
-  return `trained ${key.model}: ${r.steps} steps, final loss ${r.finalLoss.toFixed(4)}, ${(r.ms / 1000).toFixed(1)}s (cpu ${(r.cpuMs / 1000).toFixed(1)}s); checkpoint ${path}`;
+  return `trained ${key.model}: ${r.steps} steps, final loss ${r.finalLoss.toFixed(4)}, ${seconds(r.ms)} (cpu ${seconds(r.cpuMs)}); checkpoint ${path}`;
 }
 
 function slug(s: string): string {
   return s.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
 }
 
-function rowOf(v: Variant, engine: Engine | null, m: Measured | { unavailable: string }, batchSize: number): ResultRow {
-  const base = { variant: v.name, model: v.model, engine: engine ?? '-', batchSize };
-  if ('unavailable' in m) return { ...base, accuracy: NaN, sizeBytes: NaN, batchMs: NaN, imageMs: NaN, unavailable: m.unavailable };
-  return { ...base, accuracy: m.accuracy, sizeBytes: m.sizeBytes, batchMs: m.batchMs, imageMs: m.imageMs, reloadIdentical: m.reloadIdentical };
+/** The trained float models, and what was done to get them. */
+interface FloatModels {
+  cnn: DemoCnn;
+  mlp: DemoMlp;
+  lines: string[];
+}
+
+function floatModels(raw: RawImages, data: DemoData, options: DemoOptions, preset: Preset, io: DemoIo): FloatModels {
+  manualSeed(options.seed);
+  const cnn = new DemoCnn(DEFAULT_CNN);
+  const mlp = new DemoMlp();
+  const keyBase = { dataset: raw.name, seed: options.seed, split: `${preset.split.train}-${preset.split.calib}-${preset.split.test}` };
+  const lines = [
+    trainedOrLoaded(cnn, { ...keyBase, model: 'cnn', epochs: options.epochs, config: JSON.stringify({ ...DEFAULT_CNN, lr: LR, batch: preset.batchSize }) }, data, options, preset, io),
+    trainedOrLoaded(mlp, { ...keyBase, model: 'mlp', epochs: preset.mlpEpochs, config: JSON.stringify({ hidden: mlp.hidden, lr: LR, batch: preset.batchSize }) }, data, options, preset, io),
+  ];
+  return { cnn, mlp, lines };
+}
+
+/** What running one variant needs. */
+interface VariantRun {
+  ctx: VariantContext;
+  measure: MeasureOptions;
+  io: DemoIo;
+}
+
+/**
+ * Builds and measures `v` under `engine` (null: a float model). A variant that throws gets
+ * a row saying why, so one broken variant does not hide the others' results.
+ */
+async function runVariant(v: Variant, engine: Engine | null, run: VariantRun): Promise<{ row: ResultRow; model?: Module }> {
+  const name = engine ? `${v.name}/${engine}` : `${v.name} ${v.model}`;
+  const base = { variant: v.name, model: v.model, engine: engine ?? '-', batchSize: run.measure.latencyBatch };
+  const t0 = performance.now(), c0 = cpuMs();
+  try {
+    const model = await v.build(run.ctx, engine ?? backends.quantized.engine);
+    const file = `${v.model}-${slug(v.name)}${engine ? `-${engine}` : ''}.safetensors`;
+    const m = await measureModel(model, () => v.skeleton(run.ctx, engine ?? backends.quantized.engine), run.ctx.data, file, run.measure);
+    run.io.log(`${name}: accuracy ${(m.accuracy * 100).toFixed(2)}%, ${m.sizeBytes} bytes, reloaded from ${file}: `
+      + `outputs ${m.reloadIdentical ? 'identical' : 'DIFFER'} (${seconds(performance.now() - t0)}, cpu ${seconds(cpuMs() - c0)})`);
+    const row = { ...base, accuracy: m.accuracy, sizeBytes: m.sizeBytes, batchMs: m.batchMs, imageMs: m.imageMs, reloadIdentical: m.reloadIdentical };
+    return { row, model };
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const missing: MissingResult = { status: e instanceof VariantUnavailable ? 'not available' : 'failed', reason: err.message };
+    run.io.log(`${name}: ${missing.status} (${err.message})`);
+    if (missing.status === 'failed') run.io.sink.write(`${err.stack ?? err.message}\n`);
+    return { row: { ...base, accuracy: NaN, sizeBytes: NaN, batchMs: NaN, imageMs: NaN, missing } };
+  }
 }
 
 /** Runs the whole demo with `options`. */
 export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoResult> {
   const t0 = performance.now(), c0 = cpuMs();
   const preset = options.quick ? QUICK_PRESET : FULL_PRESET;
-  const { log } = io;
   const raw = options.fashion ? loadFashionMnist() : loadMnistDigits();
   const data = seededSplit(raw, preset.split, options.seed);
-  const splitName = `${preset.split.train}-${preset.split.calib}-${preset.split.test}`;
   const facts = [
     `data: ${raw.name}, ${raw.labels.length} images; seeded split (seed ${options.seed}): train ${preset.split.train}, calibration ${preset.split.calib}, test ${preset.split.test}`,
     `kernels: ${kernelFacts()}`,
   ];
-  facts.forEach((f) => log(f));
-
-  manualSeed(options.seed);
-  const cnn = new DemoCnn(DEFAULT_CNN);
-  const mlp = new DemoMlp();
-  const keyBase = { dataset: raw.name, seed: options.seed, split: splitName };
-  const trainLines = [
-    trainedOrLoaded(cnn, { ...keyBase, model: 'cnn', epochs: options.epochs, config: JSON.stringify({ ...DEFAULT_CNN, lr: LR, batch: preset.batchSize }) }, data, options, preset, io),
-    trainedOrLoaded(mlp, { ...keyBase, model: 'mlp', epochs: preset.mlpEpochs, config: JSON.stringify({ hidden: mlp.hidden, lr: LR, batch: preset.batchSize }) }, data, options, preset, io),
-  ];
-  trainLines.forEach((l) => log(l));
-  facts.push(...trainLines);
+  facts.forEach((f) => io.log(f));
+  const { cnn, mlp, lines } = floatModels(raw, data, options, preset, io);
+  lines.forEach((l) => io.log(l));
+  facts.push(...lines);
   if (options.trainOnly) return { rows: [], reportPath: null, ms: performance.now() - t0 };
 
-  const ctx: VariantContext = {
-    data, cnn, mlp,
-    freshCnn: () => new DemoCnn(DEFAULT_CNN),
-    freshMlp: () => new DemoMlp(mlp.hidden),
-    settings: { evalBatch: 100, qatSamples: preset.qatSamples, qatEpochs: 1, qatBatch: preset.batchSize, qatLr: LR / 10, seed: options.seed },
-    sink: io.sink,
+  const run: VariantRun = {
+    ctx: {
+      data, cnn, mlp,
+      freshCnn: () => new DemoCnn(DEFAULT_CNN),
+      freshMlp: () => new DemoMlp(mlp.hidden),
+      settings: { evalBatch: EVAL_BATCH, qatSamples: preset.qatSamples, qatEpochs: 1, qatBatch: preset.batchSize, qatLr: LR / 10, seed: options.seed },
+      sink: io.sink,
+    },
+    measure: { outDir: join(options.outDir, 'models'), evalBatch: EVAL_BATCH, latencyBatch: preset.latencyBatch, latencyBudgetMs: preset.latencyBudgetMs },
+    io,
   };
-  const measureOpts = { outDir: join(options.outDir, 'models'), latencyBatch: preset.latencyBatch, latencyBudgetMs: preset.latencyBudgetMs, evalBatch: 100 };
   const rows: ResultRow[] = [];
   let staticModel: StaticModelPair | undefined;
-
-  const runVariant = async (v: Variant, engine: Engine | null): Promise<void> => {
-    const name = engine ? `${v.name}/${engine}` : `${v.name} ${v.model}`;
-    let measured: Measured | { unavailable: string };
-    const v0 = performance.now(), c1 = cpuMs();
-    try {
-      const model = await v.build(ctx, engine ?? backends.quantized.engine);
-      const file = `${v.model}-${slug(v.name)}${engine ? `-${engine}` : ''}.safetensors`;
-      measured = await measureModel(model, () => v.skeleton(ctx, engine ?? backends.quantized.engine), data, file, measureOpts);
-      if (v.name === 'eager static' && !staticModel) {
-        staticModel = { label: `eager static model, ${engine}`, float: fuseModules(deepcopy(cnn).eval(), CNN_FUSION_GROUPS), quantized: model, input: data.calib.images.narrow(0, 0, Math.min(32, preset.split.calib)) };
-      }
-      log(`${name}: accuracy ${(measured.accuracy * 100).toFixed(2)}%, ${measured.sizeBytes} bytes, `
-        + `reloaded from ${file}: outputs ${measured.reloadIdentical ? 'identical' : 'DIFFER'} (${((performance.now() - v0) / 1000).toFixed(1)}s, cpu ${((cpuMs() - c1) / 1000).toFixed(1)}s)`);
-    } catch (e) {
-      if (!(e instanceof VariantUnavailable)) throw e;
-      measured = { unavailable: e.message };
-      log(`${name}: not available (${e.message})`);
-    }
-    rows.push(rowOf(v, engine, measured, preset.latencyBatch));
-  };
-
-  for (const v of FLOAT_VARIANTS) await runVariant(v, null);
+  for (const v of FLOAT_VARIANTS) rows.push((await runVariant(v, null, run)).row);
   for (const v of QUANTIZED_VARIANTS) {
-    for (const engine of options.engines) await usingEngine(engine, () => runVariant(v, engine));
+    for (const engine of options.engines) {
+      const { row, model } = await usingEngine(engine, () => runVariant(v, engine, run));
+      rows.push(row);
+      // The report examines the first eager static model against the float CNN fused the same way.
+      if (v.name === 'eager static' && model && !staticModel) {
+        const input = data.calib.images.narrow(0, 0, Math.min(32, preset.split.calib));
+        staticModel = { label: `eager static model, ${engine}`, float: fuseModules(deepcopy(cnn).eval(), CNN_FUSION_GROUPS), quantized: model, input };
+      }
+    }
   }
 
-  const table = formatTable(rows);
-  log('');
-  log(table);
-  log(latencyNote(rows));
-  unavailableNotes(rows).forEach((n) => log(n));
+  io.log('');
+  io.log(formatTable(rows));
+  io.log(latencyNote(rows));
+  missingNotes(rows).forEach((n) => io.log(n));
   const ms = performance.now() - t0;
-  facts.push(`total time ${(ms / 1000).toFixed(1)}s`);
+  facts.push(`total time ${seconds(ms)} (cpu ${seconds(cpuMs() - c0)})`);
   const reportPath = await writeReport(join(options.outDir, 'report.html'), { rows, facts, staticModel });
-  log(`report: ${reportPath}`);
-  log(`done in ${(ms / 1000).toFixed(1)}s (cpu ${((cpuMs() - c0) / 1000).toFixed(1)}s)`);
+  io.log(`report: ${reportPath}`);
+  io.log(`done in ${seconds(ms)} (cpu ${seconds(cpuMs() - c0)})`);
   return { rows, reportPath, ms };
 }

@@ -4,6 +4,12 @@
  * variant was made from. Rendered as aligned text for the terminal and as HTML for the report.
  */
 
+/** Why a row has no numbers: its API is not in this build, or building / measuring it threw. */
+export interface MissingResult {
+  status: 'not available' | 'failed';
+  reason: string;
+}
+
 /** One measured model. */
 export interface ResultRow {
   /** `float`, `dynamic`, `eager static`, `fx static`, `qat`. */
@@ -23,15 +29,15 @@ export interface ResultRow {
   imageMs: number;
   /** Whether the model reloaded from its file gives identical outputs (undefined: not checked). */
   reloadIdentical?: boolean;
-  /** Why a variant did not run (then the numbers are NaN). */
-  unavailable?: string;
+  /** Set when the variant has no numbers (they are NaN then). */
+  missing?: MissingResult;
 }
 
 const COLUMNS = ['variant', 'model', 'engine', 'accuracy', 'size (bytes)', 'size vs float', 'ms/batch', 'ms/image', 'speedup', 'reload'] as const;
 
 /** What the latency columns mean (printed under the table). */
 export function latencyNote(rows: readonly ResultRow[]): string {
-  const b = rows.find((r) => !r.unavailable)?.batchSize ?? 0;
+  const b = rows.find((r) => !r.missing)?.batchSize ?? 0;
   return `ms/batch: one call on ${b} images; ms/image: one call on 1 image; both the median of repeated runs. `
     + 'speedup: float ms/batch / variant ms/batch, against the float model the variant was made from.';
 }
@@ -45,7 +51,7 @@ const fixed = (v: number, digits: number): string => (Number.isFinite(v) ? v.toF
 
 /** The cells of one row, in `COLUMNS` order. */
 export function rowCells(row: ResultRow, rows: readonly ResultRow[]): string[] {
-  if (row.unavailable) return [row.variant, row.model, row.engine, 'not available', '', '', '', '', '', ''];
+  if (row.missing) return [row.variant, row.model, row.engine, row.missing.status === 'failed' ? 'FAILED' : 'not available', '', '', '', '', '', ''];
   const base = baselineOf(row, rows);
   const speedup = base && base !== row ? base.batchMs / row.batchMs : 1;
   const sizeRatio = base && base !== row ? row.sizeBytes / base.sizeBytes : 1;
@@ -70,13 +76,13 @@ export function formatTable(rows: readonly ResultRow[]): string {
   const widths = COLUMNS.map((_, c) => Math.max(...all.map((cells) => (cells[c] ?? '').length)));
   const leftAligned = 3;
   const line = (cells: readonly string[]) =>
-    cells.map((cell, c) => (c < leftAligned || cell === 'not available' ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+    cells.map((cell, c) => (c < leftAligned || cell === 'not available' || cell === 'FAILED' ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
   return [line(COLUMNS), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-/** One line per unavailable row: why it did not run. */
-export function unavailableNotes(rows: readonly ResultRow[]): string[] {
-  return rows.filter((r) => r.unavailable).map((r) => `${r.variant} (${r.engine}): not available: ${r.unavailable}`);
+/** One line per row without numbers, saying why. */
+export function missingNotes(rows: readonly ResultRow[]): string[] {
+  return rows.filter((r) => r.missing).map((r) => `${r.variant} (${r.engine}): ${r.missing!.status}: ${r.missing!.reason}`);
 }
 
 /** Escapes text for HTML. */

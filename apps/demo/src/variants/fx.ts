@@ -14,7 +14,7 @@ import { type Variant, type VariantContext, VariantUnavailable } from './types.j
 
 /** The part of PyTorch's FX quantization API the demo uses (camelCase names). */
 interface FxApi {
-  prepareFx(model: Module, qconfigMapping: unknown, exampleInputs: unknown[]): Module;
+  prepareFx(model: Module, qconfigMapping: unknown, options: { exampleInputs: unknown[] }): Module;
   convertFx(model: Module): Module;
   /** `get_default_qconfig_mapping(backend)` (in `quantization` or in `quantization/fx`). */
   getDefaultQconfigMapping(backend: string): unknown;
@@ -45,7 +45,7 @@ export async function loadFxApi(): Promise<FxApi> {
 async function fxQuantized(float: DemoCnn, ctx: VariantContext, engine: Engine, observe: (m: Module) => void): Promise<Module> {
   const fx = await loadFxApi();
   const example = [ctx.data.calib.images.narrow(0, 0, 1)];
-  const prepared = fx.prepareFx(deepcopy(float).eval(), fx.getDefaultQconfigMapping(engine), example);
+  const prepared = fx.prepareFx(deepcopy(float).eval(), fx.getDefaultQconfigMapping(engine), { exampleInputs: example });
   observe(prepared);
   return fx.convertFx(prepared);
 }

@@ -5,12 +5,21 @@
  * Call the methods (`ff.add(a, b)`), not `call()`.
  */
 import {
-  QTorchTypeError, QTorchValueError, type Tensor, add, cat, matmul, mul, quantizedAdd, quantizedAddRelu, quantizedAddScalar,
-  quantizedConcat, quantizedMatmul, quantizedMul, quantizedMulScalar, relu,
+  QTorchTypeError, QTorchValueError, type Tensor, add as addImpl, cat as catImpl, matmul as matmulImpl, mul as mulImpl,
+  quantizedAdd, quantizedAddRelu, quantizedAddScalar, quantizedConcat, quantizedMatmul, quantizedMul, quantizedMulScalar,
+  relu as reluImpl, traceable,
 } from '@qtorch/qtensor';
 import { Identity, type LoadContext, Module, type StateDict, moduleName, typeOf } from '@qtorch/nn';
 import { loadOutputQparams, saveOutputQparams } from './state.js';
 import { activationObserver, pyFloat, scalarQparams } from './utils.js';
+
+// The float ops under their FX names, so a model using FloatFunctional stays symbolically
+// traceable (PyTorch's tracer sees torch.add inside FloatFunctional.add the same way).
+const add = traceable('torch.add', addImpl);
+const mul = traceable('torch.mul', mulImpl);
+const cat = traceable('torch.cat', catImpl);
+const matmul = traceable('torch.matmul', matmulImpl);
+const relu = traceable('torch.relu', reluImpl);
 
 const noForward = (m: Module): never => {
   throw new QTorchValueError(`${moduleName(m)} is not intended to use the 'forward'. Please use the underlying operation (add, mul, cat, ...)`);
