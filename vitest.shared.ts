@@ -45,7 +45,5 @@ export const sharedTestConfig = {
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/report.json' },
     testTimeout: 60_000,
-    // Packages still being filled in (no tests yet) must not fail the run; remove once all have tests.
-    passWithNoTests: true,
   },
 };
