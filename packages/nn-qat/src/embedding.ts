@@ -9,7 +9,12 @@ import {
   type _EmbeddingBase,
 } from '@qtorch/nn';
 import * as F from '@qtorch/nn/functional';
+import type { Ctor } from './conv.js';
 import { type QConfigLike, type QconfigOption, checkFloatModule, checkQconfig, makeWeightFakeQuant } from './qconfig.js';
+
+/** An abstract constructor (what an abstract mixin class adds). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AbstractCtor<T> = abstract new (...args: any[]) => T;
 
 /** Options of the QAT Embedding: Embedding's plus the (required) `qconfig`. */
 export interface QatEmbeddingOptions extends EmbeddingCommonOptions, QconfigOption {}
@@ -30,6 +35,34 @@ function embeddingFakeQuant(qconfig: QConfigLike | null | undefined, cls: string
   return [qc, fq];
 }
 
+/** What `qatEmbeddingMixin` adds to a float embedding's instances. */
+export interface QatEmbeddingMembers {
+  qconfig: QConfigLike;
+  /** Fake quantizer of the weight (per-row float qparams; child `weight_fake_quant`). */
+  weight_fake_quant: Module;
+}
+
+/**
+ * Adds the checked qconfig and the weight fake quantizer to nn's Embedding / EmbeddingBag, whose
+ * options object is the constructor's third argument. (The explicit return type keeps Module's
+ * private members out of the emitted declarations.)
+ */
+function qatEmbeddingMixin<B extends Ctor<_EmbeddingBase>>(Base: B): B & AbstractCtor<QatEmbeddingMembers> {
+  abstract class QatEmbeddingBase extends Base implements QatEmbeddingMembers {
+    qconfig!: QConfigLike;
+    weight_fake_quant!: Module;
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    constructor(...args: any[]) {
+      const options = args[2] as QconfigOption | undefined;
+      checkOptions(options, new.target.name);
+      super(...args);
+      [this.qconfig, this.weight_fake_quant] = embeddingFakeQuant(options?.qconfig, new.target.name);
+    }
+  }
+  return QatEmbeddingBase;
+}
+
 /** Constructor options replaying a float / QAT embedding's settings. */
 function embeddingOptionsOf(mod: _EmbeddingBase): EmbeddingCommonOptions {
   return { paddingIdx: mod.paddingIdx, maxNorm: mod.maxNorm, normType: mod.normType, scaleGradByFreq: mod.scaleGradByFreq, sparse: mod.sparse };
@@ -39,16 +72,11 @@ function embeddingOptionsOf(mod: _EmbeddingBase): EmbeddingCommonOptions {
  * An Embedding with fake-quantized rows for quantization-aware training.
  * @example new Embedding(100, 16, { qconfig: defaultEmbeddingQatQconfig })
  */
-export class Embedding extends FloatEmbedding {
+export class Embedding extends qatEmbeddingMixin(FloatEmbedding) {
   static readonly _FLOAT_MODULE = FloatEmbedding;
-  qconfig: QConfigLike;
-  /** Fake quantizer of the weight (per-row float qparams; child `weight_fake_quant`). */
-  weight_fake_quant: Module;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: QatEmbeddingOptions = {}) {
-    checkOptions(options, new.target.name);
     super(numEmbeddings, embeddingDim, options);
-    [this.qconfig, this.weight_fake_quant] = embeddingFakeQuant(options.qconfig, new.target.name);
   }
 
   override forward(input: Tensor): Tensor {
@@ -75,16 +103,11 @@ export class Embedding extends FloatEmbedding {
  * An EmbeddingBag with fake-quantized rows for quantization-aware training.
  * @example new EmbeddingBag(100, 16, { mode: 'sum', qconfig: defaultEmbeddingQatQconfig })
  */
-export class EmbeddingBag extends FloatEmbeddingBag {
+export class EmbeddingBag extends qatEmbeddingMixin(FloatEmbeddingBag) {
   static readonly _FLOAT_MODULE = FloatEmbeddingBag;
-  qconfig: QConfigLike;
-  /** Fake quantizer of the weight (per-row float qparams; child `weight_fake_quant`). */
-  weight_fake_quant: Module;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: QatEmbeddingBagOptions = {}) {
-    checkOptions(options, new.target.name);
     super(numEmbeddings, embeddingDim, options);
-    [this.qconfig, this.weight_fake_quant] = embeddingFakeQuant(options.qconfig, new.target.name);
   }
 
   override forward(input: Tensor, offsets: Tensor | null = null, perSampleWeights: Tensor | null = null): Tensor {

@@ -8,7 +8,7 @@
  * attribute. There is one way to run a module: `module.call(...inputs)`, which runs the
  * forward pre-hooks, `forward`, then the forward hooks (PyTorch's `__call__`).
  */
-import { QTorchShapeError, QTorchTypeError, QTorchValueError, Tensor, fmtShape, noGrad, zeros } from '@qtorch/qtensor';
+import { QTorchShapeError, QTorchTypeError, QTorchValueError, Tensor, checkOptions, describeValue, fmtShape, noGrad, zeros } from '@qtorch/qtensor';
 import { addHook, type RemovableHandle } from './hooks.js';
 import { Parameter } from './parameter.js';
 
@@ -345,6 +345,10 @@ export abstract class Module {
    * With `strict` (default) missing or unexpected keys are an error; size mismatches always are.
    */
   loadStateDict(stateDict: StateDict, options: { strict?: boolean } = {}): IncompatibleKeys {
+    if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict)) {
+      throw new QTorchTypeError(`${this.constructor.name}.loadStateDict(): expected a state dict ({ name: tensor }), got ${describeValue(stateDict)}`);
+    }
+    checkOptions(options, `${this.constructor.name}.loadStateDict`);
     const ctx: LoadContext = { strict: options.strict ?? true, missingKeys: [], unexpectedKeys: [], errorMsgs: [] };
     const visit = (m: Module, prefix: string) => {
       m._loadFromStateDict(stateDict, prefix, ctx);

@@ -2,7 +2,7 @@
  * `Parameter`: a Tensor that a Module owns as a trainable weight (torch.nn.Parameter).
  * It shares storage with the tensor it wraps; `requiresGrad` defaults to true.
  */
-import { Tensor } from '@qtorch/qtensor';
+import { Tensor, assertTensor } from '@qtorch/qtensor';
 
 export class Parameter extends Tensor {
   /**
@@ -10,6 +10,7 @@ export class Parameter extends Tensor {
    * @example const w = new Parameter(randn(3, 4));
    */
   constructor(data: Tensor, requiresGrad = true) {
+    assertTensor(data, 'Parameter', 'data');
     super(data.storage, data.dtype, data.shape, data.strides, data.offset);
     this.quantizer = data.quantizer;
     this.requiresGrad = requiresGrad;

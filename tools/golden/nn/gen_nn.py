@@ -14,37 +14,19 @@ CosineAnnealingLR learning rates, and clip_grad_norm_ results.
 """
 import argparse
 import json
-import math
 import os
+import sys
 
 import torch
 import torch.nn as nn
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from golden_io import fnum, tensor_json  # noqa: E402  (the JSON encoding)
+
 torch.set_num_threads(1)
 
 
-def fnum(v):
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
-DTYPES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64", torch.bool: "bool"}
-
-
-def T(t):
-    t = t.detach().contiguous()
-    data = t.reshape(-1).tolist()
-    if t.dtype.is_floating_point:
-        data = [fnum(v) for v in data]
-    elif t.dtype == torch.bool:
-        data = [bool(v) for v in data]
-    else:
-        data = [int(v) for v in data]
-    return {"shape": list(t.shape), "dtype": DTYPES[t.dtype], "data": data}
+T = tensor_json  # a tensor as golden JSON
 
 
 def out_spec(y):

@@ -23,8 +23,8 @@ format embeds object ids.
 import collections
 import io
 import json
-import math
 import os
+import sys
 import zipfile
 
 import torch
@@ -33,27 +33,8 @@ import torch.nn as nn
 torch.manual_seed(0)
 torch.set_num_threads(1)
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-DTYPE_NAMES = {
-    torch.float32: "float32", torch.float64: "float64", torch.float16: "float16", torch.int64: "int64",
-    torch.int32: "int32", torch.int16: "int16", torch.int8: "int8", torch.uint8: "uint8", torch.bool: "bool",
-}
-QDTYPE_NAMES = {torch.quint8: "quint8", torch.qint8: "qint8", torch.qint32: "qint32"}
-QSCHEME_NAMES = {
-    torch.per_tensor_affine: "per_tensor_affine",
-    torch.per_channel_affine: "per_channel_affine",
-    torch.per_channel_affine_float_qparams: "per_channel_affine_float_qparams",
-}
-
-
-def fnum(v):
-    """A float as JSON: its exact double; NaN / infinities as strings."""
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
+sys.path.insert(0, os.path.dirname(HERE))
+from golden_io import DTYPE_NAMES, QDTYPE_NAMES, QSCHEME_NAMES, fnum, tensor_json  # noqa: E402  (the JSON encoding)
 
 
 def inum(v):
@@ -62,32 +43,8 @@ def inum(v):
 
 
 def tensor_spec(t):
-    """The golden spec of a tensor's logical values (row-major)."""
-    t = t.detach()
-    if t.is_quantized:
-        qs = t.qscheme()
-        d = {"qtensor": True, "dtype": QDTYPE_NAMES[t.dtype], "qscheme": QSCHEME_NAMES[qs],
-             "shape": list(t.shape), "int_repr": [int(v) for v in t.int_repr().reshape(-1).tolist()]}
-        if qs == torch.per_tensor_affine:
-            d["scale"] = fnum(t.q_scale())
-            d["zero_point"] = int(t.q_zero_point())
-        else:
-            d["scales"] = [fnum(v) for v in t.q_per_channel_scales().tolist()]
-            zps = t.q_per_channel_zero_points()
-            d["zero_points"] = [fnum(v) if zps.is_floating_point() else int(v) for v in zps.tolist()]
-            d["axis"] = int(t.q_per_channel_axis())
-        return d
-    flat = t.contiguous().reshape(-1)
-    if t.dtype == torch.float16:
-        flat = flat.float()
-    flat = flat.tolist()
-    if t.is_floating_point():
-        flat = [fnum(v) for v in flat]
-    elif t.dtype == torch.bool:
-        flat = [bool(v) for v in flat]
-    else:
-        flat = [inum(v) for v in flat]
-    return {"shape": list(t.shape), "dtype": DTYPE_NAMES[t.dtype], "data": flat}
+    """The golden spec of a tensor's logical values (row-major; float16 keeps its dtype name)."""
+    return tensor_json(t, keep_half_dtype=True, int_value=inum)
 
 
 def encode(v, storages):

@@ -11,7 +11,7 @@
  * Gradients reach W, gamma, beta and b through the fake quantizer's straight-through estimator.
  */
 import { type Tensor, zeros } from '@qtorch/qtensor';
-import type { Module, NormOptions, Parameter, _BatchNorm } from '@qtorch/nn';
+import type { Module, NormOptions, Parameter, Sequential, _BatchNorm } from '@qtorch/nn';
 import { calculateFanInAndFanOut, uniform_, zeros_ } from '@qtorch/nn/init';
 import { type Ctor, type QConfigLike, type QconfigOption, checkQconfig, makeWeightFakeQuant } from '@qtorch/nn-qat';
 
@@ -59,6 +59,30 @@ export interface BnFoldSpec {
   run(mod: WeightModule, input: Tensor, weight: Tensor, bias: Tensor): Tensor;
   /** Number of output channels of the module. */
   outChannels(mod: WeightModule): number;
+}
+
+/** The layer (conv / linear) and the BatchNorm of a float fused module (nni.ConvBn2d, nni.LinearBn1d, ...). @internal */
+export function fusedLayerAndBn<L extends WeightModule>(fused: Module): [L, _BatchNorm] {
+  return [(fused as Sequential).at(0) as L, (fused as Sequential).at(1) as _BatchNorm];
+}
+
+/** The BN options of a QAT module built from a float BatchNorm (statistics not frozen). @internal */
+export function bnFoldOptionsOf(bn: _BatchNorm): BnFoldOptions {
+  return { eps: bn.eps, momentum: bn.momentum, freezeBn: false };
+}
+
+/**
+ * Makes a QAT fused module share the float layer's weight and bias and the float BatchNorm's
+ * parameters and running statistics: PyTorch's `from_float` shares them, it does not copy. @internal
+ */
+export function shareFloatParameters(qat: WeightModule & BnFoldMembers, layer: WeightModule, bn: _BatchNorm): void {
+  qat.weight = layer.weight;
+  qat.bias = layer.bias;
+  qat.bn.weight = bn.weight;
+  qat.bn.bias = bn.bias;
+  qat.bn.running_mean = bn.running_mean;
+  qat.bn.running_var = bn.running_var;
+  qat.bn.num_batches_tracked = bn.num_batches_tracked;
 }
 
 /** `gamma / sqrt(running_var + eps)`, differentiable in gamma. */

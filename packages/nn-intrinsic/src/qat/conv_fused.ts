@@ -5,14 +5,14 @@
 import type { IntOrTuple, Tensor } from '@qtorch/qtensor';
 import {
   BatchNorm1d, BatchNorm2d, BatchNorm3d, Conv1d as FloatConv1d, Conv2d as FloatConv2d, Conv3d as FloatConv3d, type ConvNdOptions,
-  Module, type ModuleClass, ReLU, type Sequential, type _BatchNorm,
+  Module, type ModuleClass, ReLU, type _BatchNorm,
 } from '@qtorch/nn';
 import * as F from '@qtorch/nn/functional';
 import * as nnqat from '@qtorch/nn-qat';
 import { type ConvLike, type Ctor, type FloatConv, type FloatConvClass, checkFloatModule, convOptionsOf, floatConvLike } from '@qtorch/nn-qat';
 import * as nni from '../fused.js';
 import { fuseConvBnWeights } from '../fusion_math.js';
-import { type BnFoldMembers, type BnFoldOptions, bnFoldMixin } from './bn_fold.js';
+import { type BnFoldMembers, type BnFoldOptions, bnFoldMixin, bnFoldOptionsOf, fusedLayerAndBn, shareFloatParameters } from './bn_fold.js';
 
 /** Options of ConvBn*d / ConvBnReLU*d: the conv's (bias defaults to false here) plus BN and QAT options. */
 export interface QatConvBnOptions extends ConvNdOptions, BnFoldOptions {}
@@ -44,8 +44,11 @@ export interface QatConvBnMixinStatics extends QatConvBnStatics {
   fromFloat<T extends FloatConv & BnFoldMembers>(this: QatConvBnClass<T>, mod: Module): T;
 }
 
-/** PyTorch's `_ConvBnNd` over one of nn's Conv1d/2d/3d with its BatchNorm class. @internal */
-function convBnMixin<B extends Ctor<ConvLike>>(Base: B, Bn: new (n: number) => _BatchNorm): B & Ctor<QatConvBnMembers> & QatConvBnMixinStatics {
+/**
+ * PyTorch's `_ConvBnNd` over one of nn's Conv1d/2d/3d with its BatchNorm class; `fused` is the
+ * float fused class `fromFloat` accepts (nni.ConvBn2d, ...). @internal
+ */
+function convBnMixin<B extends Ctor<ConvLike>>(Base: B, Bn: new (n: number) => _BatchNorm, fused: ModuleClass): B & Ctor<QatConvBnMembers> & QatConvBnMixinStatics {
   const Folded = bnFoldMixin(Base, {
     bn: Bn,
     optionsIndex: 3,
@@ -53,7 +56,7 @@ function convBnMixin<B extends Ctor<ConvLike>>(Base: B, Bn: new (n: number) => _
     outChannels: (mod) => (mod as unknown as ConvLike).outChannels,
   });
   class ConvBnNd extends Folded {
-    static readonly _FLOAT_MODULE: ModuleClass = Base;
+    static readonly _FLOAT_MODULE: ModuleClass = fused;
     static readonly _FLOAT_CONV_MODULE: FloatConvClass = Base as unknown as FloatConvClass;
     static readonly _FLOAT_BN_MODULE: ModuleClass = Bn;
     static readonly _FLOAT_RELU_MODULE: (new () => Module) | null = null;
@@ -73,18 +76,9 @@ function convBnMixin<B extends Ctor<ConvLike>>(Base: B, Bn: new (n: number) => _
      */
     static fromFloat<T extends FloatConv & BnFoldMembers>(this: QatConvBnClass<T>, mod: Module): T {
       const qconfig = checkFloatModule(mod, this._FLOAT_MODULE, `qat.${this.name}.fromFloat()`);
-      const conv = (mod as Sequential).at(0) as FloatConv;
-      const bn = (mod as Sequential).at(1) as _BatchNorm;
-      const qat = new this(conv.inChannels, conv.outChannels, conv.kernelSize, {
-        ...convOptionsOf(conv), eps: bn.eps, momentum: bn.momentum, freezeBn: false, qconfig,
-      });
-      qat.weight = conv.weight;
-      qat.bias = conv.bias;
-      qat.bn.weight = bn.weight;
-      qat.bn.bias = bn.bias;
-      qat.bn.running_mean = bn.running_mean;
-      qat.bn.running_var = bn.running_var;
-      qat.bn.num_batches_tracked = bn.num_batches_tracked;
+      const [conv, bn] = fusedLayerAndBn<FloatConv>(mod);
+      const qat = new this(conv.inChannels, conv.outChannels, conv.kernelSize, { ...convOptionsOf(conv), ...bnFoldOptionsOf(bn), qconfig });
+      shareFloatParameters(qat, conv, bn);
       return qat;
     }
 
@@ -116,16 +110,16 @@ function convBnMixin<B extends Ctor<ConvLike>>(Base: B, Bn: new (n: number) => _
   return ConvBnNd;
 }
 
+/** Constructor arguments of ConvBn*d / ConvBnReLU*d. */
+export type QatConvBnArgs = [inChannels: number, outChannels: number, kernelSize: IntOrTuple, options?: QatConvBnOptions];
+
 /**
  * Conv1d + BatchNorm1d for QAT, BN folded into the fake-quantized weight.
  * @example new ConvBn1d(4, 8, 3, { qconfig })
  */
-export class ConvBn1d extends convBnMixin(FloatConv1d, BatchNorm1d) {
-  static override readonly _FLOAT_MODULE: ModuleClass = nni.ConvBn1d;
-  static override readonly _FLOAT_CONV_MODULE: FloatConvClass = FloatConv1d;
-  static override readonly _FLOAT_BN_MODULE: ModuleClass = BatchNorm1d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QatConvBnOptions = {}) {
-    super(inChannels, outChannels, kernelSize, options);
+export class ConvBn1d extends convBnMixin(FloatConv1d, BatchNorm1d, nni.ConvBn1d) {
+  constructor(...args: QatConvBnArgs) {
+    super(...args);
   }
 }
 
@@ -133,90 +127,63 @@ export class ConvBn1d extends convBnMixin(FloatConv1d, BatchNorm1d) {
  * Conv2d + BatchNorm2d for QAT, BN folded into the fake-quantized weight.
  * @example new ConvBn2d(3, 8, 3, { padding: 1, qconfig })
  */
-export class ConvBn2d extends convBnMixin(FloatConv2d, BatchNorm2d) {
-  static override readonly _FLOAT_MODULE: ModuleClass = nni.ConvBn2d;
-  static override readonly _FLOAT_CONV_MODULE: FloatConvClass = FloatConv2d;
-  static override readonly _FLOAT_BN_MODULE: ModuleClass = BatchNorm2d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QatConvBnOptions = {}) {
-    super(inChannels, outChannels, kernelSize, options);
+export class ConvBn2d extends convBnMixin(FloatConv2d, BatchNorm2d, nni.ConvBn2d) {
+  constructor(...args: QatConvBnArgs) {
+    super(...args);
   }
 }
 
 /** Conv3d + BatchNorm3d for QAT, BN folded into the fake-quantized weight. */
-export class ConvBn3d extends convBnMixin(FloatConv3d, BatchNorm3d) {
-  static override readonly _FLOAT_MODULE: ModuleClass = nni.ConvBn3d;
-  static override readonly _FLOAT_CONV_MODULE: FloatConvClass = FloatConv3d;
-  static override readonly _FLOAT_BN_MODULE: ModuleClass = BatchNorm3d;
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QatConvBnOptions = {}) {
-    super(inChannels, outChannels, kernelSize, options);
+export class ConvBn3d extends convBnMixin(FloatConv3d, BatchNorm3d, nni.ConvBn3d) {
+  constructor(...args: QatConvBnArgs) {
+    super(...args);
   }
 }
 
-/** Conv1d + BatchNorm1d + ReLU for QAT. */
-export class ConvBnReLU1d extends ConvBn1d {
-  static override readonly _FLOAT_MODULE: ModuleClass = nni.ConvBnReLU1d;
-  static override readonly _FLOAT_RELU_MODULE: (new () => Module) | null = ReLU;
-  static override readonly _FUSED_FLOAT_MODULE = nni.ConvReLU1d as QatConvBnStatics['_FUSED_FLOAT_MODULE'];
-  override forward(input: Tensor): Tensor {
-    return F.relu(this._forward(input));
+/**
+ * Appends ReLU to a QAT conv class (ConvReLU*d) or QAT ConvBn class (ConvBnReLU*d): `forward`
+ * is relu of the base's, and `toFloat` appends a float ReLU. `float` is the float fused class
+ * `fromFloat` accepts; `fusedFloat` the conv + relu module a ConvBnReLU's `toFloat` builds
+ * around the BN-folded conv. @internal
+ */
+function withRelu<B extends Ctor<Module & { forward(input: Tensor): Tensor }>>(
+  Base: B, float: ModuleClass, fusedFloat: QatConvBnStatics['_FUSED_FLOAT_MODULE'] = null,
+): B {
+  class WithReLU extends Base {
+    static readonly _FLOAT_MODULE: ModuleClass = float;
+    static readonly _FLOAT_RELU_MODULE: (new () => Module) | null = ReLU;
+    static readonly _FUSED_FLOAT_MODULE = fusedFloat;
+    static readonly _isFusedModule = true;
+    override forward(input: Tensor): Tensor {
+      return F.relu(super.forward(input));
+    }
   }
+  return WithReLU;
 }
+
+/** Conv1d + BatchNorm1d + ReLU for QAT. */
+export class ConvBnReLU1d extends withRelu(ConvBn1d, nni.ConvBnReLU1d, nni.ConvReLU1d) {}
 
 /**
  * Conv2d + BatchNorm2d + ReLU for QAT (what `prepareQat` makes of nni.ConvBnReLU2d).
  * @example const m = ConvBnReLU2d.fromFloat(fused); m.freezeBnStats();
  */
-export class ConvBnReLU2d extends ConvBn2d {
-  static override readonly _FLOAT_MODULE: ModuleClass = nni.ConvBnReLU2d;
-  static override readonly _FLOAT_RELU_MODULE: (new () => Module) | null = ReLU;
-  static override readonly _FUSED_FLOAT_MODULE = nni.ConvReLU2d as QatConvBnStatics['_FUSED_FLOAT_MODULE'];
-  override forward(input: Tensor): Tensor {
-    return F.relu(this._forward(input));
-  }
-}
+export class ConvBnReLU2d extends withRelu(ConvBn2d, nni.ConvBnReLU2d, nni.ConvReLU2d) {}
 
 /** Conv3d + BatchNorm3d + ReLU for QAT. */
-export class ConvBnReLU3d extends ConvBn3d {
-  static override readonly _FLOAT_MODULE: ModuleClass = nni.ConvBnReLU3d;
-  static override readonly _FLOAT_RELU_MODULE: (new () => Module) | null = ReLU;
-  static override readonly _FUSED_FLOAT_MODULE = nni.ConvReLU3d as QatConvBnStatics['_FUSED_FLOAT_MODULE'];
-  override forward(input: Tensor): Tensor {
-    return F.relu(this._forward(input));
-  }
-}
+export class ConvBnReLU3d extends withRelu(ConvBn3d, nni.ConvBnReLU3d, nni.ConvReLU3d) {}
 
 /** QAT Conv1d followed by ReLU (from nni.ConvReLU1d). */
-export class ConvReLU1d extends nnqat.Conv1d {
-  static override readonly _FLOAT_MODULE: ModuleClass = nni.ConvReLU1d;
-  static override readonly _FLOAT_RELU_MODULE: (new () => Module) | null = ReLU;
-  static readonly _isFusedModule = true;
-  override forward(input: Tensor): Tensor {
-    return F.relu(super.forward(input));
-  }
-}
+export class ConvReLU1d extends withRelu(nnqat.Conv1d, nni.ConvReLU1d) {}
 
 /**
  * QAT Conv2d followed by ReLU (from nni.ConvReLU2d).
  * @example const m = ConvReLU2d.fromFloat(new nni.ConvReLU2d(conv, new ReLU()));
  */
-export class ConvReLU2d extends nnqat.Conv2d {
-  static override readonly _FLOAT_MODULE: ModuleClass = nni.ConvReLU2d;
-  static override readonly _FLOAT_RELU_MODULE: (new () => Module) | null = ReLU;
-  static readonly _isFusedModule = true;
-  override forward(input: Tensor): Tensor {
-    return F.relu(super.forward(input));
-  }
-}
+export class ConvReLU2d extends withRelu(nnqat.Conv2d, nni.ConvReLU2d) {}
 
 /** QAT Conv3d followed by ReLU (from nni.ConvReLU3d). */
-export class ConvReLU3d extends nnqat.Conv3d {
-  static override readonly _FLOAT_MODULE: ModuleClass = nni.ConvReLU3d;
-  static override readonly _FLOAT_RELU_MODULE: (new () => Module) | null = ReLU;
-  static readonly _isFusedModule = true;
-  override forward(input: Tensor): Tensor {
-    return F.relu(super.forward(input));
-  }
-}
+export class ConvReLU3d extends withRelu(nnqat.Conv3d, nni.ConvReLU3d) {}
 
 const CONV_BN_CLASSES: ReadonlySet<unknown> = new Set([ConvBn1d, ConvBn2d, ConvBn3d, ConvBnReLU1d, ConvBnReLU2d, ConvBnReLU3d]);
 

@@ -1,11 +1,11 @@
 /** QAT LinearBn1d (torch.ao.nn.intrinsic.qat.LinearBn1d): Linear + BatchNorm1d with BN folding. */
 import type { Tensor } from '@qtorch/qtensor';
-import { BatchNorm1d, Linear as FloatLinear, type LinearOptions, type Module, Parameter, type Sequential, type _BatchNorm } from '@qtorch/nn';
+import { BatchNorm1d, Linear as FloatLinear, type LinearOptions, type Module, Parameter } from '@qtorch/nn';
 import * as F from '@qtorch/nn/functional';
 import { checkFloatModule } from '@qtorch/nn-qat';
 import * as nni from '../fused.js';
 import { fuseLinearBnWeights } from '../fusion_math.js';
-import { type BnFoldOptions, bnFoldMixin } from './bn_fold.js';
+import { type BnFoldOptions, bnFoldMixin, bnFoldOptionsOf, fusedLayerAndBn, shareFloatParameters } from './bn_fold.js';
 
 /** Options of LinearBn1d: Linear's, BN's and the (required) qconfig. */
 export interface QatLinearBnOptions extends LinearOptions, BnFoldOptions {}
@@ -33,18 +33,9 @@ export class LinearBn1d extends LinearBnBase {
   /** The QAT module of a float nni.LinearBn1d with a `qconfig`; parameters and buffers are shared. */
   static fromFloat(mod: Module): LinearBn1d {
     const qconfig = checkFloatModule(mod, nni.LinearBn1d, 'qat.LinearBn1d.fromFloat()');
-    const linear = (mod as Sequential).at(0) as FloatLinear;
-    const bn = (mod as Sequential).at(1) as _BatchNorm;
-    const qat = new LinearBn1d(linear.inFeatures, linear.outFeatures, {
-      bias: linear.bias !== null, eps: bn.eps, momentum: bn.momentum, freezeBn: false, qconfig,
-    });
-    qat.weight = linear.weight;
-    qat.bias = linear.bias;
-    qat.bn.weight = bn.weight;
-    qat.bn.bias = bn.bias;
-    qat.bn.running_mean = bn.running_mean;
-    qat.bn.running_var = bn.running_var;
-    qat.bn.num_batches_tracked = bn.num_batches_tracked;
+    const [linear, bn] = fusedLayerAndBn<FloatLinear>(mod);
+    const qat = new LinearBn1d(linear.inFeatures, linear.outFeatures, { bias: linear.bias !== null, ...bnFoldOptionsOf(bn), qconfig });
+    shareFloatParameters(qat, linear, bn);
     return qat;
   }
 

@@ -4,7 +4,6 @@
  * observed nni.BNReLU2d / BNReLU3d.
  */
 import { quantizedBatchNorm2dRelu, quantizedBatchNorm3dRelu } from '@qtorch/qtensor';
-import type { Module } from '@qtorch/nn';
 import * as nnq from '@qtorch/nn-quantized';
 import * as nni from '../fused.js';
 
@@ -19,10 +18,6 @@ export class BNReLU2d extends nnq.BatchNorm2d {
   protected override get bnOp(): typeof quantizedBatchNorm2dRelu {
     return quantizedBatchNorm2dRelu;
   }
-
-  static override fromFloat(mod: Module): BNReLU2d {
-    return super.fromFloat(mod) as BNReLU2d;
-  }
 }
 
 /** Quantized BatchNorm3d + ReLU. */
@@ -32,9 +27,5 @@ export class BNReLU3d extends nnq.BatchNorm3d {
 
   protected override get bnOp(): typeof quantizedBatchNorm3dRelu {
     return quantizedBatchNorm3dRelu;
-  }
-
-  static override fromFloat(mod: Module): BNReLU3d {
-    return super.fromFloat(mod) as BNReLU3d;
   }
 }

@@ -4,7 +4,7 @@
  * nni.ConvReLU*d, a QAT ConvReLU*d, or a QAT ConvBnReLU*d (its BN folded by running statistics).
  */
 import { QTorchValueError, type Tensor, assertQuantized, fmtShape, quantizedConvRelu } from '@qtorch/qtensor';
-import { type Module, type ModuleClass, moduleName } from '@qtorch/nn';
+import { type ModuleClass, moduleName } from '@qtorch/nn';
 import * as nnq from '@qtorch/nn-quantized';
 import * as nni from '../fused.js';
 
@@ -19,41 +19,30 @@ function convReluForward(m: nnq._ConvNd, x: Tensor): Tensor {
   return quantizedConvRelu(x, m._packed_params, m.scale, m.zeroPoint);
 }
 
-/** Quantized Conv1d + ReLU. */
-export class ConvReLU1d extends nnq.Conv1d {
-  static override _qualName = 'QuantizedConvReLU1d';
-  static override _FLOAT_MODULE: readonly ModuleClass[] = [nni.ConvReLU1d];
-  override forward(x: Tensor): Tensor {
-    return convReluForward(this, x);
+/**
+ * PyTorch's ConvReLU1d/2d/3d over nnq.Conv1d/2d/3d (they differ only in rank): `forward` runs
+ * the fused kernel; `fromFloat` / `fromReference` are the conv's (they build `this` class).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function convRelu<B extends new (...args: any[]) => nnq._ConvNd>(Base: B, qualName: string, floatModule: ModuleClass): B {
+  class ConvReLUNd extends Base {
+    static _qualName = qualName;
+    static _FLOAT_MODULE: readonly ModuleClass[] = [floatModule];
+    override forward(x: Tensor): Tensor {
+      return convReluForward(this, x);
+    }
   }
-  static override fromFloat(mod: Module): ConvReLU1d {
-    return super.fromFloat(mod) as ConvReLU1d;
-  }
+  return ConvReLUNd;
 }
+
+/** Quantized Conv1d + ReLU. */
+export class ConvReLU1d extends convRelu(nnq.Conv1d, 'QuantizedConvReLU1d', nni.ConvReLU1d) {}
 
 /**
  * Quantized Conv2d + ReLU.
  * @example const q = ConvReLU2d.fromFloat(preparedQatConvBnReLU2d);
  */
-export class ConvReLU2d extends nnq.Conv2d {
-  static override _qualName = 'QuantizedConvReLU2d';
-  static override _FLOAT_MODULE: readonly ModuleClass[] = [nni.ConvReLU2d];
-  override forward(x: Tensor): Tensor {
-    return convReluForward(this, x);
-  }
-  static override fromFloat(mod: Module): ConvReLU2d {
-    return super.fromFloat(mod) as ConvReLU2d;
-  }
-}
+export class ConvReLU2d extends convRelu(nnq.Conv2d, 'QuantizedConvReLU2d', nni.ConvReLU2d) {}
 
 /** Quantized Conv3d + ReLU. */
-export class ConvReLU3d extends nnq.Conv3d {
-  static override _qualName = 'QuantizedConvReLU3d';
-  static override _FLOAT_MODULE: readonly ModuleClass[] = [nni.ConvReLU3d];
-  override forward(x: Tensor): Tensor {
-    return convReluForward(this, x);
-  }
-  static override fromFloat(mod: Module): ConvReLU3d {
-    return super.fromFloat(mod) as ConvReLU3d;
-  }
-}
+export class ConvReLU3d extends convRelu(nnq.Conv3d, 'QuantizedConvReLU3d', nni.ConvReLU3d) {}

@@ -7,8 +7,8 @@
  * input sequence at once (`linear_ih` over [L, N, H_in]: one set of activation qparams for the
  * sequence), then per step `linear_hh(h)` (activations quantized per step) plus that step's
  * input gates. Activations are quantized with `reduce_range` (honoured by fbgemm only), in the
- * layers and in the cells alike (golden workflows/dynamic.json). The gate math is nn's
- * (`lstmGates`, `gruGates`, `rnnGates`).
+ * layers and in the cells alike (golden workflows/dynamic.json). The gate math and the layer
+ * loop are nn's (`lstmGates`, `gruGates`, `rnnGates`, `recurrentLayers`).
  *
  * State dict: per layer-direction `_all_weight_values.{k}.param.{weight_ih,weight_hh,bias_ih,bias_hh}`
  * (PyTorch pickles the packed cell object under `_all_weight_values.{k}.param`); cells:
@@ -16,14 +16,14 @@
  */
 import {
   checkOptions, type DType, LinearFp16PackedParams, LinearPackedParams as PackedLinear, QTorchShapeError, QTorchTypeError, QTorchValueError, type Tensor,
-  cat, float16, float32, fmtShape, fromValues, linearPrepack, linearPrepackFp16, qint8, quantizePerTensor, quantizedLinearDynamic,
-  quantizedLinearDynamicFp16, randn, stack, zeros,
+  float16, float32, fmtShape, fromValues, linearPrepack, linearPrepackFp16, qint8, quantizePerTensor, quantizedLinearDynamic,
+  quantizedLinearDynamicFp16, randn, zeros,
 } from '@qtorch/qtensor';
 import {
   GRU as FloatGRU, GRUCell as FloatGRUCell, LSTM as FloatLSTM, LSTMCell as FloatLSTMCell, type LoadContext, Module, ModuleList,
   type ModuleClass, RNNCell as FloatRNNCell, type StateDict, moduleName, typeOf,
 } from '@qtorch/nn';
-import { gruGates, lstmGates, rnnGates } from '@qtorch/nn/functional';
+import { gruGates, lstmGates, recurrentLayers, rnnGates } from '@qtorch/nn/functional';
 import { checkFloatInput, isObserverLike, observe, pyBool, pyFloat, qconfigOf, quantizeWeight } from '../modules/utils.js';
 import { reportUnexpected } from '../modules/state.js';
 
@@ -136,6 +136,9 @@ export interface DynamicRNNOptions {
   dtype?: DType;
 }
 
+/** Constructor arguments of the dynamic LSTM / GRU. */
+export type DynamicRNNArgs = [inputSize: number, hiddenSize: number, options?: DynamicRNNOptions];
+
 /** Multi-layer dynamic quantized LSTM / GRU: the shared layer loop, checks, state and repr. */
 export abstract class RNNBase extends Module {
   static _FLOAT_MODULE: ModuleClass = FloatLSTM;
@@ -153,7 +156,8 @@ export abstract class RNNBase extends Module {
   version = 2;
   _all_weight_values: ModuleList;
 
-  protected constructor(mode: 'LSTM' | 'GRU', inputSize: number, hiddenSize: number, o: DynamicRNNOptions) {
+  protected constructor(mode: 'LSTM' | 'GRU', inputSize: number, hiddenSize: number, o: DynamicRNNOptions = {}) {
+    checkOptions(o, new.target.name);
     super();
     const cls = (new.target as unknown as { _qualName: string })._qualName;
     this.mode = mode;
@@ -220,31 +224,18 @@ export abstract class RNNBase extends Module {
 
   /** Every layer and direction over (L, N, H_in); the output (L, N, D * H) and final states. */
   protected runLayers(x: Tensor, states0: Tensor[]): { output: Tensor; states: Tensor[] } {
-    const L = x.shape[0]!;
-    const finals: Tensor[][] = states0.map(() => []);
-    let layerInput = x;
-    for (let layer = 0; layer < this.numLayers; layer++) {
-      const dirOutputs: Tensor[] = [];
-      for (let dir = 0; dir < this.numDirections; dir++) {
-        const k = layer * this.numDirections + dir;
+    // nn's layer loop projects the whole sequence at once, as PyTorch's CPU FullLayer does:
+    // one set of activation qparams for all steps, then the hidden projections per step
+    const { output, states } = recurrentLayers(x, states0, {
+      numLayers: this.numLayers,
+      numDirections: this.numDirections,
+      outputSize: this.hiddenSize,
+      direction: (k) => {
         const p = this.cell(k);
-        // PyTorch's CPU FullLayer projects the whole sequence at once (one set of activation
-        // qparams for all steps), then steps through the hidden projections
-        const igatesAll = L > 0 ? p.linearIh(layerInput) : layerInput;
-        let state = states0.map((s) => s.select(0, k));
-        const outs: Tensor[] = new Array(L);
-        for (let i = 0; i < L; i++) {
-          const t = dir === 0 ? i : L - 1 - i;
-          state = this.step(igatesAll.select(0, t), state, p);
-          outs[t] = state[0]!;
-        }
-        state.forEach((s, j) => finals[j]!.push(s));
-        dirOutputs.push(L > 0 ? stack(outs, 0) : zeros([0, x.shape[1]!, this.hiddenSize]));
-      }
-      layerInput = dirOutputs.length === 1 ? dirOutputs[0]! : cat(dirOutputs, 2);
-    }
-    const output = this.batchFirst ? layerInput.transpose(0, 1).contiguous() : layerInput;
-    return { output, states: finals.map((f) => stack(f, 0)) };
+        return { project: (input) => p.linearIh(input), step: (igates, state) => this.step(igates, state, p) };
+      },
+    });
+    return { output: this.batchFirst ? output.transpose(0, 1).contiguous() : output, states };
   }
 
   override extraRepr(): string {
@@ -310,9 +301,8 @@ export class LSTM extends RNNBase {
   static _qualName = 'DynamicQuantizedLSTM';
   static override _FLOAT_MODULE: ModuleClass = FloatLSTM;
 
-  constructor(inputSize: number, hiddenSize: number, options: DynamicRNNOptions = {}) {
-    checkOptions(options, new.target.name);
-    super('LSTM', inputSize, hiddenSize, options);
+  constructor(...args: DynamicRNNArgs) {
+    super('LSTM', ...args);
   }
 
   protected step(igates: Tensor, [h, c]: Tensor[], p: CellParams): Tensor[] {
@@ -334,9 +324,8 @@ export class GRU extends RNNBase {
   static _qualName = 'DynamicQuantizedGRU';
   static override _FLOAT_MODULE: ModuleClass = FloatGRU;
 
-  constructor(inputSize: number, hiddenSize: number, options: DynamicRNNOptions = {}) {
-    checkOptions(options, new.target.name);
-    super('GRU', inputSize, hiddenSize, options);
+  constructor(...args: DynamicRNNArgs) {
+    super('GRU', ...args);
   }
 
   protected step(igates: Tensor, [h]: Tensor[], p: CellParams): Tensor[] {
@@ -357,6 +346,9 @@ export interface DynamicRNNCellOptions {
   dtype?: DType;
 }
 
+/** Constructor arguments of the dynamic LSTM / GRU cells. */
+export type DynamicRNNCellArgs = [inputSize: number, hiddenSize: number, options?: DynamicRNNCellOptions];
+
 /** The dynamic cells' packed weights, checks, state and repr (PyTorch's RNNCellBase). */
 export abstract class RNNCellBase extends Module {
   static _FLOAT_MODULE: ModuleClass = FloatRNNCell;
@@ -369,7 +361,8 @@ export abstract class RNNCellBase extends Module {
   /** Packed `weight_hh` with `bias_hh`. */
   _packed_weight_hh: PackedWeight;
 
-  protected constructor(inputSize: number, hiddenSize: number, numChunks: number, o: DynamicRNNCellOptions) {
+  protected constructor(numChunks: number, inputSize: number, hiddenSize: number, o: DynamicRNNCellOptions = {}) {
+    checkOptions(o, new.target.name);
     super();
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -466,8 +459,7 @@ export class RNNCell extends RNNCellBase {
   readonly nonlinearity: 'tanh' | 'relu';
 
   constructor(inputSize: number, hiddenSize: number, options: DynamicRNNCellOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
-    checkOptions(options, new.target.name);
-    super(inputSize, hiddenSize, 1, options);
+    super(1, inputSize, hiddenSize, options);
     this.nonlinearity = options.nonlinearity ?? 'tanh';
     if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') throw new QTorchValueError(`DynamicQuantizedRNNCell(): Unknown nonlinearity: ${String(this.nonlinearity)}`);
   }
@@ -484,9 +476,8 @@ export class LSTMCell extends RNNCellBase {
   static _qualName = 'DynamicQuantizedLSTMCell';
   static override _FLOAT_MODULE: ModuleClass = FloatLSTMCell;
 
-  constructor(inputSize: number, hiddenSize: number, options: DynamicRNNCellOptions = {}) {
-    checkOptions(options, new.target.name);
-    super(inputSize, hiddenSize, 4, options);
+  constructor(...args: DynamicRNNCellArgs) {
+    super(4, ...args);
   }
 
   forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, Tensor] {
@@ -502,9 +493,8 @@ export class GRUCell extends RNNCellBase {
   static _qualName = 'DynamicQuantizedGRUCell';
   static override _FLOAT_MODULE: ModuleClass = FloatGRUCell;
 
-  constructor(inputSize: number, hiddenSize: number, options: DynamicRNNCellOptions = {}) {
-    checkOptions(options, new.target.name);
-    super(inputSize, hiddenSize, 3, options);
+  constructor(...args: DynamicRNNCellArgs) {
+    super(3, ...args);
   }
 
   forward(input: Tensor, hx: Tensor | null = null): Tensor {

@@ -8,14 +8,11 @@ import {
   checkOptions, type Tensor, quantizedElu, quantizedHardswish, quantizedLeakyRelu, quantizedRelu6, quantizedSigmoid, quantizedSoftmax,
 } from '@qtorch/qtensor';
 import {
-  ELU as FloatELU, Hardswish as FloatHardswish, LeakyReLU as FloatLeakyReLU, type LoadContext, type Module, ReLU, Sigmoid as FloatSigmoid,
-  Softmax as FloatSoftmax, type StateDict,
+  ELU as FloatELU, Hardswish as FloatHardswish, LeakyReLU as FloatLeakyReLU, type Module, ReLU, Sigmoid as FloatSigmoid,
+  Softmax as FloatSoftmax,
 } from '@qtorch/nn';
-import { loadOutputQparams, saveOutputQparams } from './state.js';
-import { activationObserver, checkModuleQparams, checkQuantizedInput, scalarQparams } from './utils.js';
-
-/** Output qparams of an observed float module. */
-const outputQparams = (mod: Module, cls: string): [number, number] => scalarQparams(activationObserver(mod, cls));
+import { outputQparams, withOutputQparams } from './output_qparams.js';
+import { checkModuleQparams, checkQuantizedInput } from './utils.js';
 
 /** `min(max(x, 0), 6)` on quantized input (input qparams kept). */
 export class ReLU6 extends ReLU {
@@ -36,9 +33,9 @@ export class ReLU6 extends ReLU {
  * Quantized hardswish with output qparams.
  * @example const hs = new Hardswish(0.05, 128);
  */
-export class Hardswish extends FloatHardswish {
+export class Hardswish extends withOutputQparams(FloatHardswish) {
   static _qualName = 'QuantizedHardswish';
-  constructor(public scale: number, public zeroPoint: number) {
+  constructor(public override scale: number, public override zeroPoint: number) {
     super();
     checkModuleQparams(scale, zeroPoint, new.target.name);
   }
@@ -46,15 +43,6 @@ export class Hardswish extends FloatHardswish {
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedHardswish(input, this.scale, this.zeroPoint);
-  }
-
-  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
-    super._saveToStateDict(dest, prefix, keepVars);
-    saveOutputQparams(this, dest, prefix);
-  }
-
-  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
-    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
   }
 
   static fromFloat(mod: Module): Hardswish {
@@ -67,9 +55,9 @@ export class Hardswish extends FloatHardswish {
 }
 
 /** Quantized ELU with output qparams and `alpha` (default 1). */
-export class ELU extends FloatELU {
+export class ELU extends withOutputQparams(FloatELU) {
   static _qualName = 'QuantizedELU';
-  constructor(public scale: number, public zeroPoint: number, options: { alpha?: number } = {}) {
+  constructor(public override scale: number, public override zeroPoint: number, options: { alpha?: number } = {}) {
     checkModuleQparams(scale, zeroPoint, new.target.name);
     checkOptions(options, new.target.name);
     super({ alpha: options.alpha ?? 1 });
@@ -78,15 +66,6 @@ export class ELU extends FloatELU {
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedElu(input, this.scale, this.zeroPoint, this.alpha);
-  }
-
-  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
-    super._saveToStateDict(dest, prefix, keepVars);
-    saveOutputQparams(this, dest, prefix);
-  }
-
-  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
-    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
   }
 
   static fromFloat(mod: Module): ELU {
@@ -99,9 +78,9 @@ export class ELU extends FloatELU {
 }
 
 /** Quantized LeakyReLU with output qparams (`negativeSlope` default 0.01). */
-export class LeakyReLU extends FloatLeakyReLU {
+export class LeakyReLU extends withOutputQparams(FloatLeakyReLU) {
   static _qualName = 'QuantizedLeakyReLU';
-  constructor(public scale: number, public zeroPoint: number, options: { negativeSlope?: number; inplace?: boolean } = {}) {
+  constructor(public override scale: number, public override zeroPoint: number, options: { negativeSlope?: number; inplace?: boolean } = {}) {
     checkModuleQparams(scale, zeroPoint, new.target.name);
     checkOptions(options, new.target.name);
     super(options);
@@ -110,15 +89,6 @@ export class LeakyReLU extends FloatLeakyReLU {
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedLeakyRelu(input, this.negativeSlope, { scale: this.scale, zeroPoint: this.zeroPoint });
-  }
-
-  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
-    super._saveToStateDict(dest, prefix, keepVars);
-    saveOutputQparams(this, dest, prefix);
-  }
-
-  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
-    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
   }
 
   static fromFloat(mod: Module): LeakyReLU {
@@ -133,9 +103,9 @@ export class LeakyReLU extends FloatLeakyReLU {
 }
 
 /** Quantized sigmoid with output qparams (PyTorch's `output_scale`, `output_zero_point`). */
-export class Sigmoid extends FloatSigmoid {
+export class Sigmoid extends withOutputQparams(FloatSigmoid) {
   static _qualName = 'QuantizedSigmoid';
-  constructor(public scale: number, public zeroPoint: number) {
+  constructor(public override scale: number, public override zeroPoint: number) {
     super();
     checkModuleQparams(scale, zeroPoint, new.target.name);
   }
@@ -145,25 +115,14 @@ export class Sigmoid extends FloatSigmoid {
     return quantizedSigmoid(input, { scale: this.scale, zeroPoint: this.zeroPoint });
   }
 
-  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
-    super._saveToStateDict(dest, prefix, keepVars);
-    saveOutputQparams(this, dest, prefix);
-  }
-
-  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
-    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
-  }
-
   static fromFloat(mod: Module): Sigmoid {
     return new Sigmoid(...outputQparams(mod, 'QuantizedSigmoid'));
   }
 }
 
 /** Quantized softmax along `dim` (null: PyTorch's implicit dim) with output qparams (default 1, 0). */
-export class Softmax extends FloatSoftmax {
+export class Softmax extends withOutputQparams(FloatSoftmax) {
   static _qualName = 'QuantizedSoftmax';
-  scale: number;
-  zeroPoint: number;
   constructor(options: { dim?: number | null; scale?: number; zeroPoint?: number } = {}) {
     checkOptions(options, new.target.name);
     super({ dim: options.dim ?? null });
@@ -176,15 +135,6 @@ export class Softmax extends FloatSoftmax {
     checkQuantizedInput(this, input);
     const n = input.ndim;
     return quantizedSoftmax(input, this.dim ?? (n === 0 || n === 1 || n === 3 ? 0 : 1), this.scale, this.zeroPoint);
-  }
-
-  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
-    super._saveToStateDict(dest, prefix, keepVars);
-    saveOutputQparams(this, dest, prefix);
-  }
-
-  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
-    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
   }
 
   static fromFloat(mod: Module): Softmax {

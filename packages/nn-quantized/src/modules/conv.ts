@@ -13,7 +13,7 @@ import {
 import {
   Conv1d as FloatConv1d, Conv2d as FloatConv2d, Conv3d as FloatConv3d, ConvTranspose1d as FloatConvTranspose1d,
   ConvTranspose2d as FloatConvTranspose2d, ConvTranspose3d as FloatConvTranspose3d, type LoadContext, Module, type ModuleClass,
-  type StateDict, moduleName,
+  type StateDict, type _ConvNd as FloatConvNd, moduleName,
 } from '@qtorch/nn';
 import { loadOutputQparams, reportUnexpected, requireTensor, saveOutputQparams } from './state.js';
 import {
@@ -38,20 +38,18 @@ export interface QuantizedConvTransposeOptions extends QuantizedConvOptions {
   outputPadding?: IntOrTuple;
 }
 
-/** The float attributes `fromFloat` reads from a float / QAT convolution. */
-interface FloatConvLike {
-  inChannels: number;
-  outChannels: number;
-  kernelSize: number[];
-  stride: number[];
-  padding: number[] | 'same' | 'valid';
-  dilation: number[];
-  outputPadding: number[];
-  groups: number;
+/** Constructor arguments of Conv1d/2d/3d (one tuple, so the classes share one signature). */
+export type QuantizedConvArgs = [inChannels: number, outChannels: number, kernelSize: IntOrTuple, options?: QuantizedConvOptions];
+
+/** Constructor arguments of ConvTranspose1d/2d/3d. */
+export type QuantizedConvTransposeArgs = [inChannels: number, outChannels: number, kernelSize: IntOrTuple, options?: QuantizedConvTransposeOptions];
+
+/** The float attributes `fromFloat` reads from a float / QAT / reference convolution (nn's `_ConvNd` geometry). */
+type FloatConvLike = Pick<FloatConvNd, 'inChannels' | 'outChannels' | 'kernelSize' | 'stride' | 'padding' | 'dilation' | 'outputPadding' | 'groups'> & {
   paddingMode: string;
   weight: Tensor;
   bias: Tensor | null;
-}
+};
 
 /** Numeric padding for 'valid' / 'same' (PyTorch pads 'same' symmetrically when it can). */
 function resolvePadding(p: IntOrTuple | 'valid' | 'same', kernel: number[], dilation: number[], stride: number[], n: number, cls: string): number[] {
@@ -88,7 +86,8 @@ export abstract class _ConvNd extends Module {
   /** The packed weight, bias and geometry (qtensor's packed object; remembers its engine). */
   _packed_params!: ConvPackedParams;
 
-  protected constructor(n: number, transposed: boolean, inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: QuantizedConvTransposeOptions) {
+  protected constructor(n: number, transposed: boolean, inChannels: number, outChannels: number, kernelSize: IntOrTuple, o: QuantizedConvTransposeOptions = {}) {
+    checkOptions(o, new.target.name);
     super();
     const cls = (new.target as unknown as { _qualName: string })._qualName;
     const groups = o.groups ?? 1;
@@ -186,7 +185,7 @@ export abstract class _ConvNd extends Module {
    * observer from `weight_fake_quant` or `qconfig.weight()`, output qparams from
    * `activation_post_process` (kept at 1 / 0 when there is none or it is a float observer).
    */
-  static fromFloat(mod: Module): _ConvNd {
+  static fromFloat<T extends _ConvNd>(this: ConvClassOf<T>, mod: Module): T {
     const self = this as unknown as ConvClass & typeof _ConvNd;
     const cls = self._qualName;
     const qat = (mod as unknown as { weight_fake_quant?: unknown }).weight_fake_quant !== undefined;
@@ -198,23 +197,27 @@ export abstract class _ConvNd extends Module {
     q.setWeightBias(quantizeWeight(w, wObs), b);
     const act = (mod as unknown as { activation_post_process?: unknown }).activation_post_process;
     if (qat || (isObserverLike(act) && act.dtype.isQuantized)) [q.scale, q.zeroPoint] = scalarQparams(activationObserver(mod, cls));
-    return q;
+    return q as T;
   }
 
   /** Builds the quantized convolution from a reference (weight-simulated) convolution. */
-  static fromReference(ref: Module & { getQuantizedWeight(): Tensor }, outputScale: number, outputZeroPoint: number): _ConvNd {
+  static fromReference<T extends _ConvNd>(this: ConvClassOf<T>, ref: Module & { getQuantizedWeight(): Tensor }, outputScale: number, outputZeroPoint: number): T {
     const self = this as unknown as ConvClass & typeof _ConvNd;
     const f = ref as unknown as FloatConvLike;
     const q = self._fromFloatModule(f, self._qualName);
     q.setWeightBias(ref.getQuantizedWeight(), f.bias ? f.bias.detach() : null);
     q.scale = outputScale;
     q.zeroPoint = Math.trunc(outputZeroPoint);
-    return q;
+    return q as T;
   }
 }
 
 /** A concrete quantized convolution class (for the static factories). */
-type ConvClass = new (inChannels: number, outChannels: number, kernelSize: IntOrTuple, options?: QuantizedConvTransposeOptions) => _ConvNd;
+type ConvClass = new (...args: QuantizedConvTransposeArgs) => _ConvNd;
+
+/** The class a static factory is called on, which is the class it builds (`Conv2d.fromFloat` -> Conv2d). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ConvClassOf<T extends _ConvNd> = new (...args: any[]) => T;
 
 /**
  * Quantized 1-d convolution over (N, C, L).
@@ -223,9 +226,8 @@ type ConvClass = new (inChannels: number, outChannels: number, kernelSize: IntOr
 export class Conv1d extends _ConvNd {
   static override _qualName = 'QuantizedConv1d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv1d];
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvOptions = {}) {
-    checkOptions(options, new.target.name);
-    super(1, false, inChannels, outChannels, kernelSize, options);
+  constructor(...args: QuantizedConvArgs) {
+    super(1, false, ...args);
   }
 }
 
@@ -236,9 +238,8 @@ export class Conv1d extends _ConvNd {
 export class Conv2d extends _ConvNd {
   static override _qualName = 'QuantizedConv2d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv2d];
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvOptions = {}) {
-    checkOptions(options, new.target.name);
-    super(2, false, inChannels, outChannels, kernelSize, options);
+  constructor(...args: QuantizedConvArgs) {
+    super(2, false, ...args);
   }
 }
 
@@ -246,9 +247,8 @@ export class Conv2d extends _ConvNd {
 export class Conv3d extends _ConvNd {
   static override _qualName = 'QuantizedConv3d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv3d];
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvOptions = {}) {
-    checkOptions(options, new.target.name);
-    super(3, false, inChannels, outChannels, kernelSize, options);
+  constructor(...args: QuantizedConvArgs) {
+    super(3, false, ...args);
   }
 }
 
@@ -256,9 +256,8 @@ export class Conv3d extends _ConvNd {
 export class ConvTranspose1d extends _ConvNd {
   static override _qualName = 'QuantizedConvTranspose1d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose1d];
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvTransposeOptions = {}) {
-    checkOptions(options, new.target.name);
-    super(1, true, inChannels, outChannels, kernelSize, options);
+  constructor(...args: QuantizedConvTransposeArgs) {
+    super(1, true, ...args);
   }
 }
 
@@ -266,9 +265,8 @@ export class ConvTranspose1d extends _ConvNd {
 export class ConvTranspose2d extends _ConvNd {
   static override _qualName = 'QuantizedConvTranspose2d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose2d];
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvTransposeOptions = {}) {
-    checkOptions(options, new.target.name);
-    super(2, true, inChannels, outChannels, kernelSize, options);
+  constructor(...args: QuantizedConvTransposeArgs) {
+    super(2, true, ...args);
   }
 }
 
@@ -276,8 +274,7 @@ export class ConvTranspose2d extends _ConvNd {
 export class ConvTranspose3d extends _ConvNd {
   static override _qualName = 'QuantizedConvTranspose3d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose3d];
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QuantizedConvTransposeOptions = {}) {
-    checkOptions(options, new.target.name);
-    super(3, true, inChannels, outChannels, kernelSize, options);
+  constructor(...args: QuantizedConvTransposeArgs) {
+    super(3, true, ...args);
   }
 }

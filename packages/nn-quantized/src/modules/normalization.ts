@@ -9,17 +9,13 @@ import {
 } from '@qtorch/qtensor';
 import {
   BatchNorm2d as FloatBatchNorm2d, GroupNorm as FloatGroupNorm, _InstanceNorm as FloatInstanceNormBase, LayerNorm as FloatLayerNorm,
-  type LoadContext, type Module,
-  Parameter, type StateDict, moduleName,
+  type Module, Parameter, moduleName,
 } from '@qtorch/nn';
-import { loadOutputQparams, saveOutputQparams } from './state.js';
-import { activationObserver, checkModuleQparams, checkQuantizedInput, isFused, scalarQparams } from './utils.js';
+import { outputQparams, withOutputQparams } from './output_qparams.js';
+import { checkModuleQparams, checkQuantizedInput, isFused } from './utils.js';
 
 /** A float affine parameter adopted by the quantized layer (kept a Parameter so it stays in the state dict). */
 const adopt = (t: Tensor | null | undefined): Parameter | null => (t ? (t instanceof Parameter ? t : new Parameter(t, false)) : null);
-
-/** Output qparams of an observed float module. */
-const outputQparams = (mod: Module, cls: string): [number, number] => scalarQparams(activationObserver(mod, cls));
 
 /** What fromFloat reads from a float batch norm. */
 interface FloatBatchNormLike {
@@ -34,13 +30,16 @@ interface FloatBatchNormLike {
 
 type BatchNormFn = typeof quantizedBatchNorm2d;
 
+/** The class a batch norm's static factory is called on, which is the class it builds. */
+type BatchNormClassOf<T> = (new (numFeatures: number, options?: { eps?: number; momentum?: number | null }) => T) & { _qualName: string };
+
 /** Quantized batch norm over (N, C, H, W) input (running statistics, affine parameters). */
-export class BatchNorm2d extends FloatBatchNorm2d {
+export class BatchNorm2d extends withOutputQparams(FloatBatchNorm2d) {
   static _qualName = 'QuantizedBatchNorm2d';
   /** Output scale. */
-  scale = 1;
+  override scale = 1;
   /** Output zero point. */
-  zeroPoint = 0;
+  override zeroPoint = 0;
 
   constructor(numFeatures: number, options: { eps?: number; momentum?: number | null } = {}) {
     checkOptions(options, new.target.name);
@@ -57,15 +56,6 @@ export class BatchNorm2d extends FloatBatchNorm2d {
     return this.bnOp(input, this.weight!, this.bias!, this.running_mean!, this.running_var!, this.eps, this.scale, this.zeroPoint);
   }
 
-  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
-    super._saveToStateDict(dest, prefix, keepVars);
-    saveOutputQparams(this, dest, prefix);
-  }
-
-  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
-    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
-  }
-
   /** Copies the float batch norm's parameters and statistics (its first child for BNReLU patterns). */
   protected adoptFloat(f: FloatBatchNormLike): void {
     this.weight = adopt(f.weight);
@@ -78,7 +68,7 @@ export class BatchNorm2d extends FloatBatchNorm2d {
   }
 
   /** From an observed float BatchNorm (or a fused BN + ReLU pattern). */
-  static fromFloat(mod: Module): BatchNorm2d {
+  static fromFloat<T extends BatchNorm2d>(this: BatchNormClassOf<T>, mod: Module): T {
     const cls = this._qualName;
     const [scale, zeroPoint] = outputQparams(mod, cls);
     const f = (isFused(mod) ? (mod as unknown as Record<string, Module>)['0'] : mod) as unknown as FloatBatchNormLike;
@@ -89,7 +79,7 @@ export class BatchNorm2d extends FloatBatchNorm2d {
   }
 
   /** From a float BatchNorm and output qparams. */
-  static fromReference(bn: Module, outputScale: number, outputZeroPoint: number): BatchNorm2d {
+  static fromReference<T extends BatchNorm2d>(this: BatchNormClassOf<T>, bn: Module, outputScale: number, outputZeroPoint: number): T {
     const f = bn as unknown as FloatBatchNormLike;
     const q = new this(f.numFeatures, { eps: f.eps, momentum: f.momentum });
     q.adoptFloat(f);
@@ -108,11 +98,11 @@ export class BatchNorm3d extends BatchNorm2d {
 }
 
 /** Quantized layer norm with the float layer's affine parameters and output qparams. */
-export class LayerNorm extends FloatLayerNorm {
+export class LayerNorm extends withOutputQparams(FloatLayerNorm) {
   static _qualName = 'QuantizedLayerNorm';
 
   constructor(
-    normalizedShape: number | readonly number[], weight: Tensor | null, bias: Tensor | null, public scale: number, public zeroPoint: number,
+    normalizedShape: number | readonly number[], weight: Tensor | null, bias: Tensor | null, public override scale: number, public override zeroPoint: number,
     options: { eps?: number; elementwiseAffine?: boolean } = {},
   ) {
     checkModuleQparams(scale, zeroPoint, new.target.name);
@@ -127,15 +117,6 @@ export class LayerNorm extends FloatLayerNorm {
     return quantizedLayerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps, this.scale, this.zeroPoint);
   }
 
-  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
-    super._saveToStateDict(dest, prefix, keepVars);
-    saveOutputQparams(this, dest, prefix);
-  }
-
-  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
-    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
-  }
-
   static fromFloat(mod: Module): LayerNorm {
     const f = mod as unknown as FloatLayerNorm;
     return new LayerNorm(f.normalizedShape, f.weight, f.bias, ...outputQparams(mod, 'QuantizedLayerNorm'), { eps: f.eps, elementwiseAffine: f.elementwiseAffine });
@@ -148,11 +129,11 @@ export class LayerNorm extends FloatLayerNorm {
 }
 
 /** Quantized group norm with the float layer's affine parameters and output qparams. */
-export class GroupNorm extends FloatGroupNorm {
+export class GroupNorm extends withOutputQparams(FloatGroupNorm) {
   static _qualName = 'QuantizedGroupNorm';
 
   constructor(
-    numGroups: number, numChannels: number, weight: Tensor | null, bias: Tensor | null, public scale: number, public zeroPoint: number,
+    numGroups: number, numChannels: number, weight: Tensor | null, bias: Tensor | null, public override scale: number, public override zeroPoint: number,
     options: { eps?: number; affine?: boolean } = {},
   ) {
     checkModuleQparams(scale, zeroPoint, new.target.name);
@@ -165,15 +146,6 @@ export class GroupNorm extends FloatGroupNorm {
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedGroupNorm(input, this.numGroups, this.weight, this.bias, this.eps, this.scale, this.zeroPoint);
-  }
-
-  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
-    super._saveToStateDict(dest, prefix, keepVars);
-    saveOutputQparams(this, dest, prefix);
-  }
-
-  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
-    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
   }
 
   static fromFloat(mod: Module): GroupNorm {
@@ -196,8 +168,8 @@ export interface QuantizedInstanceNormOptions {
 }
 
 /** The quantized instance norms' shared body (PyTorch's three classes differ only in rank). */
-export abstract class _InstanceNorm extends FloatInstanceNormBase {
-  constructor(numFeatures: number, weight: Tensor | null, bias: Tensor | null, public scale: number, public zeroPoint: number, options: QuantizedInstanceNormOptions = {}) {
+export abstract class _InstanceNorm extends withOutputQparams(FloatInstanceNormBase) {
+  constructor(numFeatures: number, weight: Tensor | null, bias: Tensor | null, public override scale: number, public override zeroPoint: number, options: QuantizedInstanceNormOptions = {}) {
     checkModuleQparams(scale, zeroPoint, new.target.name);
     checkOptions(options, new.target.name);
     super(numFeatures, options);
@@ -208,15 +180,6 @@ export abstract class _InstanceNorm extends FloatInstanceNormBase {
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedInstanceNorm(input, this.weight, this.bias, this.eps, this.scale, this.zeroPoint);
-  }
-
-  override _saveToStateDict(dest: StateDict, prefix: string, keepVars: boolean): void {
-    super._saveToStateDict(dest, prefix, keepVars);
-    saveOutputQparams(this, dest, prefix);
-  }
-
-  override _loadFromStateDict(sd: StateDict, prefix: string, ctx: LoadContext): void {
-    super._loadFromStateDict(loadOutputQparams(this, sd, prefix, ctx), prefix, ctx);
   }
 
   static fromFloat(mod: Module): _InstanceNorm {

@@ -2,7 +2,7 @@
  * A DataLoader-like batched iterator (torch.utils.data.DataLoader, single process): optional
  * seeded shuffling (a new permutation per epoch), `batchSize`, `dropLast` and a collate function.
  */
-import { type Generator, QTorchValueError, type Tensor, defaultGenerator, stack } from '@qtorch/qtensor';
+import { checkOptions, type Generator, QTorchValueError, type Tensor, defaultGenerator, stack } from '@qtorch/qtensor';
 import type { Dataset } from './dataset.js';
 
 /** Options of `DataLoader`. */
@@ -53,6 +53,7 @@ export class DataLoader<T = Tensor[], B = T extends Tensor[] ? Tensor[] : Tensor
   private readonly collate: (samples: T[]) => B;
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    checkOptions(options, 'DataLoader');
     this.dataset = dataset;
     this.batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new QTorchValueError(`DataLoader(): batch_size should be a positive integer value, but got batch_size=${this.batchSize}`);

@@ -7,6 +7,7 @@ import {
   QTorchShapeError, QTorchTypeError, type Tensor, add, bmm, bool, cat, div, dropout, fmtShape, linear, logicalOr, pad,
   softmax, where, zeros,
 } from '@qtorch/qtensor';
+import { assertTensor, checkOptions } from '@qtorch/qtensor';
 
 /** The weights of an attention layer (as MultiheadAttention holds them). */
 export interface MultiHeadAttentionParams {
@@ -59,6 +60,8 @@ function additive(mask: Tensor, like: Tensor): Tensor {
 export function multiHeadAttentionForward(
   query: Tensor, key: Tensor, value: Tensor, params: MultiHeadAttentionParams, options: MultiHeadAttentionOptions = {},
 ): [Tensor, Tensor | null] {
+  checkOptions(options, 'multiHeadAttentionForward');
+  for (const [arg, t] of [['query', query], ['key', key], ['value', value]] as const) assertTensor(t, 'multiHeadAttentionForward', arg);
   const op = 'multiHeadAttentionForward';
   const { needWeights = true, averageAttnWeights = true, dropoutP = 0, training = true } = options;
   const batched = query.ndim === 3;

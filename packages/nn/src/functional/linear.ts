@@ -1,5 +1,5 @@
 /** Linear layers' functional forms: `linear` (qtensor's) and `bilinear`. */
-import { QTorchShapeError, type Tensor, add, bmm, fmtShape, linear as linearOp } from '@qtorch/qtensor';
+import { assertTensor, QTorchShapeError, type Tensor, add, bmm, fmtShape, linear as linearOp } from '@qtorch/qtensor';
 
 export { linear } from '@qtorch/qtensor';
 
@@ -7,6 +7,7 @@ export { linear } from '@qtorch/qtensor';
  * `F.bilinear`: y[..., o] = x1[..., :] W[o] x2[..., :]^T + b[o], with `weight` [out, in1, in2].
  */
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  for (const [arg, t] of [['input1', input1], ['input2', input2], ['weight', weight]] as const) assertTensor(t, 'bilinear', arg);
   const [O, I, J] = weight.shape as [number, number, number];
   const lead = input1.shape.slice(0, -1);
   if (weight.ndim !== 3 || input1.shape[input1.ndim - 1] !== I || input2.shape[input2.ndim - 1] !== J || input2.shape.slice(0, -1).join() !== lead.join()) {

@@ -2,9 +2,9 @@
  * Recurrent cell math (torch's `lstm_cell`, `gru_cell`, `rnn_tanh_cell`, `rnn_relu_cell`) with
  * autograd. The `*Gates` forms take precomputed input and hidden projections, so a layer can
  * project a whole sequence at once, and quantized dynamic layers can reuse the gate math with
- * their own linear kernels.
+ * their own linear kernels; `recurrentLayers` is the layer / time loop both run the gates in.
  */
-import { type Tensor, add, linear, mul, relu, sigmoid, sub, tanh } from '@qtorch/qtensor';
+import { type Tensor, add, cat, linear, mul, relu, sigmoid, stack, sub, tanh, zeros } from '@qtorch/qtensor';
 
 /** An LSTM step from gate pre-activations `igates` = x W_ih^T + b_ih, `hgates` = h W_hh^T + b_hh (each [N, 4H], order i, f, g, o). */
 export function lstmGates(igates: Tensor, hgates: Tensor, cx: Tensor): [Tensor, Tensor] {
@@ -48,4 +48,58 @@ export function rnnTanhCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor,
 /** One ReLU RNN step (torch.rnn_relu_cell). */
 export function rnnReluCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor | null = null, bHh: Tensor | null = null): Tensor {
   return rnnGates(linear(input, wIh, bIh), linear(hx, wHh, bHh), 'relu');
+}
+
+/** One layer-direction of a recurrence, as `recurrentLayers` runs it. @internal */
+export interface RecurrentDirection {
+  /** The input projection `x W_ih^T + b_ih` of the whole sequence (L, N, H_in) at once. */
+  project(input: Tensor): Tensor;
+  /** One time step from that step's input projection: the new state (`[h]` or `[h, c]`, h first). */
+  step(igates: Tensor, state: Tensor[]): Tensor[];
+}
+
+/** What `recurrentLayers` runs: the stack's geometry and its layer-directions. @internal */
+export interface RecurrentLayersSpec {
+  numLayers: number;
+  numDirections: number;
+  /** Feature size of one direction's output (shapes the output of an empty sequence). */
+  outputSize: number;
+  /** Layer-direction `k` = layer * numDirections + direction. */
+  direction(k: number): RecurrentDirection;
+  /** Applied to the output of every layer but the last (dropout in training). */
+  betweenLayers?: (output: Tensor) => Tensor;
+}
+
+/**
+ * The stacked, optionally bidirectional recurrence of nn's RNN / LSTM / GRU and the dynamic
+ * quantized LSTM / GRU (PyTorch's CPU `FullLayer` / `FullBidirectionalLayer`): per layer and
+ * direction, the input projection of the whole sequence, then one `step` per time step (the
+ * second direction runs backwards in time). `x` is (L, N, H_in); `states0` holds each state as
+ * (layers * directions, N, size). Returns the last layer's output (L, N, directions *
+ * outputSize) and the final states in `states0`'s layout. @internal
+ */
+export function recurrentLayers(x: Tensor, states0: readonly Tensor[], spec: RecurrentLayersSpec): { output: Tensor; states: Tensor[] } {
+  const L = x.shape[0]!;
+  const finals: Tensor[][] = states0.map(() => []);
+  let layerInput = x;
+  for (let layer = 0; layer < spec.numLayers; layer++) {
+    const dirOutputs: Tensor[] = [];
+    for (let dir = 0; dir < spec.numDirections; dir++) {
+      const k = layer * spec.numDirections + dir;
+      const cell = spec.direction(k);
+      const igatesAll = L > 0 ? cell.project(layerInput) : layerInput;
+      let state = states0.map((s) => s.select(0, k));
+      const outs: Tensor[] = new Array(L);
+      for (let i = 0; i < L; i++) {
+        const t = dir === 0 ? i : L - 1 - i;
+        state = cell.step(igatesAll.select(0, t), state);
+        outs[t] = state[0]!;
+      }
+      state.forEach((s, j) => finals[j]!.push(s));
+      dirOutputs.push(L > 0 ? stack(outs, 0) : zeros([0, x.shape[1]!, spec.outputSize], { dtype: x.dtype }));
+    }
+    layerInput = dirOutputs.length === 1 ? dirOutputs[0]! : cat(dirOutputs, 2);
+    if (spec.betweenLayers && layer < spec.numLayers - 1) layerInput = spec.betweenLayers(layerInput);
+  }
+  return { output: layerInput, states: finals.map((f) => stack(f, 0)) };
 }

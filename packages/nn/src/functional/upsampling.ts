@@ -1,6 +1,6 @@
 /** `interpolate` (F.interpolate / F.upsample), with nearest-neighbour resizing of quantized tensors. */
 import * as Q from '@qtorch/qtensor';
-import { QTorchTypeError, type Tensor } from '@qtorch/qtensor';
+import { QTorchTypeError, type Tensor, assertTensor, checkOptions } from '@qtorch/qtensor';
 
 /**
  * Resizes the spatial dims of an (N, C, *spatial) tensor. A per-tensor quantized input is
@@ -8,6 +8,8 @@ import { QTorchTypeError, type Tensor } from '@qtorch/qtensor';
  * which copy values and so are exact), as PyTorch's quantized upsample_nearest does.
  */
 export function interpolate(x: Tensor, opts: Q.InterpolateOptions): Tensor {
+  assertTensor(x, 'interpolate');
+  checkOptions(opts, 'interpolate');
   if (!x.isQuantized) return Q.interpolate(x, opts);
   const mode = opts.mode ?? 'nearest';
   if (mode !== 'nearest' && mode !== 'nearest-exact') {

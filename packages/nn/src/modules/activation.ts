@@ -3,7 +3,7 @@
  * arguments, runs the matching `F` function (which accepts quantized input where PyTorch's
  * does) and prints PyTorch's repr.
  */
-import { QTorchShapeError, QTorchValueError, type Tensor, empty } from '@qtorch/qtensor';
+import { checkOptions, QTorchShapeError, QTorchValueError, type Tensor, empty } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { constant_ } from '../init/index.js';
 import { Module } from '../module.js';
@@ -22,6 +22,7 @@ const inplaceRepr = (inplace: boolean, lead = ''): string => (inplace ? `${lead}
 export abstract class InplaceActivation extends Module {
   readonly inplace: boolean;
   constructor(options: InplaceOption = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.inplace = options.inplace ?? false;
   }
@@ -43,6 +44,7 @@ export class Hardtanh extends Module {
   readonly maxVal: number;
   readonly inplace: boolean;
   constructor(options: InplaceOption & { minVal?: number; maxVal?: number } = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.minVal = options.minVal ?? -1;
     this.maxVal = options.maxVal ?? 1;
@@ -60,6 +62,7 @@ export class Hardtanh extends Module {
 /** min(max(0, x), 6) (a Hardtanh(0, 6), as in PyTorch). */
 export class ReLU6 extends Hardtanh {
   constructor(options: InplaceOption = {}) {
+    checkOptions(options, new.target.name);
     super({ minVal: 0, maxVal: 6, inplace: options.inplace });
   }
   override forward(input: Tensor): Tensor {
@@ -109,6 +112,7 @@ export class LeakyReLU extends Module {
   readonly negativeSlope: number;
   readonly inplace: boolean;
   constructor(options: InplaceOption & { negativeSlope?: number } = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.negativeSlope = options.negativeSlope ?? 0.01;
     this.inplace = options.inplace ?? false;
@@ -126,6 +130,7 @@ export class ELU extends Module {
   readonly alpha: number;
   readonly inplace: boolean;
   constructor(options: InplaceOption & { alpha?: number } = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.alpha = options.alpha ?? 1;
     this.inplace = options.inplace ?? false;
@@ -149,6 +154,7 @@ export class SELU extends InplaceActivation {
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.approximate = options.approximate ?? 'none';
   }
@@ -179,6 +185,7 @@ export class Softplus extends Module {
   readonly beta: number;
   readonly threshold: number;
   constructor(options: { beta?: number; threshold?: number } = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.beta = options.beta ?? 1;
     this.threshold = options.threshold ?? 20;
@@ -204,6 +211,7 @@ function implicitSoftmaxDim(ndim: number): number {
 export class Softmax extends Module {
   readonly dim: number | null;
   constructor(options: { dim?: number | null } = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.dim = options.dim ?? null;
   }
@@ -219,6 +227,7 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   readonly dim: number | null;
   constructor(options: { dim?: number | null } = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.dim = options.dim ?? null;
   }
@@ -235,6 +244,7 @@ export class PReLU extends Module {
   readonly numParameters: number;
   weight: Parameter;
   constructor(options: { numParameters?: number; init?: number } = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.numParameters = options.numParameters ?? 1;
     if (!Number.isInteger(this.numParameters) || this.numParameters < 1) {

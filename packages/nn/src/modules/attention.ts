@@ -1,5 +1,5 @@
 /** MultiheadAttention (torch.nn.MultiheadAttention) with PyTorch's parameter names. */
-import { QTorchValueError, type Tensor, empty } from '@qtorch/qtensor';
+import { checkOptions, QTorchValueError, type Tensor, empty } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { constant_, xavierNormal_, xavierUniform_ } from '../init/index.js';
 import { Module } from '../module.js';
@@ -53,6 +53,7 @@ export class MultiheadAttention extends Module {
   bias_v: Parameter | null = null;
 
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
+    checkOptions(options, new.target.name);
     super();
     checkPositiveInt(embedDim, 'embed_dim', 'MultiheadAttention');
     checkPositiveInt(numHeads, 'num_heads', 'MultiheadAttention');

@@ -3,7 +3,7 @@
  * shared `_NormBase`: affine `weight`/`bias`, and the buffers `running_mean`, `running_var`,
  * `num_batches_tracked` under PyTorch's state-dict names.
  */
-import { QTorchShapeError, QTorchValueError, type Tensor, empty, fmtShape, int64, ones, zeros } from '@qtorch/qtensor';
+import { assertTensor, checkOptions, QTorchShapeError, QTorchValueError, type Tensor, empty, fmtShape, int64, ones, zeros } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { ones_, zeros_ } from '../init/index.js';
 import { Module } from '../module.js';
@@ -105,10 +105,12 @@ function checkDims(input: Tensor, allowed: readonly number[], cls: string): void
 /** Batch normalization over the channel dim (1) of (N, C, *) input. */
 export abstract class _BatchNorm extends _NormBase {
   constructor(numFeatures: number, options: NormOptions = {}) {
+    checkOptions(options, new.target.name);
     super(numFeatures, options, { affine: true, trackRunningStats: true });
   }
 
   forward(input: Tensor): Tensor {
+    assertTensor(input, `${this.constructor.name}.forward`);
     this.checkInputDim(input);
     let factor = this.momentum ?? 0;
     if (this.training && this.trackRunningStats && this.num_batches_tracked) {
@@ -158,6 +160,7 @@ export abstract class _InstanceNorm extends _NormBase {
   protected abstract readonly noBatchDim: number;
 
   constructor(numFeatures: number, options: NormOptions = {}) {
+    checkOptions(options, new.target.name);
     super(numFeatures, options, { affine: false, trackRunningStats: false });
   }
 
@@ -166,6 +169,7 @@ export abstract class _InstanceNorm extends _NormBase {
   }
 
   forward(input: Tensor): Tensor {
+    assertTensor(input, `${this.constructor.name}.forward`);
     this.checkInputDim(input);
     const featureDim = input.ndim - this.noBatchDim;
     if (input.shape[featureDim] !== this.numFeatures && this.affine) {

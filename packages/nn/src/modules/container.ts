@@ -1,5 +1,5 @@
 /** Containers: Sequential, ModuleList, ModuleDict (torch.nn.modules.container). */
-import { QTorchTypeError, QTorchValueError } from '@qtorch/qtensor';
+import { QTorchTypeError, QTorchValueError, describeValue } from '@qtorch/qtensor';
 import { Module } from '../module.js';
 
 function childAt(owner: Module, list: Module[], idx: number, op: string): number {
@@ -98,6 +98,9 @@ export class Sequential extends IndexedContainer {
 /** A list of modules, registered as children; it has no forward (torch.nn.ModuleList). */
 export class ModuleList extends IndexedContainer {
   constructor(modules: Iterable<Module> = []) {
+    if (modules === null || typeof (modules as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+      throw new QTorchTypeError(`ModuleList(): expected an iterable of Modules, got ${describeValue(modules)}`);
+    }
     super([...modules]);
   }
 
@@ -139,6 +142,9 @@ export class ModuleDict extends Module {
 
   /** Adds the given modules. */
   update(modules: Record<string, Module> | Iterable<[string, Module]>): void {
+    if (modules === null || typeof modules !== 'object') {
+      throw new QTorchTypeError(`ModuleDict.update(): expected a record or an iterable of [name, Module] pairs, got ${describeValue(modules)}`);
+    }
     const entries = Symbol.iterator in Object(modules) ? [...(modules as Iterable<[string, Module]>)] : Object.entries(modules);
     for (const [k, m] of entries) this.registerModule(k, m);
   }

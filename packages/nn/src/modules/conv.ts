@@ -3,7 +3,7 @@
  * (torch.nn.modules.conv). Hyperparameters are stored as PyTorch stores them (tuples per spatial
  * dim; `padding` may stay the string 'same' / 'valid') under camelCase names.
  */
-import { type IntOrTuple, QTorchValueError, type Tensor, empty, expandTuple } from '@qtorch/qtensor';
+import { checkOptions, type IntOrTuple, QTorchValueError, type Tensor, empty, expandTuple } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -42,6 +42,12 @@ export interface ConvTransposeNdOptions {
   /** Only 'zeros' is supported (as in PyTorch). */
   paddingMode?: 'zeros';
 }
+
+/** Constructor arguments of Conv1d/2d/3d (one tuple, so the three classes share one signature). */
+export type ConvNdArgs = [inChannels: number, outChannels: number, kernelSize: IntOrTuple, options?: ConvNdOptions];
+
+/** Constructor arguments of ConvTranspose1d/2d/3d. */
+export type ConvTransposeNdArgs = [inChannels: number, outChannels: number, kernelSize: IntOrTuple, options?: ConvTransposeNdOptions];
 
 const PADDING_MODES: readonly string[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
@@ -157,7 +163,8 @@ function reversedPadding(padding: number[] | 'same' | 'valid', kernel: number[],
 
 /** Conv1d/2d/3d: the forward shared by the three. @internal */
 export abstract class ConvNdBase extends _ConvNd {
-  constructor(nSpatial: number, inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvNdOptions) {
+  constructor(nSpatial: number, inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvNdOptions = {}) {
+    checkOptions(options, new.target.name);
     super(inChannels, outChannels, kernelSize, {
       nSpatial, transposed: false, outputPadding: 0,
       stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1,
@@ -186,8 +193,8 @@ export abstract class ConvNdBase extends _ConvNd {
  * @example new Conv1d(16, 33, 3, { stride: 2 })
  */
 export class Conv1d extends ConvNdBase {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvNdOptions = {}) {
-    super(1, inChannels, outChannels, kernelSize, options);
+  constructor(...args: ConvNdArgs) {
+    super(1, ...args);
   }
 }
 
@@ -196,21 +203,22 @@ export class Conv1d extends ConvNdBase {
  * @example new Conv2d(16, 33, 3, { stride: 2, padding: 1 })
  */
 export class Conv2d extends ConvNdBase {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvNdOptions = {}) {
-    super(2, inChannels, outChannels, kernelSize, options);
+  constructor(...args: ConvNdArgs) {
+    super(2, ...args);
   }
 }
 
 /** 3-d convolution over (N, C_in, D, H, W) or (C_in, D, H, W) input. */
 export class Conv3d extends ConvNdBase {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvNdOptions = {}) {
-    super(3, inChannels, outChannels, kernelSize, options);
+  constructor(...args: ConvNdArgs) {
+    super(3, ...args);
   }
 }
 
 /** The base of the transposed convolutions (weight [in, out / groups, *kernel]). */
 export abstract class _ConvTransposeNd extends _ConvNd {
-  constructor(nSpatial: number, inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvTransposeNdOptions) {
+  constructor(nSpatial: number, inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvTransposeNdOptions = {}) {
+    checkOptions(options, new.target.name);
     const paddingMode = options.paddingMode ?? 'zeros';
     if (paddingMode !== 'zeros') throw new QTorchValueError(`${new.target.name}(): Only "zeros" padding mode is supported for ${new.target.name}, got '${String(paddingMode)}'`);
     super(inChannels, outChannels, kernelSize, {
@@ -256,8 +264,8 @@ export abstract class _ConvTransposeNd extends _ConvNd {
 
 /** 1-d transposed convolution ("deconvolution"). */
 export class ConvTranspose1d extends _ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvTransposeNdOptions = {}) {
-    super(1, inChannels, outChannels, kernelSize, options);
+  constructor(...args: ConvTransposeNdArgs) {
+    super(1, ...args);
   }
 }
 
@@ -266,14 +274,14 @@ export class ConvTranspose1d extends _ConvTransposeNd {
  * @example new ConvTranspose2d(16, 33, 3, { stride: 2 }).call(x, [1, 33, 9, 9])
  */
 export class ConvTranspose2d extends _ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvTransposeNdOptions = {}) {
-    super(2, inChannels, outChannels, kernelSize, options);
+  constructor(...args: ConvTransposeNdArgs) {
+    super(2, ...args);
   }
 }
 
 /** 3-d transposed convolution. */
 export class ConvTranspose3d extends _ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvTransposeNdOptions = {}) {
-    super(3, inChannels, outChannels, kernelSize, options);
+  constructor(...args: ConvTransposeNdArgs) {
+    super(3, ...args);
   }
 }

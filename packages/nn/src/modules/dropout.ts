@@ -1,5 +1,5 @@
 /** Dropout modules (torch.nn.modules.dropout): active in training mode, the identity in eval mode. */
-import { QTorchValueError, type Tensor } from '@qtorch/qtensor';
+import { checkOptions, QTorchValueError, type Tensor } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { Module } from '../module.js';
 import { pyBool, pyFloat } from './_repr.js';
@@ -17,6 +17,7 @@ export abstract class _DropoutNd extends Module {
   readonly p: number;
   readonly inplace: boolean;
   constructor(options: DropoutModuleOptions = {}) {
+    checkOptions(options, new.target.name);
     super();
     const p = options.p ?? 0.5;
     if (!(p >= 0 && p <= 1)) throw new QTorchValueError(`${new.target.name}(): dropout probability has to be between 0 and 1, but got ${p}`);

@@ -1,6 +1,7 @@
 /** Identity, Flatten, Unflatten (shape plumbing modules). */
 import type { Tensor } from '@qtorch/qtensor';
 import { Module } from '../module.js';
+import { assertTensor, checkOptions } from '@qtorch/qtensor';
 
 /** Returns its input unchanged (a placeholder that fusion and conversion swap in). */
 export class Identity extends Module {
@@ -20,12 +21,14 @@ export class Flatten extends Module {
   readonly endDim: number;
 
   constructor(options: { startDim?: number; endDim?: number } = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.startDim = options.startDim ?? 1;
     this.endDim = options.endDim ?? -1;
   }
 
   forward(input: Tensor): Tensor {
+    assertTensor(input, `${this.constructor.name}.forward`);
     return input.flatten(this.startDim, this.endDim);
   }
 
@@ -41,6 +44,7 @@ export class Unflatten extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    assertTensor(input, `${this.constructor.name}.forward`);
     return input.unflatten(this.dim, this.unflattenedSize);
   }
 

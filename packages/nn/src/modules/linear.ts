@@ -1,5 +1,5 @@
 /** Linear and its MultiheadAttention variant NonDynamicallyQuantizableLinear (torch.nn.Linear). */
-import { QTorchValueError, type Tensor, empty } from '@qtorch/qtensor';
+import { checkOptions, QTorchValueError, type Tensor, empty } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init/index.js';
 import { Module } from '../module.js';
@@ -42,6 +42,7 @@ export class Linear extends Module {
   bias: Parameter | null;
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    checkOptions(options, new.target.name);
     super();
     checkPositiveInt(inFeatures, 'in_features', new.target.name, true);
     checkPositiveInt(outFeatures, 'out_features', new.target.name, true);
@@ -87,6 +88,7 @@ export class Bilinear extends Module {
   bias: Parameter | null;
 
   constructor(in1Features: number, in2Features: number, outFeatures: number, options: BilinearOptions = {}) {
+    checkOptions(options, new.target.name);
     super();
     for (const [v, n] of [[in1Features, 'in1_features'], [in2Features, 'in2_features'], [outFeatures, 'out_features']] as const) checkPositiveInt(v, n, 'Bilinear', true);
     this.in1Features = in1Features;

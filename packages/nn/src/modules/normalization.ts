@@ -1,5 +1,5 @@
 /** LayerNorm and GroupNorm (torch.nn.modules.normalization). */
-import { QTorchValueError, type Tensor, empty } from '@qtorch/qtensor';
+import { checkOptions, QTorchValueError, type Tensor, empty } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { ones_, zeros_ } from '../init/index.js';
 import { Module } from '../module.js';
@@ -19,6 +19,7 @@ export class LayerNorm extends Module {
   bias: Parameter | null;
 
   constructor(normalizedShape: number | readonly number[], options: { eps?: number; elementwiseAffine?: boolean } = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = options.eps ?? 1e-5;
@@ -53,6 +54,7 @@ export class GroupNorm extends Module {
   bias: Parameter | null;
 
   constructor(numGroups: number, numChannels: number, options: { eps?: number; affine?: boolean } = {}) {
+    checkOptions(options, new.target.name);
     super();
     checkPositiveInt(numGroups, 'num_groups', 'GroupNorm');
     checkPositiveInt(numChannels, 'num_channels', 'GroupNorm');

@@ -6,6 +6,7 @@ import type { AdaptiveSize, IntOrTuple, Tensor } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { Module } from '../module.js';
 import { pyBool, pyIntOrTuple } from './_repr.js';
+import { checkOptions } from '@qtorch/qtensor';
 
 /** Options of MaxPool1d/2d/3d. */
 export interface MaxPoolNdOptions {
@@ -41,6 +42,7 @@ export abstract class _MaxPoolNd<R extends boolean = false> extends Module {
   protected abstract readonly poolFn: MaxPoolFn;
 
   constructor(kernelSize: IntOrTuple, options: MaxPoolNdOptions & ReturnIndicesOption<R> = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.kernelSize = kernelSize;
     this.stride = options.stride ?? kernelSize;
@@ -107,6 +109,7 @@ export abstract class _AvgPoolNd extends Module {
   protected abstract readonly poolFn: AvgPoolFn;
 
   constructor(kernelSize: IntOrTuple, options: AvgPoolNdOptions = {}) {
+    checkOptions(options, new.target.name);
     super();
     this.kernelSize = kernelSize;
     this.stride = options.stride ?? kernelSize;
@@ -131,6 +134,7 @@ export abstract class _AvgPoolNd extends Module {
 export class AvgPool1d extends _AvgPoolNd {
   protected readonly poolFn: AvgPoolFn = F.avgPool1d;
   constructor(kernelSize: IntOrTuple, options: Omit<AvgPoolNdOptions, 'divisorOverride'> = {}) {
+    checkOptions(options, new.target.name);
     const single = (v: IntOrTuple): number[] => (typeof v === 'number' ? [v] : [...v]);
     super(single(kernelSize), { ...options, stride: single(options.stride ?? kernelSize), padding: single(options.padding ?? 0) });
   }
@@ -186,6 +190,7 @@ export class AdaptiveAvgPool3d extends _AdaptivePoolNd {
 export class AdaptiveMaxPool2d<R extends boolean = false> extends _AdaptivePoolNd {
   readonly returnIndices: boolean;
   constructor(outputSize: AdaptiveSize, options: ReturnIndicesOption<R> = {}) {
+    checkOptions(options, new.target.name);
     super(outputSize);
     this.returnIndices = options.returnIndices ?? false;
   }

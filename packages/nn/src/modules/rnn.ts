@@ -4,7 +4,7 @@
  * PyTorch's names (`weight_ih_l0`, `bias_hh_l1_reverse`, `weight_hr_l0`), so state dicts load
  * both ways.
  */
-import { QTorchShapeError, QTorchValueError, type Tensor, cat, empty, fmtShape, linear, stack, zeros } from '@qtorch/qtensor';
+import { assertTensor, checkOptions, QTorchShapeError, QTorchValueError, type Tensor, empty, fmtShape, linear, zeros } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { uniform_ } from '../init/index.js';
 import { Module } from '../module.js';
@@ -171,29 +171,16 @@ export abstract class RNNBase extends Module {
    * returns the last layer's output (L, N, D * H_out) and the final states, each (layers * D, N, size).
    */
   protected runLayers(x: Tensor, states0: Tensor[]): { output: Tensor; states: Tensor[] } {
-    const L = x.shape[0]!;
-    const finals: Tensor[][] = states0.map(() => []);
-    let layerInput = x;
-    for (let layer = 0; layer < this.numLayers; layer++) {
-      const dirOutputs: Tensor[] = [];
-      for (let dir = 0; dir < this.numDirections; dir++) {
-        const idx = layer * this.numDirections + dir;
-        const w = this.layerWeights(idx);
-        const igatesAll = linear(layerInput, w.wIh, w.bIh); // the input projection of the whole sequence at once
-        let state = states0.map((s) => s.select(0, idx));
-        const outs: Tensor[] = new Array(L);
-        for (let k = 0; k < L; k++) {
-          const t = dir === 0 ? k : L - 1 - k;
-          state = this.step(igatesAll.select(0, t), state, w);
-          outs[t] = state[0]!;
-        }
-        state.forEach((s, j) => finals[j]!.push(s));
-        dirOutputs.push(L > 0 ? stack(outs, 0) : layerInput);
-      }
-      layerInput = dirOutputs.length === 1 ? dirOutputs[0]! : cat(dirOutputs, 2);
-      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerInput = F.dropout(layerInput, { p: this.dropout, training: true });
-    }
-    return { output: layerInput, states: finals.map((f) => stack(f, 0)) };
+    return F.recurrentLayers(x, states0, {
+      numLayers: this.numLayers,
+      numDirections: this.numDirections,
+      outputSize: this.projSize > 0 ? this.projSize : this.hiddenSize,
+      direction: (k) => {
+        const w = this.layerWeights(k);
+        return { project: (input) => linear(input, w.wIh, w.bIh), step: (igates, state) => this.step(igates, state, w) };
+      },
+      betweenLayers: this.dropout > 0 && this.training ? (y) => F.dropout(y, { p: this.dropout, training: true }) : undefined,
+    });
   }
 
   /** Undoes `prepareInput`'s layout changes on the output and the states. */
@@ -221,6 +208,7 @@ export abstract class _SingleStateRNN extends RNNBase {
    * (layers * directions, N, H) or zeros. Returns `[output, h_n]`.
    */
   forward(input: Tensor, hx: Tensor | null = null): [Tensor, Tensor] {
+    assertTensor(input, `${this.constructor.name}.forward`);
     const { x, unbatched } = this.prepareInput(input);
     const h0 = this.prepareStates(hx ? [hx] : null, [this.hiddenSize], x.shape[1]!, unbatched, x);
     const { output, states } = this.runLayers(x, h0);
@@ -236,6 +224,7 @@ export abstract class _SingleStateRNN extends RNNBase {
 export class RNN extends _SingleStateRNN {
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
+    checkOptions(options, new.target.name);
     const nonlinearity = options.nonlinearity ?? 'tanh';
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new QTorchValueError(`RNN(): Unknown nonlinearity '${String(nonlinearity)}'. Select from 'tanh' or 'relu'.`);
     super(nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', inputSize, hiddenSize, options);
@@ -249,6 +238,7 @@ export class RNN extends _SingleStateRNN {
  */
 export class GRU extends _SingleStateRNN {
   constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions = {}) {
+    checkOptions(options, new.target.name);
     super('GRU', inputSize, hiddenSize, options);
   }
 }
@@ -259,11 +249,13 @@ export class GRU extends _SingleStateRNN {
  */
 export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions & { projSize?: number } = {}) {
+    checkOptions(options, new.target.name);
     super('LSTM', inputSize, hiddenSize, options);
   }
 
   /** Returns `[output, [h_n, c_n]]`; `hx` = `[h_0, c_0]` or zeros. */
   forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, [Tensor, Tensor]] {
+    assertTensor(input, `${this.constructor.name}.forward`);
     const { x, unbatched } = this.prepareInput(input);
     const sizes = [this.projSize > 0 ? this.projSize : this.hiddenSize, this.hiddenSize];
     const s0 = this.prepareStates(hx ? [hx[0], hx[1]] : null, sizes, x.shape[1]!, unbatched, x);

@@ -1,5 +1,5 @@
 /** Single-step recurrent cells RNNCell, LSTMCell and GRUCell (torch.nn.modules.rnn). */
-import { QTorchShapeError, QTorchValueError, type Tensor, empty, fmtShape, zeros } from '@qtorch/qtensor';
+import { checkOptions, QTorchShapeError, QTorchValueError, type Tensor, empty, fmtShape, zeros } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { uniform_ } from '../init/index.js';
 import { Module } from '../module.js';
@@ -71,6 +71,7 @@ export abstract class RNNCellBase extends Module {
 export class RNNCell extends RNNCellBase {
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
+    checkOptions(options, new.target.name);
     const nonlinearity = options.nonlinearity ?? 'tanh';
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new QTorchValueError(`RNNCell(): Unknown nonlinearity: ${String(nonlinearity)}`);
     super(inputSize, hiddenSize, options.bias ?? true, 1);
@@ -90,6 +91,7 @@ export class RNNCell extends RNNCellBase {
 /** One LSTM step: returns `[h', c']`. */
 export class LSTMCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
+    checkOptions(options, new.target.name);
     super(inputSize, hiddenSize, options.bias ?? true, 4);
   }
 
@@ -105,6 +107,7 @@ export class LSTMCell extends RNNCellBase {
 /** One GRU step. */
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
+    checkOptions(options, new.target.name);
     super(inputSize, hiddenSize, options.bias ?? true, 3);
   }
 

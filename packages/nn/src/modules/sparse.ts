@@ -1,5 +1,5 @@
 /** Embedding and EmbeddingBag (torch.nn.modules.sparse): lookup tables initialised N(0, 1). */
-import { QTorchShapeError, QTorchValueError, type Tensor, empty, fmtShape, noGrad } from '@qtorch/qtensor';
+import { assertTensor, checkOptions, QTorchShapeError, QTorchValueError, type Tensor, empty, fmtShape, noGrad } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { normal_ } from '../init/index.js';
 import { writeInto } from '../init/fill.js';
@@ -129,6 +129,7 @@ export interface FromPretrainedOptions extends Omit<EmbeddingCommonOptions, '_we
  */
 export class Embedding extends _EmbeddingBase {
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingCommonOptions = {}) {
+    checkOptions(options, new.target.name);
     super(numEmbeddings, embeddingDim, options);
   }
 
@@ -142,6 +143,7 @@ export class Embedding extends _EmbeddingBase {
   }
 
   forward(input: Tensor): Tensor {
+    assertTensor(input, `${this.constructor.name}.forward`);
     this.prepareLookup(input);
     return F.embedding(input, this.weight, { paddingIdx: this.paddingIdx });
   }
@@ -169,6 +171,7 @@ export class EmbeddingBag extends _EmbeddingBase {
   includeLastOffset: boolean;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingBagModuleOptions = {}) {
+    checkOptions(options, new.target.name);
     super(numEmbeddings, embeddingDim, options);
     this.mode = options.mode ?? 'mean';
     this.includeLastOffset = options.includeLastOffset ?? false;

@@ -1,5 +1,5 @@
 /** TransformerEncoderLayer (torch.nn.TransformerEncoderLayer): self-attention and a feed-forward block. */
-import { QTorchValueError, type Tensor, add } from '@qtorch/qtensor';
+import { checkOptions, QTorchValueError, type Tensor, add } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { Module } from '../module.js';
 import { MultiheadAttention } from './attention.js';
@@ -42,6 +42,7 @@ export class TransformerEncoderLayer extends Module {
   activation: ((x: Tensor) => Tensor) | Module;
 
   constructor(dModel: number, nhead: number, options: TransformerEncoderLayerOptions = {}) {
+    checkOptions(options, new.target.name);
     super();
     const p = options.dropout ?? 0.1, dff = options.dimFeedforward ?? 2048, eps = options.layerNormEps ?? 1e-5;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: options.batchFirst ?? false });

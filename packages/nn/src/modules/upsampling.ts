@@ -1,5 +1,5 @@
 /** Upsample (torch.nn.Upsample): `F.interpolate` as a module. */
-import { QTorchValueError, type Tensor } from '@qtorch/qtensor';
+import { checkOptions, QTorchValueError, type Tensor } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { Module } from '../module.js';
 import { pyFloat, pyTuple } from './_repr.js';
@@ -26,6 +26,7 @@ export class Upsample extends Module {
   recomputeScaleFactor: boolean | null;
 
   constructor(options: UpsampleOptions = {}) {
+    checkOptions(options, new.target.name);
     super();
     const toVal = <T>(v: T | readonly T[] | null | undefined): T | T[] | null => (v === undefined || v === null ? null : Array.isArray(v) ? [...v] : (v as T));
     this.size = toVal(options.size);

@@ -1,5 +1,5 @@
 /** Adam and AdamW (torch.optim.Adam / AdamW, 1.13, single-tensor path). */
-import { QTorchValueError, type Tensor, scalarTensor, zerosLike } from '@qtorch/qtensor';
+import { checkOptions, QTorchValueError, type Tensor, scalarTensor, zerosLike } from '@qtorch/qtensor';
 import { Optimizer, type ParamGroup, type ParamsArg, checkNonNegative, roundingFor, writeValues } from './optimizer.js';
 
 /** Hyperparameters of Adam / AdamW. */
@@ -82,6 +82,7 @@ export abstract class _AdamBase extends Optimizer<AdamDefaults> {
 export class Adam extends _AdamBase {
   protected readonly decoupled = false;
   constructor(params: ParamsArg, options: AdamOptions = {}) {
+    checkOptions(options, new.target.name);
     super(params, adamDefaults(options, 0, 'Adam'));
   }
 }
@@ -90,6 +91,7 @@ export class Adam extends _AdamBase {
 export class AdamW extends _AdamBase {
   protected readonly decoupled = true;
   constructor(params: ParamsArg, options: AdamOptions = {}) {
+    checkOptions(options, new.target.name);
     super(params, adamDefaults(options, 1e-2, 'AdamW'));
   }
 }

@@ -1,5 +1,5 @@
 /** Learning-rate schedulers (torch.optim.lr_scheduler): StepLR and CosineAnnealingLR, PyTorch's recursive forms. */
-import { QTorchValueError } from '@qtorch/qtensor';
+import { checkOptions, QTorchValueError } from '@qtorch/qtensor';
 import type { Optimizer, ParamGroup } from './optimizer.js';
 
 /** Options shared by the schedulers. */
@@ -22,6 +22,7 @@ export abstract class LRScheduler {
   private lastLr: number[] = [];
 
   protected constructor(optimizer: Optimizer<object>, options: LRSchedulerOptions = {}) {
+    checkOptions(options, new.target.name);
     this.optimizer = optimizer;
     const lastEpoch = options.lastEpoch ?? -1;
     optimizer.paramGroups.forEach((g: ParamGroup, i) => {

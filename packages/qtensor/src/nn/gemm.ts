@@ -21,17 +21,7 @@ export function gemmNN(
   A: ArrayLike<number>, aOff: number, B: ArrayLike<number>, bOff: number,
   C: FloatArray, cOff: number, accumulate = false,
 ): void {
-  for (let i = 0; i < M; i++) {
-    const acc = accRow(N);
-    const aRow = aOff + i * K;
-    for (let k = 0; k < K; k++) {
-      const a = A[aRow + k]!;
-      if (a === 0) continue;
-      const bRow = bOff + k * N;
-      for (let j = 0; j < N; j++) acc[j]! += a * B[bRow + j]!;
-    }
-    storeRow(C, cOff + i * N, acc, N, accumulate);
-  }
+  gemmRowsByB(M, N, K, A, aOff, K, 1, B, bOff, C, cOff, accumulate);
 }
 
 /** C[M, N] (+)= Aᵀ · B with A stored as [K, M] and B as [K, N]. */
@@ -40,10 +30,23 @@ export function gemmTN(
   A: ArrayLike<number>, aOff: number, B: ArrayLike<number>, bOff: number,
   C: FloatArray, cOff: number, accumulate = false,
 ): void {
+  gemmRowsByB(M, N, K, A, aOff, 1, M, B, bOff, C, cOff, accumulate);
+}
+
+/**
+ * The i-k-j loop of `gemmNN` / `gemmTN`: element (i, k) of the left operand is read at
+ * `aOff + i * aRowStride + k * aColStride`, so one loop serves A and Aᵀ.
+ */
+function gemmRowsByB(
+  M: number, N: number, K: number,
+  A: ArrayLike<number>, aOff: number, aRowStride: number, aColStride: number, B: ArrayLike<number>, bOff: number,
+  C: FloatArray, cOff: number, accumulate: boolean,
+): void {
   for (let i = 0; i < M; i++) {
     const acc = accRow(N);
+    const aRow = aOff + i * aRowStride;
     for (let k = 0; k < K; k++) {
-      const a = A[aOff + k * M + i]!;
+      const a = A[aRow + k * aColStride]!;
       if (a === 0) continue;
       const bRow = bOff + k * N;
       for (let j = 0; j < N; j++) acc[j]! += a * B[bRow + j]!;

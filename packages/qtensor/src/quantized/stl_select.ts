@@ -3,11 +3,13 @@
  * sort), step for step. PyTorch's CPU `topk` is `nth_element` then `sort` of the first k-1
  * elements, so the order of tied elements (and their indices) is whatever these algorithms
  * leave; reproducing them reproduces PyTorch's tie choices (golden `topk*_ties`).
+ * The helpers std::sort shares (stl_sort.ts) are exported from here.
  */
 
 /** An element: value and original index. */
 export type Elem = [number, number];
-type Comp = (a: Elem, b: Elem) => boolean;
+/** The strict weak order the algorithms sort by (`comp(a, b)`: a goes before b). */
+export type Comp = (a: Elem, b: Elem) => boolean;
 
 function swap(a: Elem[], i: number, j: number): void {
   const t = a[i]!;
@@ -34,6 +36,16 @@ function unguardedPartition(a: Elem[], first: number, last: number, pivot: numbe
     swap(a, first, last);
     first++;
   }
+}
+
+/**
+ * `std::__unguarded_partition_pivot` on [first, last): the median of first + 1, the middle
+ * and last - 1 moves to `first` and is the pivot; returns the cut. Shared by introsort
+ * (stl_sort.ts) and introselect.
+ */
+export function unguardedPartitionPivot(a: Elem[], first: number, last: number, comp: Comp): number {
+  moveMedianToFirst(a, first, first + 1, first + Math.floor((last - first) / 2), last - 1, comp);
+  return unguardedPartition(a, first + 1, last, first, comp);
 }
 
 /** `std::__insertion_sort` on [first, last). */
@@ -69,9 +81,7 @@ export function nthElement(a: Elem[], nth: number, comp: Comp): void {
   while (last - first > 3) {
     if (depth === 0) break;
     depth--;
-    const mid = first + Math.floor((last - first) / 2);
-    moveMedianToFirst(a, first, first + 1, mid, last - 1, comp);
-    const cut = unguardedPartition(a, first + 1, last, first, comp);
+    const cut = unguardedPartitionPivot(a, first, last, comp);
     if (cut <= nth) first = cut;
     else last = cut;
   }

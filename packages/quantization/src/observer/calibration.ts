@@ -3,11 +3,11 @@
  * histogram at a percentile) and `EntropyObserver` (TensorRT's KL-divergence threshold search
  * over a histogram of |x|). Both are uniform observers, usable anywhere an observer is.
  */
-import { assertTensor, checkOptions, type Tensor, QTorchValueError, float32, fromValues } from '@qtorch/qtensor';
+import { assertTensor, checkOptions, type Tensor, QTorchValueError } from '@qtorch/qtensor';
 import { float32Values } from './float_values.js';
-import { HistogramObserver, type HistogramObserverOptions } from './histogram.js';
+import { HistogramObserver, type HistogramObserverOptions, _HistogramObserverBase } from './histogram.js';
 import { aminmax } from './histogram_math.js';
-import { type UniformObserverOptions, UniformQuantizationObserverBase, defaultQparams, isPerTensorScheme } from './uniform.js';
+import { type UniformObserverOptions, defaultQparams, isPerTensorScheme } from './uniform.js';
 
 /** Options of `PercentileObserver`. */
 export interface PercentileObserverOptions extends HistogramObserverOptions {
@@ -20,7 +20,6 @@ export class PercentileObserver extends HistogramObserver {
   percentile: number;
 
   constructor(opts: PercentileObserverOptions = {}) {
-    checkOptions(opts, new.target.name);
     super(opts);
     this.percentile = opts.percentile ?? 99.99;
     if (!(this.percentile > 50 && this.percentile <= 100)) {
@@ -91,32 +90,16 @@ export interface EntropyObserverOptions extends UniformObserverOptions {
   bins?: number;
 }
 
-/** Chooses a symmetric clipping threshold minimizing the KL divergence (TensorRT entropy calibration). */
-export class EntropyObserver extends UniformQuantizationObserverBase {
-  bins: number;
-
+/**
+ * Chooses a symmetric clipping threshold minimizing the KL divergence (TensorRT entropy
+ * calibration); its `histogram` is of |x| over [0, max(|min|, |max|)].
+ */
+export class EntropyObserver extends _HistogramObserverBase {
   constructor(opts: EntropyObserverOptions = {}) {
     checkOptions(opts, new.target.name);
     const qscheme = opts.qscheme ?? 'per_tensor_affine';
     if (!isPerTensorScheme(qscheme)) throw new QTorchValueError(`EntropyObserver(): qscheme must be per-tensor, got ${qscheme}`);
-    super(opts);
-    this.bins = opts.bins ?? 2048;
-    this.setBuffer('histogram', fromValues(new Float32Array(this.bins), [this.bins], float32));
-    this.setBuffer('min_val', fromValues([Infinity], [], float32));
-    this.setBuffer('max_val', fromValues([-Infinity], [], float32));
-  }
-
-  /** Histogram of |x| over [0, max(|min|, |max|)]. */
-  get histogram(): Tensor {
-    return this.buffer('histogram');
-  }
-
-  get minVal(): Tensor {
-    return this.buffer('min_val');
-  }
-
-  get maxVal(): Tensor {
-    return this.buffer('max_val');
+    super(opts, opts.bins ?? 2048);
   }
 
   override forward(x: Tensor): Tensor {
@@ -137,9 +120,7 @@ export class EntropyObserver extends UniformQuantizationObserverBase {
       hist[Math.min(this.bins - 1, Math.floor((centre / amax) * this.bins))]! += old[k]!;
     }
     for (const e of v) hist[Math.min(this.bins - 1, Math.floor((Math.abs(e) / amax) * this.bins))]! += 1;
-    this.writeFloatBuffer('histogram', hist, [this.bins]);
-    this.writeFloatBuffer('min_val', [lo], []);
-    this.writeFloatBuffer('max_val', [hi], []);
+    this.store(hist, lo, hi);
     return x;
   }
 

@@ -18,28 +18,18 @@ export interface HistogramObserverOptions extends UniformObserverOptions {
   upsampleRate?: number;
 }
 
-/** Histogram-based observer (PyTorch 1.13 semantics, including its `int(min)` histc bounds). */
-export class HistogramObserver extends UniformQuantizationObserverBase {
+/**
+ * A uniform observer over a running histogram and its range: the float32 buffers `histogram`,
+ * `min_val` and `max_val` (HistogramObserver; EntropyObserver's histogram of |x|). @internal
+ */
+export abstract class _HistogramObserverBase extends UniformQuantizationObserverBase {
   /** Number of bins. */
   bins: number;
-  /** Upsampling factor for combining histograms. */
-  upsampleRate: number;
-  /** Number of quantized levels the error is measured for (2^bits of the dtype). */
-  dstNbins: number;
 
-  constructor(opts: HistogramObserverOptions = {}) {
-    checkOptions(opts, new.target.name);
-    const qscheme = opts.qscheme ?? 'per_tensor_affine';
-    const name = new.target.name;
-    if (!isPerTensorScheme(qscheme)) {
-      throw new QTorchValueError(`${name}(): qscheme only supports per_tensor_symmetric and per_tensor_affine, got ${qscheme}`);
-    }
-    if (opts.isDynamic) throw new QTorchValueError(`${name}(): doesn't support dynamic quantization`);
+  protected constructor(opts: UniformObserverOptions, bins: number) {
     super(opts);
-    this.bins = opts.bins ?? 2048;
-    this.upsampleRate = opts.upsampleRate ?? 128;
-    this.dstNbins = 2 ** (this.dtype.itemsize * 8);
-    this.setBuffer('histogram', fromValues(new Float32Array(this.bins), [this.bins], float32));
+    this.bins = bins;
+    this.setBuffer('histogram', fromValues(new Float32Array(bins), [bins], float32));
     this.setBuffer('min_val', fromValues([Infinity], [], float32));
     this.setBuffer('max_val', fromValues([-Infinity], [], float32));
   }
@@ -57,6 +47,34 @@ export class HistogramObserver extends UniformQuantizationObserverBase {
   /** Upper edge of the histogram range (0-d buffer `max_val`). */
   get maxVal(): Tensor {
     return this.buffer('max_val');
+  }
+
+  /** Replaces the histogram and its range. */
+  protected store(hist: ArrayLike<number>, lo: number, hi: number): void {
+    this.writeFloatBuffer('histogram', hist, [hist.length]);
+    this.writeFloatBuffer('min_val', [lo], []);
+    this.writeFloatBuffer('max_val', [hi], []);
+  }
+}
+
+/** Histogram-based observer (PyTorch 1.13 semantics, including its `int(min)` histc bounds). */
+export class HistogramObserver extends _HistogramObserverBase {
+  /** Upsampling factor for combining histograms. */
+  upsampleRate: number;
+  /** Number of quantized levels the error is measured for (2^bits of the dtype). */
+  dstNbins: number;
+
+  constructor(opts: HistogramObserverOptions = {}) {
+    checkOptions(opts, new.target.name);
+    const qscheme = opts.qscheme ?? 'per_tensor_affine';
+    const name = new.target.name;
+    if (!isPerTensorScheme(qscheme)) {
+      throw new QTorchValueError(`${name}(): qscheme only supports per_tensor_symmetric and per_tensor_affine, got ${qscheme}`);
+    }
+    if (opts.isDynamic) throw new QTorchValueError(`${name}(): doesn't support dynamic quantization`);
+    super(opts, opts.bins ?? 2048);
+    this.upsampleRate = opts.upsampleRate ?? 128;
+    this.dstNbins = 2 ** (this.dtype.itemsize * 8);
   }
 
   /** Adds `x` to the histogram, widening its range when needed. */
@@ -85,12 +103,6 @@ export class HistogramObserver extends UniformQuantizationObserverBase {
     }
     this.store(hist, adj.combinedMin, adj.combinedMax);
     return x;
-  }
-
-  private store(hist: Float32Array, lo: number, hi: number): void {
-    this.writeFloatBuffer('histogram', hist, [hist.length]);
-    this.writeFloatBuffer('min_val', [lo], []);
-    this.writeFloatBuffer('max_val', [hi], []);
   }
 
   /** `[scale, zeroPoint]` of the range found by the non-linear L2 search. */

@@ -98,7 +98,6 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
   averagingConstant: number;
 
   constructor(opts: MovingAveragePerChannelOptions = {}) {
-    checkOptions(opts, new.target.name);
     super(opts);
     this.averagingConstant = opts.averagingConstant ?? 0.01;
   }

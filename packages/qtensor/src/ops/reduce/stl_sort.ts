@@ -3,19 +3,11 @@
  * for step. PyTorch's CPU `sort(stable=false)` is `std::sort` and its `topk` uses
  * `partial_sort` when k * 64 <= n, so the order of tied elements (and so their indices)
  * is whatever these algorithms leave; reproducing them reproduces PyTorch's tie order.
- * `nth_element` and the insertion sort live in quantized/stl_select.ts.
+ * `nth_element`, the insertion sort and the partition step live in quantized/stl_select.ts.
  */
-import { type Elem, insertionSort } from '../../quantized/stl_select.js';
-
-type Comp = (a: Elem, b: Elem) => boolean;
+import { type Comp, type Elem, insertionSort, unguardedPartitionPivot } from '../../quantized/stl_select.js';
 
 const THRESHOLD = 16;
-
-function swap(a: Elem[], i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
-  a[j] = t;
-}
 
 /** `std::__adjust_heap`: sift the hole at `hole` down, then push `value` up from there. */
 function adjustHeap(a: Elem[], first: number, hole: number, len: number, value: Elem, comp: Comp): void {
@@ -65,29 +57,6 @@ export function partialSort(a: Elem[], first: number, middle: number, last: numb
   for (let end = middle; end - first > 1; ) {
     end--;
     popHeap(a, first, end, end, comp);
-  }
-}
-
-function moveMedianToFirst(a: Elem[], result: number, x: number, y: number, z: number, comp: Comp): void {
-  if (comp(a[x]!, a[y]!)) {
-    if (comp(a[y]!, a[z]!)) swap(a, result, y);
-    else if (comp(a[x]!, a[z]!)) swap(a, result, z);
-    else swap(a, result, x);
-  } else if (comp(a[x]!, a[z]!)) swap(a, result, x);
-  else if (comp(a[y]!, a[z]!)) swap(a, result, z);
-  else swap(a, result, y);
-}
-
-function unguardedPartitionPivot(a: Elem[], first: number, last: number, comp: Comp): number {
-  moveMedianToFirst(a, first, first + 1, first + Math.floor((last - first) / 2), last - 1, comp);
-  let lo = first + 1, hi = last;
-  for (;;) {
-    while (comp(a[lo]!, a[first]!)) lo++;
-    hi--;
-    while (comp(a[first]!, a[hi]!)) hi--;
-    if (!(lo < hi)) return lo;
-    swap(a, lo, hi);
-    lo++;
   }
 }
 

@@ -86,15 +86,20 @@ function checkFloatTable(w: Tensor, op: string): void {
   if (w.ndim < 2) throw new QTorchShapeError(`${op}(): expected a weight [rows, embedding_dim], got ${fmtShape(w.shape)}`);
 }
 
+/** A row's quantization: `q = clamp(rint((v - bias) * inv), 0, qmax)`, stored with `scale` and `bias`. */
+interface RowQparams {
+  scale: number;
+  bias: number;
+  inv: number;
+}
+
 /**
- * `torch.ops.quantized.embedding_bag_byte_prepack(weight)`: 8-bit row-wise quantization
- * (`scale = (max - min) / 255`, `bias = min`) of a float table `[..., D]` into uint8 `[..., D + 8]`.
+ * Row-wise quantization of a float table `[rows, cols]` to `qmax` levels, each row's qparams
+ * from its min and max; returns the codes and each row's `[scale, bias]` (for `packTable`).
  */
-export function embeddingBagBytePrepack(weight: Tensor): Tensor {
-  const op = 'quantized::embedding_bag_byte_prepack';
-  checkFloatTable(weight, op);
-  const cols = weight.shape[weight.ndim - 1]!, rows = shapeNumel(weight.shape.slice(0, -1));
-  const w = Float32Array.from(weight.values());
+function quantizeRows(
+  w: Float32Array, rows: number, cols: number, qmax: number, rowQparams: (min: number, max: number) => RowQparams,
+): { q: Uint8Array; scaleBias: Array<[number, number]> } {
   const q = new Uint8Array(w.length), scaleBias: Array<[number, number]> = [];
   for (let r = 0; r < rows; r++) {
     const row = w.subarray(r * cols, (r + 1) * cols);
@@ -103,11 +108,26 @@ export function embeddingBagBytePrepack(weight: Tensor): Tensor {
       if (v < mn) mn = v;
       if (v > mx) mx = v;
     }
-    const range = f32(mx - mn);
-    const inv = f32(255 / f32(range + f32(1e-8)));
-    for (let j = 0; j < cols; j++) q[r * cols + j] = rint(f32(f32(row[j]! - mn) * inv));
-    scaleBias.push([f32(range / 255), mn]);
+    const { scale, bias, inv } = rowQparams(mn, mx);
+    for (let j = 0; j < cols; j++) q[r * cols + j] = Math.max(0, Math.min(qmax, rint(f32(f32(row[j]! - bias) * inv))));
+    scaleBias.push([scale, bias]);
   }
+  return { q, scaleBias };
+}
+
+/**
+ * `torch.ops.quantized.embedding_bag_byte_prepack(weight)`: 8-bit row-wise quantization
+ * (`scale = (max - min) / 255`, `bias = min`) of a float table `[..., D]` into uint8 `[..., D + 8]`.
+ */
+export function embeddingBagBytePrepack(weight: Tensor): Tensor {
+  const op = 'quantized::embedding_bag_byte_prepack';
+  checkFloatTable(weight, op);
+  const cols = weight.shape[weight.ndim - 1]!, rows = shapeNumel(weight.shape.slice(0, -1));
+  const { q, scaleBias } = quantizeRows(Float32Array.from(weight.values()), rows, cols, 255, (mn, mx) => {
+    const range = f32(mx - mn);
+    // (v - min) * inv never exceeds 255.5, so the clamp to 0..255 never bites here
+    return { scale: f32(range / 255), bias: mn, inv: f32(255 / f32(range + f32(1e-8))) };
+  });
   const bytes = packTable(q, rows, cols, 8, (r) => scaleBias[r]!);
   return new Tensor(bytes, uint8, [...weight.shape.slice(0, -1), cols + 8]);
 }
@@ -130,23 +150,15 @@ function nbitPrepack(weight: Tensor, bits: 4 | 2, opts: NbitPrepackOptions): Ten
   if (cols % perByte(bits) !== 0) {
     throw new QTorchShapeError(`${op}(): qembeddingbag_${bits}bit_prepack only works for the number of columns a multiple of ${perByte(bits)}, got ${cols}`);
   }
-  const w = Float32Array.from(weight.values()), qmax = (1 << bits) - 1;
-  const q = new Uint8Array(w.length), scaleBias: Array<[number, number]> = [];
-  for (let r = 0; r < rows; r++) {
-    const row = w.subarray(r * cols, (r + 1) * cols);
-    let mn = Infinity, mx = -Infinity;
-    for (const v of row) {
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
-    }
-    mn = half(mn); // Xmin is stored as float16 and used as such
+  const qmax = (1 << bits) - 1;
+  const { q, scaleBias } = quantizeRows(Float32Array.from(weight.values()), rows, cols, qmax, (min, mx) => {
+    const mn = half(min); // Xmin is stored as float16 and used as such
     const range = f32(mx - mn);
     let scale = range === 0 ? 1 : half(f32(range / qmax));
     let inv = scale === 0 ? 1 : f32(1 / scale);
     if (scale === 0 || !Number.isFinite(inv)) [scale, inv] = [1, 1];
-    for (let j = 0; j < cols; j++) q[r * cols + j] = Math.max(0, Math.min(qmax, rint(f32(f32(row[j]! - mn) * inv))));
-    scaleBias.push([scale, mn]);
-  }
+    return { scale, bias: mn, inv };
+  });
   const bytes = packTable(q, rows, cols, bits, (r) => scaleBias[r]!);
   return new Tensor(bytes, uint8, [rows, cols / perByte(bits) + 4]);
 }
@@ -360,20 +372,25 @@ function checkPacked(p: EmbeddingPackedParams, bits: 8 | 4, op: string): void {
   if (p.bitRate !== bits) throw new QTorchTypeError(`${op}(): expected ${bits === 8 ? 'an' : 'a'} ${bits}-bit table, got ${p.bitRate === 8 ? 'an' : 'a'} ${p.bitRate}-bit one`);
 }
 
+/**
+ * A lookup on packed params: `quantized::embedding_bag_{byte,4bit}` (`embeddingOp` false) or
+ * `quantized::embedding_{byte,4bit}`; `fn` names the exported function in option errors.
+ */
+function packedLookup(fn: string, bits: 8 | 4, embeddingOp: boolean, packed: EmbeddingPackedParams, indices: Tensor, opts: EmbeddingBagLookupOptions): Tensor {
+  checkOptions(opts, fn);
+  const op = `quantized::embedding${embeddingOp ? '' : '_bag'}_${opName(bits)}`;
+  checkPacked(packed, bits, op);
+  return runLookup(bits, packed.packed, indices, opts, embeddingOp, op);
+}
+
 /** `torch.ops.quantized.embedding_bag_byte(packed, indices, offsets, ...)` on packed params. */
 export function quantizedEmbeddingBagByte(packed: EmbeddingPackedParams, indices: Tensor, opts: EmbeddingBagLookupOptions = {}): Tensor {
-  checkOptions(opts, 'quantizedEmbeddingBagByte');
-  const op = 'quantized::embedding_bag_byte';
-  checkPacked(packed, 8, op);
-  return runLookup(8, packed.packed, indices, opts, false, op);
+  return packedLookup('quantizedEmbeddingBagByte', 8, false, packed, indices, opts);
 }
 
 /** `torch.ops.quantized.embedding_bag_4bit(packed, indices, offsets, ...)` on packed params. */
 export function quantizedEmbeddingBag4bit(packed: EmbeddingPackedParams, indices: Tensor, opts: EmbeddingBagLookupOptions = {}): Tensor {
-  checkOptions(opts, 'quantizedEmbeddingBag4bit');
-  const op = 'quantized::embedding_bag_4bit';
-  checkPacked(packed, 4, op);
-  return runLookup(4, packed.packed, indices, opts, false, op);
+  return packedLookup('quantizedEmbeddingBag4bit', 4, false, packed, indices, opts);
 }
 
 /** Options of the embedding lookups. */
@@ -384,16 +401,10 @@ export interface EmbeddingLookupOptions {
 
 /** `torch.ops.quantized.embedding_byte(packed, indices)`: one row per index, output `[*indices.shape, D]`. */
 export function quantizedEmbeddingByte(packed: EmbeddingPackedParams, indices: Tensor, opts: EmbeddingLookupOptions = {}): Tensor {
-  checkOptions(opts, 'quantizedEmbeddingByte');
-  const op = 'quantized::embedding_byte';
-  checkPacked(packed, 8, op);
-  return runLookup(8, packed.packed, indices, opts, true, op);
+  return packedLookup('quantizedEmbeddingByte', 8, true, packed, indices, opts);
 }
 
 /** `torch.ops.quantized.embedding_4bit(packed, indices)`. */
 export function quantizedEmbedding4bit(packed: EmbeddingPackedParams, indices: Tensor, opts: EmbeddingLookupOptions = {}): Tensor {
-  checkOptions(opts, 'quantizedEmbedding4bit');
-  const op = 'quantized::embedding_4bit';
-  checkPacked(packed, 4, op);
-  return runLookup(4, packed.packed, indices, opts, true, op);
+  return packedLookup('quantizedEmbedding4bit', 4, true, packed, indices, opts);
 }
