@@ -20,3 +20,8 @@ export function packageConfig(entry: Record<string, string>, overrides: Options 
     ...overrides,
   });
 }
+
+/** An app's tsup config: one ESM entry, no declarations. */
+export function appConfig(entry: Record<string, string>, overrides: Options = {}) {
+  return defineConfig({ entry, format: ['esm'], dts: false, sourcemap: true, clean: true, target: 'node20', ...overrides });
+}

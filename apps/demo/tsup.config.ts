@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { appConfig } from '../../tsup.shared.ts';
 
-export default defineConfig({
-  entry: { main: 'src/main.ts' },
-  format: ['esm'],
-  dts: false,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default appConfig({ main: 'src/main.ts' });

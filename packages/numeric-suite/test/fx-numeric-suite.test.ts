@@ -10,21 +10,7 @@ import { convertFx, getDefaultQconfigMapping, prepareFx } from '@qtorch/quantiza
 import { type GoldenCase, type GoldenTensor, loadGolden, tensorFromGolden } from '../../../tools/testing/src/index.js';
 import { OutputLogger, addLoggers, addShadowLoggers, computeSqnr, extendLoggerResultsWithComparison, extractLoggerInfo, extractShadowLoggerInfo, extractWeights } from '../src/fx/index.js';
 
-/** The golden's model_source in TypeScript. */
-class FxNet extends Module {
-  conv1 = new Conv2d(3, 4, 3, { padding: 1 });
-  conv2 = new Conv2d(3, 4, 1);
-  fc = new Linear(8, 5);
-  forward(x: Tensor): Tensor {
-    const a = F.relu(this.conv1.call(x));
-    const b = this.conv2.call(x);
-    const c = torch.add(a, b);
-    const d = torch.cat([a, c], 1);
-    let e = F.adaptiveAvgPool2d(d, 1);
-    e = torch.flatten(e, 1);
-    return F.relu(this.fc.call(e));
-  }
-}
+import { FxNet } from '../../fx/test/models.js';
 
 const goldenCase = (loadGolden('workflows/fx.json').cases as GoldenCase[]).find((c) => (c.args as { engine: string }).engine === 'qnnpack')!;
 const inputs = goldenCase.inputs as { float_state_dict: Record<string, GoldenTensor>; calibration: GoldenTensor[]; test_input: GoldenTensor };

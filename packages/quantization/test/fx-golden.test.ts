@@ -16,21 +16,7 @@ import {
 import { getDefaultQconfig } from '../src/index.js';
 import { convertFx, prepareFx } from '../src/fx/index.js';
 
-/** The golden's model_source in TypeScript. */
-class FxNet extends Module {
-  conv1 = new Conv2d(3, 4, 3, { padding: 1 });
-  conv2 = new Conv2d(3, 4, 1);
-  fc = new Linear(8, 5);
-  forward(x: Tensor): Tensor {
-    const a = F.relu(this.conv1.call(x));
-    const b = this.conv2.call(x);
-    const c = torch.add(a, b);
-    const d = torch.cat([a, c], 1);
-    let e = F.adaptiveAvgPool2d(d, 1);
-    e = torch.flatten(e, 1);
-    return F.relu(this.fc.call(e));
-  }
-}
+import { FxNet } from '../../fx/test/models.js';
 
 const stateDictFrom = (spec: Record<string, GoldenTensor>): StateDict => Object.fromEntries(Object.entries(spec).map(([k, v]) => [k, tensorFromGolden(v)]));
 /** The golden engine name -> ours (onednn cases stand for fbgemm, as in tools/conformance). */
