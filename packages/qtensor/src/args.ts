@@ -6,6 +6,7 @@
  * `TypeError` (or, for options, be silently ignored); these throw `QTorchTypeError` naming the op.
  */
 import { QTorchTypeError } from './errors.js';
+import { isTraced } from './fx_hook.js';
 import { Tensor } from './tensor.js';
 
 /** A JavaScript value as an error message shows it: `null`, `number 0.2`, `string 'x'`, `an Array`, `a Tensor`. */
@@ -28,7 +29,8 @@ export function describeValue(v: unknown): string {
 
 /** Throws `QTorchTypeError` unless `x` is a Tensor (`arg` names the argument in the message). */
 export function assertTensor(x: unknown, op: string, arg = 'input'): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new QTorchTypeError(`${op}(): expected ${arg} to be a Tensor, got ${describeValue(x)}`);
+  // a traced value (symbolic tracing) passes: its own traps report untraceable use with a TraceError
+  if (!(x instanceof Tensor) && !isTraced(x)) throw new QTorchTypeError(`${op}(): expected ${arg} to be a Tensor, got ${describeValue(x)}`);
 }
 
 /** Throws `QTorchTypeError` unless `xs` is an array of Tensors (`cat`, `stack`, list overloads). */
@@ -37,15 +39,24 @@ export function assertTensorList(xs: unknown, op: string, arg = 'tensors'): asse
   xs.forEach((x, i) => assertTensor(x, op, `${arg}[${i}]`));
 }
 
+/** A plain object: `{...}` or `Object.create(null)`, from any realm (not an array or a class instance). */
+function isPlainObject(v: unknown): v is object {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
 /**
- * The options object of an op or constructor: `{}` for undefined, `options` itself when it is an
- * object, and a `QTorchTypeError` for anything else (a number, string, boolean, null, array,
- * Tensor or function in the options position is a positional-argument mistake, never options).
+ * The options object of an op or constructor: `{}` for undefined, `options` itself when it is a
+ * plain object, and a `QTorchTypeError` for anything else: a number, string, boolean, null,
+ * array, Tensor, dtype or function in the options position is a positional-argument mistake
+ * (`zeros([2], float64)` for `zeros([2], { dtype: float64 })`), never options.
  */
 export function checkOptions<T extends object>(options: T | undefined, op: string): T {
   if (options === undefined) return {} as T;
   const v: unknown = options;
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Tensor) {
+  if (isTraced(v)) return options;
+  if (!isPlainObject(v)) {
     throw new QTorchTypeError(
       `${op}(): expected an options object ({ ... }) as the last argument, got ${describeValue(v)}; ` +
         'the parameters that have a default in PyTorch go in that object by (camelCase) name',

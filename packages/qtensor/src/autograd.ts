@@ -78,6 +78,12 @@ export function recordOp(
 /** Throws PyTorch's error for an in-place op on a tensor autograd tracks. */
 export function checkInplaceAllowed(t: Tensor, op: string): void {
   assertTensor(t, op);
+  // PyTorch's assert_no_internal_overlap: a stride-0 (expanded) dim would be written more than once
+  if (t.shape.some((s, d) => s > 1 && t.strides[d] === 0)) {
+    throw new QTorchValueError(
+      `${op}(): unsupported operation: more than one element of the written-to tensor (shape ${fmtShape(t.shape)}, strides ${fmtShape(t.strides)}) refers to a single memory location. Please clone() the tensor before performing the operation.`,
+    );
+  }
   if (gradEnabled && t.requiresGrad) {
     throw new QTorchValueError(
       t.isLeaf

@@ -115,19 +115,19 @@ export function full(shape: readonly number[] | number, value: number, opts: Cre
 /** Zero-filled tensor. */
 export function zeros(shape: readonly number[] | number, opts: CreationOptions = {}): Tensor {
   checkOptions(opts, 'zeros');
-  return full(shape, 0, opts);
+  return full(shapeArg(shape, 'zeros'), 0, opts);
 }
 
 /** One-filled tensor. */
 export function ones(shape: readonly number[] | number, opts: CreationOptions = {}): Tensor {
   checkOptions(opts, 'ones');
-  return full(shape, 1, opts);
+  return full(shapeArg(shape, 'ones'), 1, opts);
 }
 
 /** Uninitialized tensor (zero-filled here: typed arrays always are). */
 export function empty(shape: readonly number[] | number, opts: CreationOptions = {}): Tensor {
   checkOptions(opts, 'empty');
-  return full(shape, 0, opts);
+  return full(shapeArg(shape, 'empty'), 0, opts);
 }
 
 /** Values from `start` to `end` (exclusive) by `step`; `arange(n)` is 0..n-1. */
@@ -156,6 +156,7 @@ export function linspace(start: number, end: number, steps: number, opts: Creati
 /** Identity matrix (n x m). */
 export function eye(n: number, m = n, opts: CreationOptions = {}): Tensor {
   checkOptions(opts, 'eye');
+  checkShape([n, m], 'eye');
   const t = zeros([n, m], opts.dtype ? { dtype: opts.dtype } : {});
   const one = storageFromNumbers([1], t.dtype)[0]!;
   for (let i = 0; i < Math.min(n, m); i++) t.data[i * m + i] = one;

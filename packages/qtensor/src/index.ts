@@ -53,3 +53,4 @@ export * from './format/index.js';
 export * from './ops/elementwise/index.js';
 export * from './fx_hook.js';
 export * from './args.js';
+export * from './async/index.js';

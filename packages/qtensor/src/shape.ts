@@ -38,6 +38,15 @@ export function checkShape(shape: readonly number[], op: string): void {
       throw new QTorchValueError(`${op}(): invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
     }
   }
+  checkNumel(shape, op);
+}
+
+/**
+ * Throws unless a tensor of `shape` could be materialized: at most 2^32 elements, the most a
+ * typed array holds. Views (expand, as_strided) and broadcast results are checked too, so an
+ * op never dies later with V8's bare "Invalid typed array length".
+ */
+export function checkNumel(shape: readonly number[], op: string): void {
   const n = shapeNumel(shape);
   if (n > 2 ** 32) {
     throw new QTorchValueError(`${op}(): shape ${fmtShape(shape)} has ${n} elements, more than the 2^32 a typed array can hold`);
@@ -58,6 +67,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op =
     }
     out[i] = da === 1 ? db : da;
   }
+  checkNumel(out, op);
   return out;
 }
 

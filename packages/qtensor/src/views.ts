@@ -12,7 +12,7 @@ import { QTorchShapeError, QTorchTypeError, QTorchValueError, fmtShape } from '.
 import { checkInplaceAllowed, recordOp } from './autograd.js';
 import { floatToHalfBits, halfBitsToFloat } from './half.js';
 import { type Quantizer, isPerChannel } from './quantizer.js';
-import { broadcastStrides, contiguousStrides, inferShape, normalizeDim, shapeNumel, shapesEqual } from './shape.js';
+import { broadcastStrides, checkNumel, contiguousStrides, inferShape, normalizeDim, shapeNumel, shapesEqual } from './shape.js';
 import { gatherStrided, scatterStrided } from './strided.js';
 import { storageFromNumbers } from './creation.js';
 import { subtensorQuantizer } from './quantized/subtensor.js';
@@ -46,6 +46,7 @@ export function makeView(
   base: Tensor, shape: readonly number[], strides: readonly number[], offset: number, op: string,
   mapAxis?: (axis: number) => number,
 ): Tensor {
+  checkNumel(shape, op);
   const t = new Tensor(base.storage, base.dtype, shape, strides, offset);
   t.quantizer = mapQuantizer(base.quantizer, mapAxis, op);
   return t;

@@ -11,7 +11,7 @@ import type { Tensor } from '../tensor.js';
 import { allocFloat, allocGrad, checkFloat, floatTensor, gradTensor, resultDtype } from './float_io.js';
 import { to3d } from './geometry.js';
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveAvgPool3d } from './pool.js';
-import { assertTensor } from '../args.js';
+import { assertTensor, checkOptions } from '../args.js';
 
 /** Interpolation modes of `interpolate`. */
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'trilinear' | 'area';
@@ -142,6 +142,7 @@ function outputGeometry(x: Tensor, nSp: number, opts: InterpolateOptions): { out
  */
 export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
   assertTensor(x, 'interpolate');
+  checkOptions(opts, 'interpolate');
   const op = 'interpolate';
   const { mode = 'nearest', alignCorners = null } = opts;
   checkFloat(x, op);

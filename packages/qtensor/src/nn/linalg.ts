@@ -163,7 +163,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== nOut)) {
     throw new QTorchShapeError(`${op}(): bias must have shape [${nOut}], got ${fmtShape(bias.shape)}`);
   }
-  const M = x.numel() / nIn;
+  // rows from the leading dims: numel / in_features is 0 / 0 for in_features = 0
+  const M = shapeNumel(x.shape.slice(0, -1));
   const dtype = resultDtype(x, weight, bias);
   const xv = x.values(), wv = weight.values(), bv = bias?.values();
   const out = allocFloat(M * nOut, dtype);

@@ -5,7 +5,7 @@
 import { type DType, dtypeRange } from '../dtype.js';
 import { QTorchTypeError, QTorchValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { assertTensor } from '../args.js';
+import { assertTensor, describeValue } from '../args.js';
 
 /** Throws unless `x` is a quantized tensor (a float tensor passed to a quantized kernel). */
 export function assertQuantized(x: Tensor, op: string): void {
@@ -46,6 +46,8 @@ export function assertQuantizedDtype(dtype: DType, op: string): void {
 
 /** A scale must be a positive finite number. */
 export function checkScale(scale: number, op: string): void {
+  // a non-number is a type error, with the same wording
+  if (typeof scale !== 'number') throw new QTorchTypeError(`${op}(): scale must be a positive finite number, got ${describeValue(scale)}`);
   if (!(scale > 0) || !Number.isFinite(scale)) {
     throw new QTorchValueError(`${op}(): scale must be a positive finite number, got ${scale}`);
   }
@@ -55,6 +57,7 @@ export function checkScale(scale: number, op: string): void {
 export function checkZeroPoint(zeroPoint: number, dtype: DType, op: string): void {
   const [lo, hi] = dtypeRange(dtype);
   if (!Number.isInteger(zeroPoint) || zeroPoint < lo || zeroPoint > hi) {
-    throw new QTorchValueError(`${op}(): zero_point must be an integer in [${lo}, ${hi}] for ${dtype.torchName}, got ${zeroPoint}`);
+    const Err = typeof zeroPoint === 'number' ? QTorchValueError : QTorchTypeError;
+    throw new Err(`${op}(): zero_point must be an integer in [${lo}, ${hi}] for ${dtype.torchName}, got ${describeValue(zeroPoint)}`);
   }
 }

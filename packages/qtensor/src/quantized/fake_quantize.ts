@@ -8,7 +8,8 @@ import { QTorchShapeError, QTorchValueError, fmtShape } from '../errors.js';
 import { recordOp } from '../autograd.js';
 import { normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { assertFloat } from './checks.js';
+import { assertFloat, checkScale } from './checks.js';
+import { assertTensor } from '../args.js';
 import { forEachChannel } from './channel.js';
 import { f32, rint } from './numerics.js';
 
@@ -69,6 +70,7 @@ function maskedGrad(g: Tensor, mask: Uint8Array, shape: readonly number[]): Tens
 
 function scalarParam(v: number | Tensor, op: string, what: string): number {
   if (typeof v === 'number') return v;
+  assertTensor(v, op, `${what} (a number or a one-element tensor)`);
   if (v.numel() !== 1) throw new QTorchShapeError(`${op}(): ${what} must be a number or a one-element tensor, got shape ${fmtShape(v.shape)}`);
   return v.values()[0]!;
 }
@@ -84,6 +86,8 @@ export function fakeQuantizePerTensorAffine(
   assertFloat(x, op);
   checkRange(quantMin, quantMax, op);
   const s = scalarParam(scale, op, 'scale'), zp = Math.trunc(scalarParam(zeroPoint, op, 'zero_point'));
+  // PyTorch multiplies by 1/scale: a zero, negative or NaN scale gives garbage, not an error
+  checkScale(s, op);
   checkZeroPointInRange(zp, quantMin, quantMax, op);
   const { y, mask } = fakeQuantForward(x, [s], [zp], null, quantMin, quantMax);
   return recordOp('FakeQuantizePerTensorAffineCachemask', new Tensor(y, float32, x.shape), [x], (g) => [maskedGrad(g, mask, x.shape)]);
@@ -97,6 +101,7 @@ function channelParams(x: Tensor, scale: Tensor, zeroPoint: Tensor, axis: number
       `${op}(): scale and zero_point must be 1-d with ${c} elements (size of axis ${ax} of ${fmtShape(x.shape)}), got ${fmtShape(scale.shape)} and ${fmtShape(zeroPoint.shape)}`,
     );
   }
+  for (const s of scale.values()) checkScale(s, op);
   return ax;
 }
 

@@ -9,6 +9,7 @@ import { float32 } from '../../dtype.js';
 import { QTorchEngineError, QTorchShapeError, QTorchTypeError, fmtShape } from '../../errors.js';
 import { floatToHalfBits, halfBitsToFloat } from '../../half.js';
 import { type Engine, backends, getKernel } from '../../registry.js';
+import { shapeNumel } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { chooseQuantizationParams } from '../choose_qparams.js';
 import { inverseScale, quantizeValue } from '../numerics.js';
@@ -74,6 +75,8 @@ export function linearDynamicKernel(engine: Engine, relu: boolean): QLinearDynam
     let lo = 0, hi = 0;
     for (let i = 0; i < xv.length; i++) {
       const v = xv[i]!;
+      // NaN propagates (as PyTorch's min/max do), so chooseQuantizationParams refuses it
+      if (Number.isNaN(v)) { lo = hi = NaN; break; }
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
@@ -81,7 +84,7 @@ export function linearDynamicKernel(engine: Engine, relu: boolean): QLinearDynam
     const inv = inverseScale(qp.scale);
     const xq = new Uint8Array(xv.length);
     for (let i = 0; i < xv.length; i++) xq[i] = quantizeValue(xv[i]!, inv, qp.zeroPoint, 0, 255);
-    const K = packed.inFeatures, N = packed.outFeatures, M = K === 0 ? 0 : xv.length / K;
+    const K = packed.inFeatures, N = packed.outFeatures, M = shapeNumel(x.shape.slice(0, -1));
     const y = new Tensor(new Float32Array(M * N), float32, [...x.shape.slice(0, -1), N]);
     gemmRows(xq, qp.zeroPoint, M, K, packed.weight, makeFloatOutputStage(qp.scale, packed.weight, packed.bias, relu), y.data);
     return y;

@@ -129,11 +129,19 @@ export class LinearPackedParams {
  * per-channel along axis 0), b a float `[N]` bias or null. Packs for the current engine.
  */
 export function linearPrepack(w: Tensor, bias: Tensor | null = null, engine: Engine = backends.quantized.engine): LinearPackedParams {
-  assertTensor(w, 'quantized::linear_prepack');
   const op = 'quantized::linear_prepack';
+  assertTensor(w, op);
+  checkEngineArg(engine, op);
   if (w.ndim !== 2) throw new QTorchShapeError(`${op}(): expected a 2-d weight [out_features, in_features], got ${fmtShape(w.shape)}`);
   const pw = packWeight(w, op);
   return new LinearPackedParams(engine, pw, packBias(bias, w.shape[0]!, op));
+}
+
+/** Throws unless `engine` is one this build supports (a plain-JS caller can pass any string). */
+function checkEngineArg(engine: Engine, op: string): void {
+  if (!backends.quantized.supportedEngines.includes(engine)) {
+    throw new QTorchValueError(`${op}(): engine '${String(engine)}' is not supported; supported engines: ${backends.quantized.supportedEngines.join(', ')}`);
+  }
 }
 
 /** Geometry of a packed convolution (spatial lists have one entry per spatial dim). */
@@ -226,6 +234,7 @@ export function convPrepack(
   w: Tensor, bias: Tensor | null, opts: ConvPrepackOptions = {}, engine: Engine = backends.quantized.engine,
 ): ConvPackedParams {
   assertTensor(w, 'quantized::conv_prepack');
+  checkEngineArg(engine, 'quantized::conv_prepack');
   const d = w.ndim - 2;
   const transposed = opts.transposed ?? false;
   const op = `quantized::conv${transposed ? '_transpose' : ''}${d}d_prepack`;
