@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
 
-const qtensorDist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'qtensor', 'dist', 'index.js');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const qtensorDist = join(root, 'packages', 'qtensor', 'dist', 'index.js');
 
 function typeErrors(source: string): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'qtorch-dts-'));
@@ -15,7 +16,8 @@ function typeErrors(source: string): string[] {
   writeFileSync(file, source);
   const program = ts.createProgram([file], {
     strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2022, types: [],
+    // A Node consumer has @types/node (qtensor's worker-thread inference pool uses node:worker_threads).
+    target: ts.ScriptTarget.ES2022, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')],
   });
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
