@@ -111,9 +111,13 @@ void QRelu(const T* x, size_t n, int32_t zp, T* y) {
 }
 
 void MinMaxF32(const float* x, size_t n, float* lo, float* hi) {
-  // Comparisons with NaN are false, so NaN never replaces a bound (the reference's loop).
+  // NaN propagates, as the reference's (and PyTorch's) min/max do, so choosing qparams refuses it.
   float l = 0.0f, h = 0.0f;
   for (size_t i = 0; i < n; ++i) {
+    if (x[i] != x[i]) {
+      *lo = *hi = x[i];
+      return;
+    }
     l = x[i] < l ? x[i] : l;
     h = x[i] > h ? x[i] : h;
   }

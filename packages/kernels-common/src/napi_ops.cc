@@ -92,7 +92,7 @@ Napi::Value QReluJs(const Napi::CallbackInfo& info) {
   return out.value;
 }
 
-// minMax(x: Float32Array) -> [min(x, 0), max(x, 0)] (NaN ignored)
+// minMax(x: Float32Array) -> [min(x, 0), max(x, 0)] (NaN if x holds a NaN)
 Napi::Value MinMaxJs(const Napi::CallbackInfo& info) {
   Ctx c{info, "minMax"};
   auto x = c.Array<float>(0, "input", napi_float32_array, "Float32Array");

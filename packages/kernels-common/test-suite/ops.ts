@@ -155,6 +155,19 @@ export function describeNativeConformance(t: AddonUnderTest): void {
 export function describeDifferential(t: AddonUnderTest): void {
   const { engine } = t;
   describe(`${t.packageName} native vs reference (bit-exact, every ISA)`, () => {
+    it('dynamic linear refuses a NaN input as the reference (and PyTorch) do', () => {
+      const w = Q.quantizePerTensor(Q.Tensor.fromTypedArray(Float32Array.from({ length: 6 }, (_, i) => i / 10 - 0.2), [2, 3]), 0.01, 0, Q.qint8);
+      const packed = Q.linearPrepack(w, null, engine);
+      const x = Q.Tensor.fromTypedArray(Float32Array.of(1, Number.NaN, 2, 0.5, 0.25, -1), [2, 3]);
+      const run = () => Q.withEngine(engine, () => Q.quantizedLinearDynamic(x, packed));
+      let native: unknown, reference: unknown;
+      try { run(); } catch (e) { native = e; }
+      try { withoutNative(run); } catch (e) { reference = e; }
+      expect(reference).toBeInstanceOf(Error);
+      expect(native).toBeInstanceOf((reference as Error).constructor);
+      expect((native as Error).message).toBe((reference as Error).message);
+    });
+
     it('quantized::linear(_relu): odd K / N, per-channel, zero points at the range ends, qint8, batch dims', () => {
       const r = new Rand(11);
       for (let c = 0; c < 24; c++) {
