@@ -39,16 +39,13 @@ export class ReLU extends InplaceActivation {
 }
 
 /** clamp(x, minVal, maxVal) (defaults -1, 1). */
-export class Hardtanh extends Module {
+export class Hardtanh extends InplaceActivation {
   readonly minVal: number;
   readonly maxVal: number;
-  readonly inplace: boolean;
   constructor(options: InplaceOption & { minVal?: number; maxVal?: number } = {}) {
-    checkOptions(options, new.target.name);
-    super();
+    super(options);
     this.minVal = options.minVal ?? -1;
     this.maxVal = options.maxVal ?? 1;
-    this.inplace = options.inplace ?? false;
     if (!(this.minVal <= this.maxVal)) throw new QTorchValueError(`${new.target.name}(): min_val (${this.minVal}) must not exceed max_val (${this.maxVal})`);
   }
   forward(input: Tensor): Tensor {
@@ -108,14 +105,11 @@ export class Hardswish extends InplaceActivation {
 }
 
 /** x if x > 0 else negativeSlope * x (default 0.01). */
-export class LeakyReLU extends Module {
+export class LeakyReLU extends InplaceActivation {
   readonly negativeSlope: number;
-  readonly inplace: boolean;
   constructor(options: InplaceOption & { negativeSlope?: number } = {}) {
-    checkOptions(options, new.target.name);
-    super();
+    super(options);
     this.negativeSlope = options.negativeSlope ?? 0.01;
-    this.inplace = options.inplace ?? false;
   }
   forward(input: Tensor): Tensor {
     return F.leakyRelu(input, { negativeSlope: this.negativeSlope, inplace: this.inplace });
@@ -126,14 +120,11 @@ export class LeakyReLU extends Module {
 }
 
 /** x if x > 0 else alpha * (exp(x) - 1) (alpha default 1). */
-export class ELU extends Module {
+export class ELU extends InplaceActivation {
   readonly alpha: number;
-  readonly inplace: boolean;
   constructor(options: InplaceOption & { alpha?: number } = {}) {
-    checkOptions(options, new.target.name);
-    super();
+    super(options);
     this.alpha = options.alpha ?? 1;
-    this.inplace = options.inplace ?? false;
   }
   forward(input: Tensor): Tensor {
     return F.elu(input, { alpha: this.alpha, inplace: this.inplace });
