@@ -9,7 +9,6 @@ import {
   type _ConvNd,
 } from '@qtorch/nn';
 import { type QConfigLike, type QconfigOption, checkFloatModule, checkQconfig, makeWeightFakeQuant } from './qconfig.js';
-import { checkOptions } from '@qtorch/qtensor';
 
 /** Options of the QAT convs: the float conv's plus the (required) `qconfig`. */
 export interface QatConvOptions extends ConvNdOptions, QconfigOption {}
@@ -138,7 +137,6 @@ export class Conv1d extends qatConvMixin(FloatConv1d) {
   static override readonly _FLOAT_MODULE: ModuleClass = FloatConv1d;
   static override readonly _FLOAT_CONV_MODULE: FloatConvClass = FloatConv1d;
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QatConvOptions = {}) {
-    checkOptions(options, new.target.name);
     super(inChannels, outChannels, kernelSize, options);
   }
 }
@@ -151,7 +149,6 @@ export class Conv2d extends qatConvMixin(FloatConv2d) {
   static override readonly _FLOAT_MODULE: ModuleClass = FloatConv2d;
   static override readonly _FLOAT_CONV_MODULE: FloatConvClass = FloatConv2d;
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QatConvOptions = {}) {
-    checkOptions(options, new.target.name);
     super(inChannels, outChannels, kernelSize, options);
   }
 }
@@ -161,7 +158,6 @@ export class Conv3d extends qatConvMixin(FloatConv3d) {
   static override readonly _FLOAT_MODULE: ModuleClass = FloatConv3d;
   static override readonly _FLOAT_CONV_MODULE: FloatConvClass = FloatConv3d;
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QatConvOptions = {}) {
-    checkOptions(options, new.target.name);
     super(inChannels, outChannels, kernelSize, options);
   }
 }
