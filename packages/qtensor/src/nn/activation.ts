@@ -11,6 +11,8 @@ import { Tensor } from '../tensor.js';
 import { allocFloat, allocGrad, checkFloat, floatTensor, gradTensor, resultDtype, writeValues } from './float_io.js';
 import * as S from './scalar_math.js';
 import { checkOptions } from '../args.js';
+import * as Q from '../quantized/ops/activation.js';
+import { QUANTIZED_ACTIVATIONS as QA, quantizedVariant } from './quantized_dispatch.js';
 
 type Fn = (v: number) => number;
 
@@ -41,12 +43,12 @@ function pointwiseInplace(op: string, x: Tensor, f: Fn): Tensor {
 }
 
 /** max(x, 0). */
-export const relu = (x: Tensor): Tensor => pointwise('Relu', 'relu', x, S.reluScalar, S.reluGradScalar);
+export const relu = (x: Tensor): Tensor => quantizedVariant(x, 'relu', QA.relu) ?? pointwise('Relu', 'relu', x, S.reluScalar, S.reluGradScalar);
 /** In-place `relu`. */
 export const relu_ = (x: Tensor): Tensor => pointwiseInplace('relu_', x, S.reluScalar);
 
 /** min(max(x, 0), 6). */
-export const relu6 = (x: Tensor): Tensor => pointwise('Hardtanh', 'relu6', x, S.relu6Scalar, S.relu6GradScalar);
+export const relu6 = (x: Tensor): Tensor => quantizedVariant(x, 'relu6', QA.relu6) ?? pointwise('Hardtanh', 'relu6', x, S.relu6Scalar, S.relu6GradScalar);
 /** In-place `relu6`. */
 export const relu6_ = (x: Tensor): Tensor => pointwiseInplace('relu6_', x, S.relu6Scalar);
 
@@ -66,7 +68,7 @@ function hardtanhArgs(opts: HardtanhOptions, op: string): [number, number] {
 export function hardtanh(x: Tensor, opts: HardtanhOptions = {}): Tensor {
   checkOptions(opts, 'hardtanh');
   const [lo, hi] = hardtanhArgs(opts, 'hardtanh');
-  return pointwise('Hardtanh', 'hardtanh', x, (v) => S.hardtanhScalar(v, lo, hi), (v) => S.hardtanhGradScalar(v, lo, hi));
+  return quantizedVariant(x, 'hardtanh', (q) => Q.quantizedHardtanh(q, lo, hi)) ?? pointwise('Hardtanh', 'hardtanh', x, (v) => S.hardtanhScalar(v, lo, hi), (v) => S.hardtanhGradScalar(v, lo, hi));
 }
 /** In-place `hardtanh`. */
 export function hardtanh_(x: Tensor, opts: HardtanhOptions = {}): Tensor {
@@ -84,7 +86,7 @@ export interface LeakyReluOptions {
 export function leakyRelu(x: Tensor, opts: LeakyReluOptions = {}): Tensor {
   checkOptions(opts, 'leakyRelu');
   const s = opts.negativeSlope ?? 0.01;
-  return pointwise('LeakyRelu', 'leakyRelu', x, (v) => S.leakyReluScalar(v, s), (v) => S.leakyReluGradScalar(v, s));
+  return quantizedVariant(x, 'leakyRelu', (q) => Q.quantizedLeakyRelu(q, s)) ?? pointwise('LeakyRelu', 'leakyRelu', x, (v) => S.leakyReluScalar(v, s), (v) => S.leakyReluGradScalar(v, s));
 }
 /** In-place `leakyRelu`. */
 export function leakyRelu_(x: Tensor, opts: LeakyReluOptions = {}): Tensor {
@@ -146,7 +148,8 @@ export function gelu(x: Tensor, opts: GeluOptions = {}): Tensor {
   if (approx !== 'none' && approx !== 'tanh') {
     throw new QTorchValueError(`gelu(): approximate argument must be either none or tanh, got '${String(approx)}'`);
   }
-  return pointwise('Gelu', 'gelu', x, (v) => S.geluScalar(v, approx), (v) => S.geluGradScalar(v, approx));
+  const quantized = approx === 'none' ? QA.gelu : () => { throw new QTorchValueError("gelu(): a quantized input supports approximate 'none' only"); };
+  return quantizedVariant(x, 'gelu', quantized) ?? pointwise('Gelu', 'gelu', x, (v) => S.geluScalar(v, approx), (v) => S.geluGradScalar(v, approx));
 }
 
 /** x * sigmoid(x) (a.k.a. swish). */
@@ -160,12 +163,12 @@ export const mish = (x: Tensor): Tensor => pointwise('Mish', 'mish', x, S.mishSc
 export const mish_ = (x: Tensor): Tensor => pointwiseInplace('mish_', x, S.mishScalar);
 
 /** 1 / (1 + exp(-x)). */
-export const sigmoid = (x: Tensor): Tensor => pointwise('Sigmoid', 'sigmoid', x, S.sigmoidScalar, S.sigmoidGradScalar);
+export const sigmoid = (x: Tensor): Tensor => quantizedVariant(x, 'sigmoid', QA.sigmoid) ?? pointwise('Sigmoid', 'sigmoid', x, S.sigmoidScalar, S.sigmoidGradScalar);
 /** In-place `sigmoid`. */
 export const sigmoid_ = (x: Tensor): Tensor => pointwiseInplace('sigmoid_', x, S.sigmoidScalar);
 
 /** Hyperbolic tangent. */
-export const tanh = (x: Tensor): Tensor => pointwise('Tanh', 'tanh', x, S.tanhScalar, S.tanhGradScalar);
+export const tanh = (x: Tensor): Tensor => quantizedVariant(x, 'tanh', QA.tanh) ?? pointwise('Tanh', 'tanh', x, S.tanhScalar, S.tanhGradScalar);
 /** In-place `tanh`. */
 export const tanh_ = (x: Tensor): Tensor => pointwiseInplace('tanh_', x, S.tanhScalar);
 
@@ -173,7 +176,7 @@ export const tanh_ = (x: Tensor): Tensor => pointwiseInplace('tanh_', x, S.tanhS
 export const logsigmoid = (x: Tensor): Tensor => pointwise('LogSigmoid', 'logsigmoid', x, S.logsigmoidScalar, S.logsigmoidGradScalar);
 
 /** relu6(x + 3) / 6. */
-export const hardsigmoid = (x: Tensor): Tensor => pointwise('Hardsigmoid', 'hardsigmoid', x, S.hardsigmoidScalar, S.hardsigmoidGradScalar);
+export const hardsigmoid = (x: Tensor): Tensor => quantizedVariant(x, 'hardsigmoid', QA.hardsigmoid) ?? pointwise('Hardsigmoid', 'hardsigmoid', x, S.hardsigmoidScalar, S.hardsigmoidGradScalar);
 /** In-place `hardsigmoid`. */
 export const hardsigmoid_ = (x: Tensor): Tensor => pointwiseInplace('hardsigmoid_', x, S.hardsigmoidScalar);
 
@@ -198,7 +201,7 @@ export function softplus(x: Tensor, opts: SoftplusOptions = {}): Tensor {
 
 /** x if x > threshold else value. */
 export function threshold(x: Tensor, thresholdValue: number, value: number): Tensor {
-  return pointwise('Threshold', 'threshold', x, (v) => S.thresholdScalar(v, thresholdValue, value), (v) => S.thresholdGradScalar(v, thresholdValue));
+  return quantizedVariant(x, 'threshold', (q) => Q.quantizedThreshold(q, thresholdValue, value)) ?? pointwise('Threshold', 'threshold', x, (v) => S.thresholdScalar(v, thresholdValue, value), (v) => S.thresholdGradScalar(v, thresholdValue));
 }
 /** In-place `threshold`. */
 export function threshold_(x: Tensor, thresholdValue: number, value: number): Tensor {
