@@ -121,6 +121,12 @@ describe('dynamic modules: fp16, state dicts, reprs, errors', () => {
       expect(y[m * 3 + n]).toBeCloseTo(acc, 5);
     }
     expect(() => withEngine('qnnpack', () => new Linear(4, 3, { dtype: float16 }))).toThrow(QTorchEngineError);
+    // the state dict round-trips into a float16 layer; a qint8 layer refuses the float weight
+    // (PyTorch takes the dtype from the checkpoint, never from the weight)
+    const fresh = new Linear(4, 3, { dtype: float16 });
+    fresh.loadStateDict(q.stateDict());
+    expect(Array.from(fresh.call(x).values())).toEqual(Array.from(q.call(x).values()));
+    expect(() => new Linear(4, 3).loadStateDict(q.stateDict())).toThrow(/While loading "_packed_params\.weight".*linear_prepack\(\): expected a qint8 quantized weight, got torch\.float32/);
   }));
 
   it('qint8: repr, a float output close to the float Linear, and a state dict round trip', () => {

@@ -74,7 +74,10 @@ export class LinearPackedParams extends Module {
     if (w === undefined) ctx.missingKeys.push(`${prefix}weight`);
     else {
       try {
-        this.dtype = w.isQuantized ? qint8 : float16;
+        // PyTorch takes the dtype from the checkpoint's `dtype` entry, never from the weight: a
+        // float weight loaded into a qint8 layer is an error, not a silent switch to float16.
+        const saved = sd[`${prefix}dtype`] as unknown;
+        if (saved === qint8 || saved === float16) this.dtype = saved as DType;
         this.setWeightBias(w, b);
       } catch (e) {
         ctx.errorMsgs.push(`While loading "${prefix}weight" (${fmtShape(w.shape)}): ${(e as Error).message}`);
