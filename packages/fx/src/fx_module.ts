@@ -8,6 +8,7 @@ import { QTorchTypeError } from '@qtorch/qtensor';
  * Prints as `Module()`, like torch's.
  */
 export class FxModule extends Module {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'Module';
 
   forward(): never {

@@ -18,7 +18,9 @@ export interface PlaceholderOptions {
 
 /** Which nodes `findNodes` returns. */
 export interface FindNodesOptions {
+  /** Only nodes with this opcode. */
   op?: Op;
+  /** Only nodes with this target (a function, or a qualified name / method name). */
   target?: Target;
 }
 
@@ -30,6 +32,11 @@ function candidateName(op: Op, target: Target): string {
   return target;
 }
 
+/**
+ * The ordered list of Nodes a traced program consists of (torch.fx.Graph), with the editing API
+ * of passes: create nodes at an insertion point, replace uses, erase, lint, eliminate dead code,
+ * copy, and print in torch.fx's form.
+ */
 export class Graph {
   /** The GraphModule running this graph (set by GraphModule); lint checks targets against it. */
   owningModule: Module | null = null;
@@ -40,6 +47,7 @@ export class Graph {
   private insertBefore: Node;
   private count = 0;
 
+  /** An empty graph (insertion point: the end). */
   constructor() {
     this.root = new Node(this, '', 'placeholder', '', [], {});
     this.insertBefore = this.root;
@@ -57,6 +65,7 @@ export class Graph {
     return this.count;
   }
 
+  /** The nodes in order (placeholders first, output last); safe against erasing the current node. */
   [Symbol.iterator](): Iterator<Node> {
     return this.nodes[Symbol.iterator]();
   }

@@ -68,6 +68,10 @@ function copyAttr(gm: Module, root: Module | Record<string, unknown>, target: st
   }
 }
 
+/**
+ * A Module built from a Graph (torch.fx.GraphModule): holds the submodules, parameters and
+ * buffers the graph's get_attr and call_module nodes use, and runs the graph as its forward.
+ */
 export class GraphModule extends Module {
   /** The printed class name. */
   declare className: string;

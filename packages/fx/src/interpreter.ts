@@ -24,6 +24,7 @@ export interface InterpreterOptions {
 
 /** Runtime values of a node's args and kwargs. */
 export type RuntimeArgs = unknown[];
+/** Runtime values of a node's kwargs, by name. */
 export type RuntimeKwargs = Record<string, unknown>;
 
 /** Call arguments: the positional ones, then the kwargs object when it has entries. */
@@ -40,6 +41,10 @@ const OP_METHODS: Record<Op, 'placeholder' | 'getAttr' | 'callFunction' | 'callM
   output: 'output',
 };
 
+/**
+ * Runs a GraphModule node by node (torch.fx.Interpreter); subclasses override the per-opcode
+ * methods (`callFunction`, `callModule`, ...) to observe or change what each node does.
+ */
 export class Interpreter {
   /** The module whose attributes get_attr / call_module nodes read. */
   readonly module: Module;
@@ -52,6 +57,11 @@ export class Interpreter {
   private readonly lastUses = new Map<Node, Node[]>();
   private pendingArgs: unknown[] = [];
 
+  /**
+   * @param module - The module to run (a GraphModule, or any module with `options.graph`).
+   * @param options - `graph` (default: the GraphModule's) and `garbageCollectValues` (default true).
+   * @throws QTorchValueError when no graph is given and the module is not a GraphModule.
+   */
   constructor(module: Module, options: InterpreterOptions = {}) {
     this.module = module;
     const graph = options.graph ?? (module instanceof GraphModule ? module.graph : undefined);
@@ -194,6 +204,10 @@ export class Transformer extends Interpreter {
   /** Records nodes into `newGraph` (also for traceable functions called by overrides). */
   readonly tracer = new Tracer();
 
+  /**
+   * @param module - The GraphModule to transform.
+   * @param options - `graph` (default the module's).
+   */
   constructor(module: Module, options: Omit<InterpreterOptions, 'garbageCollectValues'> = {}) {
     super(module, { ...options, garbageCollectValues: false });
     this.tracer.attach(module, this.newGraph);

@@ -108,12 +108,18 @@ export function checkNodeSpec(op: Op, target: Target, args: readonly Argument[])
   }
 }
 
+/**
+ * One operation of a Graph (torch.fx.Node): an opcode, a target, positional args and kwargs
+ * (which may reference other nodes), a unique name, and the users that read its value.
+ */
 export class Node {
   /** The graph this node belongs to. */
   readonly graph: Graph;
   /** Unique within the graph; the variable name in generated code. */
   name: string;
+  /** The opcode: `placeholder`, `get_attr`, `call_function`, `call_method`, `call_module` or `output`. */
   readonly op: Op;
+  /** What is called or read: a function, a method name, or a qualified attribute / module name. */
   target: Target;
   /** Free-form metadata (ShapeProp writes `tensorMeta`; passes add their own). */
   meta: Record<string, unknown> = {};

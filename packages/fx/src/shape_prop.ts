@@ -14,10 +14,15 @@ export type QParamsMeta =
 
 /** What ShapeProp records about a tensor (torch.fx's TensorMetadata). */
 export interface TensorMeta {
+  /** Sizes of each dimension. */
   shape: number[];
+  /** Element type. */
   dtype: DType;
+  /** Strides, in elements. */
   stride: number[];
+  /** Whether the value requires grad. */
   requiresGrad: boolean;
+  /** Whether the value is a quantized tensor. */
   isQuantized: boolean;
   /** Present for quantized tensors. */
   qparams?: QParamsMeta;

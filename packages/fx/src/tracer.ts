@@ -45,6 +45,11 @@ function isPrimitive(v: unknown): boolean {
   return v === null || v === undefined || ['number', 'string', 'boolean'].includes(typeof v);
 }
 
+/**
+ * Symbolic tracer (torch.fx.Tracer): runs a module's forward on proxies and records every
+ * function, method and leaf-module call as a Node of a Graph. `isLeafModule` decides which
+ * modules are called as a unit.
+ */
 export class Tracer implements ProxyHost {
   /** The graph being recorded. */
   graph = new Graph();
@@ -59,6 +64,7 @@ export class Tracer implements ProxyHost {
   private moduleViews = new WeakMap<Module, Module>();
   private viewTargets = new WeakMap<object, Module>();
 
+  /** @param options - `leafModules`: more module classes recorded as call_module. */
   constructor(options: TracerOptions = {}) {
     ensureLibraryRegistered();
     this.leafClasses = new Set(options.leafModules ?? []);

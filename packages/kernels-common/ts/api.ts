@@ -7,7 +7,9 @@ import type { LoadResult } from './load.js';
 
 /** Which path serves the kernels and why. */
 export interface BackendInfo {
+  /** The engine whose numerics the kernels implement. */
   engine: Engine;
+  /** Whether the native addon serves the kernels (false: qtensor's TypeScript reference does). */
   native: boolean;
   /** Active ISA level, null without the addon. */
   isa: Isa | null;
@@ -17,27 +19,39 @@ export interface BackendInfo {
 
 /** Options of {@link KernelsApi.qlinear} (PyTorch's quantized::linear qparams). */
 export interface QLinearOptions {
+  /** Scale of the quint8 input. */
   inputScale: number;
+  /** Zero point of the quint8 input. */
   inputZeroPoint: number;
   /** One scale (per tensor) or one per output column (per channel). */
   weightScales: WeightScales | number;
+  /** Float bias per output column, or null. */
   bias?: Float32Array | null;
+  /** Scale of the quint8 output. */
   outputScale: number;
+  /** Zero point of the quint8 output. */
   outputZeroPoint: number;
+  /** Fuse a ReLU (clamp below at the output zero point); default false. */
   relu?: boolean;
 }
 
 /** Options of {@link KernelsApi.qlinearDynamic}. */
 export interface QLinearDynamicOptions {
+  /** Scale the input was quantized with. */
   inputScale: number;
+  /** Zero point the input was quantized with. */
   inputZeroPoint: number;
+  /** One scale (per tensor) or one per output column (per channel). */
   weightScales: WeightScales | number;
+  /** Float bias per output column, or null. */
   bias?: Float32Array | null;
+  /** Apply ReLU to the float output; default false. */
   relu?: boolean;
 }
 
 /** Typed entry points of one addon; each throws if the addon did not load. */
 export interface KernelsApi {
+  /** Which path serves the kernels (engine, native or not, ISA) and why. */
   backendInfo(): BackendInfo;
   /** Forces an ISA level (RangeError if the CPU lacks it); returns the previous one. */
   setIsa(isa: Isa): Isa;

@@ -40,28 +40,42 @@ export type Conv2dGeometry = readonly [number, number, number, number, number, n
 
 /** What the compiled addon exports. */
 export interface NativeBinding {
+  /** The engine whose numerics this binary implements. */
   readonly engine: Engine;
+  /** Packs N x K int8 weights (with per-channel zero points; conv: groups and spatial size). */
   PackedWeights: new (weight: Int8Array, n: number, k: number, zeroPoints: Int32Array, groups?: number, spatial?: number) => PackedWeights;
+  /** int32 accumulators `sum_k (x - zx) * (w - zw)`, M x N row-major. */
   qgemmS32(input: Uint8Array, m: number, inputZeroPoint: number, packed: PackedWeights): Int32Array;
+  /** Static quantized linear (quint8 or qint8 in and out) with the engine's requantization. */
   qlinear<T extends Bytes8>(input: T, m: number, inputZeroPoint: number, packed: PackedWeights, inputScale: number,
     weightScales: WeightScales, bias: Float32Array | null, outputScale: number, outputZeroPoint: number, relu: boolean): T;
+  /** Dynamic linear: float32 output from quint8 input and packed weights (then optional ReLU). */
   qlinearDynamic(input: Uint8Array, m: number, inputZeroPoint: number, packed: PackedWeights, inputScale: number,
     weightScales: WeightScales, bias: Float32Array | null, relu?: boolean): Float32Array;
   /** Quantizes `input` with (inputScale, inputZeroPoint) to quint8, then `qlinearDynamic`. */
   linearDynamic(input: Float32Array, m: number, packed: PackedWeights, inputScale: number, inputZeroPoint: number,
     weightScales: WeightScales, bias: Float32Array | null, relu: boolean): Float32Array;
+  /** Quantized 2-d convolution (NCHW) with the engine's requantization. */
   qconv2d<T extends Bytes8>(input: T, geometry: Conv2dGeometry, inputZeroPoint: number, packed: PackedWeights, inputScale: number,
     weightScales: WeightScales, bias: Float32Array | null, outputScale: number, outputZeroPoint: number, relu: boolean): T;
+  /** Quantizes float32 `input` into `out` (round half to even, saturating). */
   quantizePerTensor<T extends Bytes8>(input: Float32Array, scale: number, zeroPoint: number, out: T): T;
+  /** Dequantizes `input` into `out`: `(q - zeroPoint) * scale`. */
   dequantize(input: Bytes8, scale: number, zeroPoint: number, out: Float32Array): Float32Array;
+  /** Quantized add of two same-shape tensors, requantized to `(outScale, outZeroPoint)`. */
   qadd<T extends Bytes8>(a: T, aScale: number, aZeroPoint: number, b: T, bScale: number, bZeroPoint: number,
     outScale: number, outZeroPoint: number, relu: boolean, out: T): T;
+  /** Quantized ReLU: `max(q, zeroPoint)`. */
   qrelu<T extends Bytes8>(input: T, zeroPoint: number, out: T): T;
   /** `[min(x, 0), max(x, 0)]`, NaN ignored. */
   minMax(input: Float32Array): [number, number];
+  /** Float32 GEMM `a [M, K] @ b^T + bias`, b given as `[N, K]`. */
   sgemm(a: Float32Array, m: number, k: number, b: Float32Array, n: number, bias: Float32Array | null): Float32Array;
+  /** The active ISA level. */
   isa(): Isa;
+  /** Highest ISA level this CPU supports. */
   detectedIsa(): Isa;
+  /** Forces an ISA level (RangeError if the CPU lacks it); returns the previous one. */
   setIsa(isa: Isa): Isa;
   /** Threads of the intra-op pool (the calling thread included). */
   numThreads(): number;

@@ -3,7 +3,9 @@ import type { NativeBinding } from './binding.js';
 
 /** Result of trying to load the addon: the binding, or null and why. */
 export interface LoadResult {
+  /** The loaded binding, or null. */
   binding: NativeBinding | null;
+  /** Why the addon did not load (null when it did). */
   reason: string | null;
 }
 

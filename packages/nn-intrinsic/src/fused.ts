@@ -15,6 +15,7 @@ import {
  * `_isFusedModule` instead, and `isFusedModule` recognizes both.
  */
 export abstract class _FusedModule extends Sequential {
+  /** @internal Marks fused module classes (PyTorch's `_FusedModule` check; see `isFusedModule`). */
   static readonly _isFusedModule = true;
 
   /** Runs the modules in order (Sequential's forward, typed for tensors). */
@@ -40,6 +41,7 @@ function checked(cls: string, mods: readonly unknown[], expected: readonly Modul
 
 /** Conv1d followed by ReLU. */
 export class ConvReLU1d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Conv1d and a ReLU. */
   constructor(conv: Conv1d, relu: ReLU) {
     super(...checked('ConvReLU1d', [conv, relu], [Conv1d, ReLU]));
   }
@@ -50,6 +52,7 @@ export class ConvReLU1d extends _FusedModule {
  * @example new ConvReLU2d(new Conv2d(3, 8, 3), new ReLU())
  */
 export class ConvReLU2d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Conv2d and a ReLU. */
   constructor(conv: Conv2d, relu: ReLU) {
     super(...checked('ConvReLU2d', [conv, relu], [Conv2d, ReLU]));
   }
@@ -57,6 +60,7 @@ export class ConvReLU2d extends _FusedModule {
 
 /** Conv3d followed by ReLU. */
 export class ConvReLU3d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Conv3d and a ReLU. */
   constructor(conv: Conv3d, relu: ReLU) {
     super(...checked('ConvReLU3d', [conv, relu], [Conv3d, ReLU]));
   }
@@ -64,6 +68,7 @@ export class ConvReLU3d extends _FusedModule {
 
 /** Linear followed by ReLU. */
 export class LinearReLU extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Linear and a ReLU. */
   constructor(linear: Linear, relu: ReLU) {
     super(...checked('LinearReLU', [linear, relu], [Linear, ReLU]));
   }
@@ -71,6 +76,7 @@ export class LinearReLU extends _FusedModule {
 
 /** Conv1d followed by BatchNorm1d (QAT folds the BN; eager fusion folds it into the conv). */
 export class ConvBn1d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Conv1d and a BatchNorm1d. */
   constructor(conv: Conv1d, bn: BatchNorm1d) {
     super(...checked('ConvBn1d', [conv, bn], [Conv1d, BatchNorm1d]));
   }
@@ -78,6 +84,7 @@ export class ConvBn1d extends _FusedModule {
 
 /** Conv2d followed by BatchNorm2d. */
 export class ConvBn2d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Conv2d and a BatchNorm2d. */
   constructor(conv: Conv2d, bn: BatchNorm2d) {
     super(...checked('ConvBn2d', [conv, bn], [Conv2d, BatchNorm2d]));
   }
@@ -85,6 +92,7 @@ export class ConvBn2d extends _FusedModule {
 
 /** Conv3d followed by BatchNorm3d. */
 export class ConvBn3d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Conv3d and a BatchNorm3d. */
   constructor(conv: Conv3d, bn: BatchNorm3d) {
     super(...checked('ConvBn3d', [conv, bn], [Conv3d, BatchNorm3d]));
   }
@@ -92,6 +100,7 @@ export class ConvBn3d extends _FusedModule {
 
 /** Conv1d, BatchNorm1d, ReLU. */
 export class ConvBnReLU1d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Conv1d, a BatchNorm1d and a ReLU. */
   constructor(conv: Conv1d, bn: BatchNorm1d, relu: ReLU) {
     super(...checked('ConvBnReLU1d', [conv, bn, relu], [Conv1d, BatchNorm1d, ReLU]));
   }
@@ -102,6 +111,7 @@ export class ConvBnReLU1d extends _FusedModule {
  * @example new ConvBnReLU2d(new Conv2d(3, 4, 3), new BatchNorm2d(4), new ReLU())
  */
 export class ConvBnReLU2d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Conv2d, a BatchNorm2d and a ReLU. */
   constructor(conv: Conv2d, bn: BatchNorm2d, relu: ReLU) {
     super(...checked('ConvBnReLU2d', [conv, bn, relu], [Conv2d, BatchNorm2d, ReLU]));
   }
@@ -109,6 +119,7 @@ export class ConvBnReLU2d extends _FusedModule {
 
 /** Conv3d, BatchNorm3d, ReLU. */
 export class ConvBnReLU3d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Conv3d, a BatchNorm3d and a ReLU. */
   constructor(conv: Conv3d, bn: BatchNorm3d, relu: ReLU) {
     super(...checked('ConvBnReLU3d', [conv, bn, relu], [Conv3d, BatchNorm3d, ReLU]));
   }
@@ -116,6 +127,7 @@ export class ConvBnReLU3d extends _FusedModule {
 
 /** BatchNorm2d followed by ReLU. */
 export class BNReLU2d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a BatchNorm2d and a ReLU. */
   constructor(batchNorm: BatchNorm2d, relu: ReLU) {
     super(...checked('BNReLU2d', [batchNorm, relu], [BatchNorm2d, ReLU]));
   }
@@ -123,6 +135,7 @@ export class BNReLU2d extends _FusedModule {
 
 /** BatchNorm3d followed by ReLU. */
 export class BNReLU3d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a BatchNorm3d and a ReLU. */
   constructor(batchNorm: BatchNorm3d, relu: ReLU) {
     super(...checked('BNReLU3d', [batchNorm, relu], [BatchNorm3d, ReLU]));
   }
@@ -130,6 +143,7 @@ export class BNReLU3d extends _FusedModule {
 
 /** Linear followed by BatchNorm1d. */
 export class LinearBn1d extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Linear and a BatchNorm1d. */
   constructor(linear: Linear, bn: BatchNorm1d) {
     super(...checked('LinearBn1d', [linear, bn], [Linear, BatchNorm1d]));
   }
@@ -137,6 +151,7 @@ export class LinearBn1d extends _FusedModule {
 
 /** Linear followed by LeakyReLU (an onednn fusion). */
 export class LinearLeakyReLU extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Linear and a LeakyReLU. */
   constructor(linear: Linear, leakyRelu: LeakyReLU) {
     super(...checked('LinearLeakyReLU', [linear, leakyRelu], [Linear, LeakyReLU]));
   }
@@ -144,6 +159,7 @@ export class LinearLeakyReLU extends _FusedModule {
 
 /** Linear followed by Tanh (an onednn fusion). */
 export class LinearTanh extends _FusedModule {
+  /** @throws QTorchTypeError unless given a Linear and a Tanh. */
   constructor(linear: Linear, tanh: Tanh) {
     super(...checked('LinearTanh', [linear, tanh], [Linear, Tanh]));
   }
@@ -157,7 +173,13 @@ export type AddFn = (a: Tensor, b: Tensor) => Tensor;
  * `add` is a plain function attribute (not a module), as in PyTorch.
  */
 export class ConvAdd2d extends _FusedModule {
+  /** The function adding the second input (`torch.add`), a plain attribute as in PyTorch. */
   add: AddFn;
+  /**
+   * @param conv - The convolution.
+   * @param add - The addition, `(a, b) => a + b`.
+   * @throws QTorchTypeError unless `conv` is a Conv2d.
+   */
   constructor(conv: Conv2d, add: AddFn) {
     super(...checked('ConvAdd2d', [conv], [Conv2d]));
     this.add = add;
@@ -170,8 +192,16 @@ export class ConvAdd2d extends _FusedModule {
 
 /** `relu(add(conv(x1), x2))`; `relu` is a child module named `relu`. */
 export class ConvAddReLU2d extends _FusedModule {
+  /** The function adding the second input (`torch.add`), a plain attribute as in PyTorch. */
   add: AddFn;
+  /** The ReLU applied to the sum (child module `relu`). */
   relu: ReLU;
+  /**
+   * @param conv - The convolution.
+   * @param add - The addition, `(a, b) => a + b`.
+   * @param relu - The ReLU after the addition.
+   * @throws QTorchTypeError unless given a Conv2d and a ReLU.
+   */
   constructor(conv: Conv2d, add: AddFn, relu: ReLU) {
     super(...checked('ConvAddReLU2d', [conv, relu], [Conv2d, ReLU]).slice(0, 1));
     this.add = add;

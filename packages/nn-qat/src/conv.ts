@@ -62,6 +62,7 @@ export type Ctor<T> = new (...args: any[]) => T;
 
 /** What `qatConvMixin` adds to a float conv's instances. */
 export interface QatConvMembers {
+  /** The qconfig whose weight fake quantizer the weight passes through. */
   qconfig: QConfigLike;
   /** Fake quantizer of the weight (a child module, state-dict prefix `weight_fake_quant.`). */
   weight_fake_quant: Module;
@@ -134,8 +135,16 @@ export function qatConvMixin<B extends Ctor<ConvLike>>(Base: B): B & Ctor<QatCon
  * @example new Conv1d(4, 8, 3, { qconfig: getDefaultQatQconfig('qnnpack') })
  */
 export class Conv1d extends qatConvMixin(FloatConv1d) {
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static override readonly _FLOAT_MODULE: ModuleClass = FloatConv1d;
+  /** @internal The float convolution class the QAT class mirrors. */
   static override readonly _FLOAT_CONV_MODULE: FloatConvClass = FloatConv1d;
+  /**
+   * @param inChannels - Input channels.
+   * @param outChannels - Output channels.
+   * @param kernelSize - Kernel size (one number or one per spatial dim).
+   * @param options - torch.nn.Conv1d's options, with a required `qconfig`.
+   */
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QatConvOptions = {}) {
     super(inChannels, outChannels, kernelSize, options);
   }
@@ -146,8 +155,16 @@ export class Conv1d extends qatConvMixin(FloatConv1d) {
  * @example new Conv2d(3, 8, 3, { padding: 1, qconfig: getDefaultQatQconfig('qnnpack') })
  */
 export class Conv2d extends qatConvMixin(FloatConv2d) {
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static override readonly _FLOAT_MODULE: ModuleClass = FloatConv2d;
+  /** @internal The float convolution class the QAT class mirrors. */
   static override readonly _FLOAT_CONV_MODULE: FloatConvClass = FloatConv2d;
+  /**
+   * @param inChannels - Input channels.
+   * @param outChannels - Output channels.
+   * @param kernelSize - Kernel size (one number or one per spatial dim).
+   * @param options - torch.nn.Conv2d's options, with a required `qconfig`.
+   */
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QatConvOptions = {}) {
     super(inChannels, outChannels, kernelSize, options);
   }
@@ -155,8 +172,16 @@ export class Conv2d extends qatConvMixin(FloatConv2d) {
 
 /** QAT 3-d convolution. */
 export class Conv3d extends qatConvMixin(FloatConv3d) {
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static override readonly _FLOAT_MODULE: ModuleClass = FloatConv3d;
+  /** @internal The float convolution class the QAT class mirrors. */
   static override readonly _FLOAT_CONV_MODULE: FloatConvClass = FloatConv3d;
+  /**
+   * @param inChannels - Input channels.
+   * @param outChannels - Output channels.
+   * @param kernelSize - Kernel size (one number or one per spatial dim).
+   * @param options - torch.nn.Conv3d's options, with a required `qconfig`.
+   */
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: QatConvOptions = {}) {
     super(inChannels, outChannels, kernelSize, options);
   }

@@ -37,6 +37,7 @@ function embeddingFakeQuant(qconfig: QConfigLike | null | undefined, cls: string
 
 /** What `qatEmbeddingMixin` adds to a float embedding's instances. */
 export interface QatEmbeddingMembers {
+  /** The qconfig whose weight fake quantizer the table passes through. */
   qconfig: QConfigLike;
   /** Fake quantizer of the weight (per-row float qparams; child `weight_fake_quant`). */
   weight_fake_quant: Module;
@@ -73,12 +74,19 @@ function embeddingOptionsOf(mod: _EmbeddingBase): EmbeddingCommonOptions {
  * @example new Embedding(100, 16, { qconfig: defaultEmbeddingQatQconfig })
  */
 export class Embedding extends qatEmbeddingMixin(FloatEmbedding) {
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static readonly _FLOAT_MODULE = FloatEmbedding;
 
+  /**
+   * @param numEmbeddings - Rows of the table.
+   * @param embeddingDim - Size of each row.
+   * @param options - `qconfig` (required; weight float-qparams per row) and torch.nn.Embedding's options.
+   */
   constructor(numEmbeddings: number, embeddingDim: number, options: QatEmbeddingOptions = {}) {
     super(numEmbeddings, embeddingDim, options);
   }
 
+  /** Looks up rows of the fake-quantized table. */
   override forward(input: Tensor): Tensor {
     this.prepareLookup(input);
     return F.embedding(input, this.weight_fake_quant.call(this.weight), { paddingIdx: this.paddingIdx });
@@ -104,8 +112,14 @@ export class Embedding extends qatEmbeddingMixin(FloatEmbedding) {
  * @example new EmbeddingBag(100, 16, { mode: 'sum', qconfig: defaultEmbeddingQatQconfig })
  */
 export class EmbeddingBag extends qatEmbeddingMixin(FloatEmbeddingBag) {
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static readonly _FLOAT_MODULE = FloatEmbeddingBag;
 
+  /**
+   * @param numEmbeddings - Rows of the table.
+   * @param embeddingDim - Size of each row.
+   * @param options - `qconfig` (required; weight float-qparams per row) and torch.nn.EmbeddingBag's options.
+   */
   constructor(numEmbeddings: number, embeddingDim: number, options: QatEmbeddingBagOptions = {}) {
     super(numEmbeddings, embeddingDim, options);
   }

@@ -24,10 +24,17 @@ export type QatLinearClass<T extends Linear = Linear> = (new (inFeatures: number
 export class Linear extends FloatLinear {
   /** The float module `fromFloat` converts (PyTorch's `_FLOAT_MODULE`). */
   static readonly _FLOAT_MODULE: ModuleClass = FloatLinear;
+  /** The qconfig whose weight fake quantizer the weight passes through. */
   qconfig: QConfigLike;
   /** Fake quantizer of the weight (a child module, state-dict prefix `weight_fake_quant.`). */
   weight_fake_quant: Module;
 
+  /**
+   * @param inFeatures - Size of each input sample.
+   * @param outFeatures - Size of each output sample.
+   * @param options - `qconfig` (required) and `bias`.
+   * @throws QTorchValueError when no qconfig is given.
+   */
   constructor(inFeatures: number, outFeatures: number, options: QatLinearOptions = {}) {
     checkOptions(options, new.target.name);
     super(inFeatures, outFeatures, options);

@@ -4,7 +4,9 @@ let nextHookId = 0;
 
 /** A handle whose `remove()` unregisters the hook it was returned for. */
 export class RemovableHandle {
+  /** Unique id of the hook this handle removes. */
   readonly id = nextHookId++;
+  /** @param owner - The hook table the hook is registered in (the module's hook map). */
   constructor(private readonly owner: Map<number, unknown>) {}
   /** Unregisters the hook (idempotent). */
   remove(): void {

@@ -22,7 +22,9 @@ export type StateDict = Record<string, Tensor>;
 
 /** The result of `loadStateDict` (PyTorch's `_IncompatibleKeys`). */
 export interface IncompatibleKeys {
+  /** Keys the module expected but the state dict lacks. */
   missingKeys: string[];
+  /** Keys of the state dict that match no parameter or buffer of the module. */
   unexpectedKeys: string[];
 }
 
@@ -38,6 +40,11 @@ export interface LoadContext {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ModuleClass<M extends Module = Module> = abstract new (...args: any[]) => M;
 
+/**
+ * Base class of every layer (torch.nn.Module): holds parameters, buffers and child modules
+ * (registered by assigning them as properties), switches train/eval mode, and saves and loads
+ * state dicts with PyTorch's key names. Subclasses implement `forward`.
+ */
 export abstract class Module {
   /** Training mode flag (`train()` / `eval()`). */
   training = true;

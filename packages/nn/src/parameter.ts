@@ -4,6 +4,10 @@
  */
 import { Tensor, assertTensor } from '@qtorch/qtensor';
 
+/**
+ * A Tensor that a Module owns as a trainable weight (torch.nn.Parameter). It shares storage with
+ * the tensor it wraps; `requiresGrad` defaults to true. Assigning one to a module property registers it.
+ */
 export class Parameter extends Tensor {
   /**
    * Wraps `data` (no copy) as a parameter.

@@ -6,7 +6,9 @@ import { QTorchTypeError, type Tensor, isTensor } from '@qtorch/qtensor';
 
 /** A float and a quantized tensor at matching places of two models. */
 export interface WeightPair {
+  /** The float model's weight. */
   float: Tensor;
+  /** The quantized model's weight (a quantized tensor). */
   quantized: Tensor;
 }
 

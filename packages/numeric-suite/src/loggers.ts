@@ -46,6 +46,7 @@ function firstIfLong(x: unknown): Tensor {
  * (`stats.float`); used by `Shadow`.
  */
 export class ShadowLogger extends Logger {
+  /** Starts with empty `float` and `quantized` lists. */
   constructor() {
     super();
     this.stats.float = [];
@@ -62,6 +63,7 @@ export class ShadowLogger extends Logger {
 
 /** Records every tensor it sees (`stats.tensor_val`) and passes it through unchanged. */
 export class OutputLogger extends Logger {
+  /** Starts with no recorded tensors. */
   constructor() {
     super();
     this.stats.tensor_val = [];

@@ -41,7 +41,9 @@ export function getDefaultCompareOutputModuleList(): Set<ModuleClass> {
 
 /** A float and a quantized activation list at matching places of two models. */
 export interface ActivationPair {
+  /** The float model's outputs, one per call. */
   float: Tensor[];
+  /** The quantized model's outputs, one per call. */
   quantized: Tensor[];
 }
 

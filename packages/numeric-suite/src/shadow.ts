@@ -40,6 +40,11 @@ export class Shadow extends Module {
   /** Receives both outputs. */
   logger: Logger;
 
+  /**
+   * @param qModule - The quantized module (its output is returned).
+   * @param floatModule - The float module run on the dequantized inputs.
+   * @param loggerCls - The logger class receiving both outputs.
+   */
   constructor(qModule: Module, floatModule: Module, loggerCls: LoggerClass) {
     super();
     this.orig_module = qModule;

@@ -12,15 +12,25 @@ import { shapesEqual } from './shape.js';
 import { Tensor } from './tensor.js';
 import { assertTensor } from './args.js';
 
+/** Backward closure of a recorded op: maps the output's gradient to one gradient per input (null/undefined where none flows). */
 export type BackwardFn = (gradOutput: Tensor) => ReadonlyArray<Tensor | null | undefined>;
 
 /** A recorded op: its name (for messages and `grad_fn` printing), inputs and backward closure. */
 export class GradNode {
+  /**
+   * @param name - The op's name (`'Add'` prints as `<AddBackward>`).
+   * @param inputs - The op's tensor inputs, in the order `backward` returns their gradients.
+   * @param backward - Computes the input gradients from the output gradient.
+   */
   constructor(
+    /** The op's name, as PyTorch prints `grad_fn` (without the `Backward` suffix). */
     readonly name: string,
+    /** The op's inputs; gradients flow to those that require them. */
     readonly inputs: ReadonlyArray<Tensor | null | undefined>,
+    /** The closure computing the inputs' gradients. */
     readonly backward: BackwardFn,
   ) {}
+  /** `<NameBackward>`, as PyTorch prints a `grad_fn`. */
   toString(): string {
     return `<${this.name}Backward>`;
   }

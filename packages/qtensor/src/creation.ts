@@ -200,14 +200,21 @@ function like<O extends CreationOptions>(t: Tensor, opts: O, op: string): [reado
   return [t.shape, { ...opts, dtype: opts.dtype ?? t.dtype }];
 }
 
+/** `torch.zeros_like`: zeros with `t`'s shape and (unless `opts.dtype`) dtype. */
 export const zerosLike = (t: Tensor, opts: CreationOptions = {}): Tensor => zeros(...like(t, opts, 'zeros_like'));
+/** `torch.ones_like`: ones with `t`'s shape and (unless `opts.dtype`) dtype. */
 export const onesLike = (t: Tensor, opts: CreationOptions = {}): Tensor => ones(...like(t, opts, 'ones_like'));
+/** `torch.empty_like`: a tensor of unspecified contents with `t`'s shape and dtype. */
 export const emptyLike = (t: Tensor, opts: CreationOptions = {}): Tensor => empty(...like(t, opts, 'empty_like'));
+/** `torch.full_like`: `value` everywhere, with `t`'s shape and (unless `opts.dtype`) dtype. */
 export const fullLike = (t: Tensor, value: number, opts: CreationOptions = {}): Tensor => {
   const [shape, o] = like(t, opts, 'full_like');
   return full(shape, value, o);
 };
+/** `torch.rand_like`: uniform [0, 1) samples with `t`'s shape and dtype (floating dtypes only). */
 export const randLike = (t: Tensor, opts: RandomOptions = {}): Tensor => rand(...like(t, opts, 'rand_like'));
+/** `torch.randn_like`: standard normal samples with `t`'s shape and dtype (floating dtypes only). */
 export const randnLike = (t: Tensor, opts: RandomOptions = {}): Tensor => randn(...like(t, opts, 'randn_like'));
+/** `torch.randint_like`: integers uniform in [low, high) with `t`'s shape and dtype. */
 export const randintLike = (t: Tensor, low: number, high: number, opts: RandomOptions = {}): Tensor =>
   randint(low, high, ...like(t, opts, 'randint_like'));

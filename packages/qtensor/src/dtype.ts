@@ -11,6 +11,7 @@ export type DTypeName =
   | 'int8' | 'uint8' | 'int16' | 'int32' | 'int64' | 'bool'
   | 'quint8' | 'qint8' | 'qint32' | 'quint4x2';
 
+/** The typed arrays that back tensor storage (int64 is held in a Float64Array; float16 as its bits in a Uint16Array). */
 export type TypedArray =
   | Float32Array | Float64Array | Uint16Array | Int8Array | Uint8Array | Int16Array | Int32Array;
 
@@ -26,8 +27,11 @@ export class DType {
     readonly itemsize: number,
     /** The typed array class that stores elements. */
     readonly ArrayType: ArrayCtor,
+    /** Whether the dtype holds floating-point values (float16, float32, float64). */
     readonly isFloatingPoint: boolean,
+    /** Whether the dtype is quantized (quint8, qint8, qint32, quint4x2). */
     readonly isQuantized: boolean,
+    /** Whether the dtype's values (or quantized integers) can be negative. */
     readonly isSigned: boolean,
     /** Rank for type promotion (bool < ints < floats). */
     readonly promotionRank: number,
@@ -36,6 +40,7 @@ export class DType {
   get torchName(): string {
     return `torch.${this.name}`;
   }
+  /** PyTorch's spelling, `torch.float32`. */
   toString(): string {
     return this.torchName;
   }
@@ -44,14 +49,23 @@ export class DType {
   }
 }
 
+/** Booleans, one byte each (`torch.bool`). */
 export const bool = new DType('bool', 1, Uint8Array, false, false, false, 0);
+/** Unsigned 8-bit integers (`torch.uint8`). */
 export const uint8 = new DType('uint8', 1, Uint8Array, false, false, false, 1);
+/** Signed 8-bit integers (`torch.int8`). */
 export const int8 = new DType('int8', 1, Int8Array, false, false, true, 2);
+/** Signed 16-bit integers (`torch.int16`). */
 export const int16 = new DType('int16', 2, Int16Array, false, false, true, 3);
+/** Signed 32-bit integers (`torch.int32`). */
 export const int32 = new DType('int32', 4, Int32Array, false, false, true, 4);
+/** 64-bit integers (`torch.int64`), held as doubles: exact up to 2^53. */
 export const int64 = new DType('int64', 8, Float64Array, false, false, true, 5);
+/** IEEE half precision (`torch.float16`), stored as its 16-bit patterns. */
 export const float16 = new DType('float16', 2, Uint16Array, true, false, true, 6);
+/** IEEE single precision (`torch.float32`), the default float dtype. */
 export const float32 = new DType('float32', 4, Float32Array, true, false, true, 7);
+/** IEEE double precision (`torch.float64`). */
 export const float64 = new DType('float64', 8, Float64Array, true, false, true, 8);
 /** Quantized unsigned 8-bit (activations). */
 export const quint8 = new DType('quint8', 1, Uint8Array, false, true, false, -1);
@@ -64,11 +78,16 @@ export const quint4x2 = new DType('quint4x2', 1, Uint8Array, false, true, false,
 
 /** Aliases PyTorch users know. */
 export const float = float32;
+/** Alias of {@link float64} (`torch.double`). */
 export const double = float64;
+/** Alias of {@link float16} (`torch.half`). */
 export const half = float16;
+/** Alias of {@link int64} (`torch.long`). */
 export const long = int64;
+/** Alias of {@link int32} (`torch.int`). */
 export const int = int32;
 
+/** Every dtype, plain then quantized. */
 export const ALL_DTYPES: readonly DType[] = [
   bool, uint8, int8, int16, int32, int64, float16, float32, float64, quint8, qint8, qint32, quint4x2,
 ];

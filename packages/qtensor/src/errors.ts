@@ -5,6 +5,7 @@
 
 /** Base class of every error qtorch throws on purpose. */
 export class QTorchError extends Error {
+  /** @param message - The message: the op first, then what was expected and what came. */
   constructor(message: string) {
     super(message);
     this.name = new.target.name;

@@ -10,6 +10,7 @@ import { Generator } from './random.js';
 import { Tensor } from './tensor.js';
 import { checkOptions } from './args.js';
 
+/** Options of {@link gradcheck} (torch.autograd.gradcheck's keyword arguments). */
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6; inputs are promoted to float64). */
   eps?: number;

@@ -28,7 +28,6 @@ export { _makePerTensorQuantizedTensor, _makePerChannelQuantizedTensor, emptyAff
 export * from './quantized/quantize.js';
 export * from './quantized/accessors.js';
 export * from './quantized/choose_qparams.js';
-export * from './nn/scalar_math.js';
 export * from './nn/activation.js';
 export * from './nn/softmax.js';
 export * from './nn/norm.js';

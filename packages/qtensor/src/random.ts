@@ -7,6 +7,7 @@ export class Generator {
   private state = 0;
   private spareNormal: number | null = null;
 
+  /** @param seed - The initial seed (the same seed gives the same sequence). */
   constructor(seed = 0x2f6b6f1d) {
     this.manualSeed(seed);
   }

@@ -7,17 +7,23 @@
  */
 import { QTorchEngineError, QTorchValueError } from './errors.js';
 
+/** A quantized engine (`torch.backends.quantized.engine`): fbgemm (x86) or qnnpack (ARM, mobile). */
 export type Engine = 'fbgemm' | 'qnnpack';
+/** Every engine qtorch knows, in PyTorch's order. */
 export const ENGINES: readonly Engine[] = ['fbgemm', 'qnnpack'];
 
 /** Which implementation serves a kernel. */
 export type KernelSource = 'reference' | 'native';
 
+/** One registered kernel: the op, the engine it serves and the implementation. */
 export interface KernelConfig<F extends (...args: never[]) => unknown = (...args: never[]) => unknown> {
   /** PyTorch op name, e.g. `'quantized::linear'`. */
   op: string;
+  /** The engine it serves. */
   engine: Engine;
+  /** `'reference'` (TypeScript) or `'native'` (an addon). */
   source: KernelSource;
+  /** The implementation. */
   impl: F;
 }
 
@@ -61,6 +67,10 @@ export function unregisterKernel(op: string, engine: Engine, source: KernelSourc
 
 /** Native kernels can be switched off (QTORCH_DISABLE_NATIVE=1, or `setNativeEnabled(false)`) to run the reference. */
 let nativeEnabled = process.env.QTORCH_DISABLE_NATIVE !== '1';
+/**
+ * Switches native kernels on or off process-wide (off: every op runs the TypeScript reference,
+ * as with `QTORCH_DISABLE_NATIVE=1`). Returns the previous setting.
+ */
 export function setNativeEnabled(enabled: boolean): boolean {
   const prev = nativeEnabled;
   nativeEnabled = enabled;

@@ -87,6 +87,7 @@ export function broadcastStrides(
   return out;
 }
 
+/** Whether two shapes have the same sizes in the same order. */
 export function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

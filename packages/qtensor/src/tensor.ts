@@ -16,9 +16,15 @@ import type { Quantizer } from './quantizer.js';
 
 /** Storage shared by a tensor and its views. `data` may be replaced by `resize_`. */
 export interface Storage {
+  /** The elements; views index it with their strides and offset. */
   data: TypedArray;
 }
 
+/**
+ * An n-dimensional array (torch.Tensor): typed storage with a dtype, shape, strides and offset,
+ * plus quantization parameters for quantized dtypes and autograd state. Views share storage.
+ * Create tensors with `tensor`, `zeros`, `randn`, ... rather than this constructor.
+ */
 export class Tensor {
   /** Shared storage. */
   storage: Storage;
@@ -41,6 +47,13 @@ export class Tensor {
   /** @internal set by retainGrad() */
   _retainsGrad = false;
 
+  /**
+   * @param storage - Storage to share, or a typed array to wrap (no copy).
+   * @param dtype - The element type; the array must be of its `ArrayType`.
+   * @param shape - Sizes of each dimension.
+   * @param strides - Storage steps per dimension (default: contiguous).
+   * @param offset - Index of the first element in storage (default 0).
+   */
   constructor(storage: Storage | TypedArray, dtype: DType, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this.storage = ArrayBuffer.isView(storage) ? { data: storage as TypedArray } : (storage as Storage);
     this.dtype = dtype;
@@ -228,6 +241,7 @@ export class Tensor {
 /** Anything ops accept where PyTorch accepts a tensor or a Python scalar. */
 export type TensorLike = Tensor | number;
 
+/** Whether `x` is a Tensor (a type guard; `torch.is_tensor`). */
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }

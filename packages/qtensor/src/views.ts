@@ -22,8 +22,11 @@ import { assertTensor, assertTensorList } from './args.js';
 
 /** A slice along one dim: `{ start, end, step }`, each optional (Python's `a:b:c`). */
 export interface Slice {
+  /** First index (default 0; negative counts from the end). */
   start?: number | null;
+  /** End index, exclusive (default the dim's size; negative counts from the end). */
   end?: number | null;
+  /** Step, positive (default 1). */
   step?: number;
 }
 /** One item of an index expression: an integer (select), a slice, `null` (new axis) or `'...'`. */
@@ -513,37 +516,67 @@ export { halfBitsToFloat };
 
 declare module './tensor.js' {
   interface Tensor {
+    /** A view with a new shape (one size may be -1); throws if the strides do not allow a view (`Tensor.view`). */
     view(...shape: Array<number | readonly number[]>): Tensor;
+    /** `view(other.shape)`. */
     viewAs(other: Tensor): Tensor;
+    /** A view when possible, else a contiguous copy, with the new shape (one size may be -1). */
     reshape(...shape: Array<number | readonly number[]>): Tensor;
+    /** `reshape(other.shape)`. */
     reshapeAs(other: Tensor): Tensor;
+    /** Flattens dims `startDim..endDim` (default all) into one. */
     flatten(startDim?: number, endDim?: number): Tensor;
+    /** Expands dim `dim` into `sizes` (one may be -1). */
     unflatten(dim: number, sizes: readonly number[]): Tensor;
+    /** Removes size-1 dims (all, or only `dim`). */
     squeeze(dim?: number): Tensor;
+    /** Inserts a size-1 dim at `dim`. */
     unsqueeze(dim: number): Tensor;
+    /** A view with the dims reordered. */
     permute(...dims: Array<number | readonly number[]>): Tensor;
+    /** A view with `dim0` and `dim1` swapped. */
     transpose(dim0: number, dim1: number): Tensor;
+    /** Transposes a 0-d, 1-d or 2-d tensor (`Tensor.t`). */
     t(): Tensor;
     /** Alias of `t()` for matrices (PyTorch's `.T`, 2-d only). */
     readonly T: Tensor;
+    /** A view broadcasting size-1 dims to `shape` (-1 keeps a size) without copying. */
     expand(...shape: Array<number | readonly number[]>): Tensor;
+    /** `expand(other.shape)`. */
     expandAs(other: Tensor): Tensor;
+    /** The view at `index` of `dim`, with that dim removed. */
     select(dim: number, index: number): Tensor;
+    /** The view of `length` elements of `dim` from `start`. */
     narrow(dim: number, start: number, length: number): Tensor;
+    /** The view `start:end:step` of `dim` (Python slicing; negative indices count from the end). */
     slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    /** NumPy-style indexing by integers, slices, `null` (new axis) and `'...'` per dim. */
     index(items: readonly IndexItem[]): Tensor;
+    /** A view with the given sizes, strides and storage offset (`torch.as_strided`). */
     asStrided(size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor;
+    /** Splits `dim` into chunks of `splitSize` (the last may be smaller) or of the given sizes. */
     split(splitSize: number | readonly number[], dim?: number): Tensor[];
+    /** Splits `dim` into `chunks` near-equal views. */
     chunk(chunks: number, dim?: number): Tensor[];
+    /** The views along `dim` with `dim` removed. */
     unbind(dim?: number): Tensor[];
+    /** The tensor itself if contiguous, else a contiguous copy. */
     contiguous(): Tensor;
+    /** A copy with its own contiguous storage (`Tensor.clone`). */
     clone(): Tensor;
+    /** Copies `src` (broadcast, converted to this dtype) into this tensor in place; returns this. */
     copy_(src: Tensor): Tensor;
+    /** The tensor converted to `dtype` (`Tensor.to(dtype)`). */
     to(dtype: DType): Tensor;
+    /** `to(float32)`. */
     float(): Tensor;
+    /** `to(float64)`. */
     double(): Tensor;
+    /** `to(float16)`. */
     half(): Tensor;
+    /** `to(int64)`. */
     long(): Tensor;
+    /** `to(int32)`. */
     int(): Tensor;
   }
 }

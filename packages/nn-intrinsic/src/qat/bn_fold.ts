@@ -30,6 +30,7 @@ export type WeightModule = Module & { weight: Parameter; bias: Parameter | null 
 
 /** What `bnFoldMixin` adds to instances. */
 export interface BnFoldMembers {
+  /** The qconfig whose weight fake quantizer the folded weight passes through. */
   qconfig: QConfigLike;
   /** Whether BN statistics are frozen (PyTorch's `freeze_bn`): BN stays in eval mode. */
   freezeBn: boolean;

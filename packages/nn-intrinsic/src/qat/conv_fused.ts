@@ -118,6 +118,7 @@ export type QatConvBnArgs = [inChannels: number, outChannels: number, kernelSize
  * @example new ConvBn1d(4, 8, 3, { qconfig })
  */
 export class ConvBn1d extends convBnMixin(FloatConv1d, BatchNorm1d, nni.ConvBn1d) {
+  /** Same arguments as torch.ao.nn.intrinsic.qat.ConvBn1d: `(inChannels, outChannels, kernelSize, options)`, options with a required `qconfig`. */
   constructor(...args: QatConvBnArgs) {
     super(...args);
   }
@@ -128,6 +129,7 @@ export class ConvBn1d extends convBnMixin(FloatConv1d, BatchNorm1d, nni.ConvBn1d
  * @example new ConvBn2d(3, 8, 3, { padding: 1, qconfig })
  */
 export class ConvBn2d extends convBnMixin(FloatConv2d, BatchNorm2d, nni.ConvBn2d) {
+  /** Same arguments as torch.ao.nn.intrinsic.qat.ConvBn2d: `(inChannels, outChannels, kernelSize, options)`, options with a required `qconfig`. */
   constructor(...args: QatConvBnArgs) {
     super(...args);
   }
@@ -135,6 +137,7 @@ export class ConvBn2d extends convBnMixin(FloatConv2d, BatchNorm2d, nni.ConvBn2d
 
 /** Conv3d + BatchNorm3d for QAT, BN folded into the fake-quantized weight. */
 export class ConvBn3d extends convBnMixin(FloatConv3d, BatchNorm3d, nni.ConvBn3d) {
+  /** Same arguments as torch.ao.nn.intrinsic.qat.ConvBn3d: `(inChannels, outChannels, kernelSize, options)`, options with a required `qconfig`. */
   constructor(...args: QatConvBnArgs) {
     super(...args);
   }

@@ -23,9 +23,16 @@ const LinearBnBase = bnFoldMixin(FloatLinear, {
  * @example const m = new LinearBn1d(8, 4, { qconfig });
  */
 export class LinearBn1d extends LinearBnBase {
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static readonly _FLOAT_MODULE = nni.LinearBn1d;
+  /** @internal Marks fused module classes (see `isFusedModule`). */
   static readonly _isFusedModule = true;
 
+  /**
+   * @param inFeatures - Size of each input sample.
+   * @param outFeatures - Size of each output sample.
+   * @param options - `qconfig` (required), `bias`, and the BatchNorm1d options (`eps`, `momentum`, `freezeBn`).
+   */
   constructor(inFeatures: number, outFeatures: number, options: QatLinearBnOptions = {}) {
     super(inFeatures, outFeatures, options);
   }

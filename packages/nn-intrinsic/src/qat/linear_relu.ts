@@ -11,6 +11,7 @@ import * as nni from '../fused.js';
  */
 export class LinearReLU extends nnqat.Linear {
   static override readonly _FLOAT_MODULE: ModuleClass = nni.LinearReLU;
+  /** @internal Marks fused module classes (see `isFusedModule`). */
   static readonly _isFusedModule = true;
 
   override forward(input: Tensor): Tensor {

@@ -12,7 +12,9 @@ import * as nni from '../fused.js';
  * @example const q = BNReLU2d.fromFloat(observedBnRelu);
  */
 export class BNReLU2d extends nnq.BatchNorm2d {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedBNReLU2d';
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static readonly _FLOAT_MODULE = nni.BNReLU2d;
 
   protected override get bnOp(): typeof quantizedBatchNorm2dRelu {
@@ -22,7 +24,9 @@ export class BNReLU2d extends nnq.BatchNorm2d {
 
 /** Quantized BatchNorm3d + ReLU. */
 export class BNReLU3d extends nnq.BatchNorm3d {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedBNReLU3d';
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static readonly _FLOAT_MODULE = nni.BNReLU3d;
 
   protected override get bnOp(): typeof quantizedBatchNorm3dRelu {

@@ -10,6 +10,7 @@ import * as nni from '../fused.js';
  * @example const q = LinearReLU.fromFloat(observedLinearRelu);
  */
 export class LinearReLU extends nnq.Linear {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedLinearReLU';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [nni.LinearReLU];
 

@@ -10,6 +10,11 @@ import { activationIsMemoryless } from '../qconfig.js';
  * @example new Linear(16, 8, { qconfig: defaultDynamicQatQconfig })
  */
 export class Linear extends QatLinear {
+  /**
+   * @param inFeatures - Size of each input sample.
+   * @param outFeatures - Size of each output sample.
+   * @param options - `qconfig` (required; its activation observer must be memoryless) and `bias`.
+   */
   constructor(inFeatures: number, outFeatures: number, options: QatLinearOptions = {}) {
     checkOptions(options, new.target.name);
     super(inFeatures, outFeatures, options);

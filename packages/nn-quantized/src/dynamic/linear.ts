@@ -17,12 +17,20 @@ import { checkFloatInput, floatSource, floatWeight, qconfigOf, quantizeWeight, t
  * @example const q = Linear.fromFloat(Object.assign(new nn.Linear(8, 4), { qconfig: defaultDynamicQconfig }));
  */
 export class Linear extends StaticLinear {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'DynamicQuantizedLinear';
+  /** @internal State-dict version (PyTorch's `_version`), saved in metadata. */
   static override _version = 4;
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatLinear, NonDynamicallyQuantizableLinear];
   /** PyTorch's module version: 4 quantizes activations with reduce_range. */
   version = 4;
 
+  /**
+   * @param inFeatures - Size of each input sample.
+   * @param outFeatures - Size of each output sample.
+   * @param options - `bias` (default true) and `dtype`: qint8 (default) or float16 weights.
+   * @throws QTorchTypeError for a dtype other than qint8 or float16.
+   */
   constructor(inFeatures: number, outFeatures: number, options: QuantizedLinearOptions = {}) {
     checkOptions(options, new.target.name);
     super(inFeatures, outFeatures, options);

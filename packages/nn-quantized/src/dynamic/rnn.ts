@@ -53,17 +53,26 @@ const dtypeOf = (p: PackedWeight): DType => (p instanceof PackedLinear ? qint8 :
  * `make_quantized_cell_params_dynamic` / `_fp16`).
  */
 export class CellParams {
+  /**
+   * @param packedIh - Packed input-to-hidden weight and bias.
+   * @param packedHh - Packed hidden-to-hidden weight and bias.
+   * @param reduceRange - Quantize activations to 0..127 (fbgemm).
+   */
   constructor(
+    /** Packed input-to-hidden weight `[gates * hidden, input]` and bias. */
     readonly packedIh: PackedWeight,
+    /** Packed hidden-to-hidden weight `[gates * hidden, hidden]` and bias. */
     readonly packedHh: PackedWeight,
     /** Quantize activations to 0..127 (fbgemm; qnnpack ignores it). */
     readonly reduceRange: boolean,
   ) {}
 
+  /** `x @ weight_ih^T + bias_ih`, with x quantized dynamically (float in, float out). */
   linearIh(x: Tensor): Tensor {
     return project(x, this.packedIh, this.reduceRange);
   }
 
+  /** `h @ weight_hh^T + bias_hh`, with h quantized dynamically (float in, float out). */
   linearHh(h: Tensor): Tensor {
     return project(h, this.packedHh, this.reduceRange);
   }
@@ -77,6 +86,7 @@ export class CellParams {
 
 /** Holds one layer-direction's `CellParams` (`_all_weight_values.{k}`, PyTorch's PackedParameter). */
 export class PackedParameter extends Module {
+  /** @param param - The layer-direction's packed weights. */
   constructor(public param: CellParams) {
     super();
   }
@@ -126,11 +136,15 @@ function quantizeAndPack(mod: Module, w: Tensor, b: Tensor | null, dtype: DType,
 
 /** Options of the dynamic LSTM / GRU (PyTorch's defaults). */
 export interface DynamicRNNOptions {
+  /** Number of stacked layers (default 1). */
   numLayers?: number;
+  /** Whether the layers have biases (default true). */
   bias?: boolean;
+  /** Input and output are [N, L, H] instead of [L, N, H] (default false). */
   batchFirst?: boolean;
   /** Accepted for API parity; dynamic modules run in inference only (no dropout). */
   dropout?: number;
+  /** Run each layer in both directions (default false). */
   bidirectional?: boolean;
   /** qint8 (default) or float16 weights. */
   dtype?: DType;
@@ -141,19 +155,31 @@ export type DynamicRNNArgs = [inputSize: number, hiddenSize: number, options?: D
 
 /** Multi-layer dynamic quantized LSTM / GRU: the shared layer loop, checks, state and repr. */
 export abstract class RNNBase extends Module {
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static _FLOAT_MODULE: ModuleClass = FloatLSTM;
+  /** @internal State-dict version (PyTorch's `_version`), saved in metadata. */
   static _version = 2;
+  /** `'LSTM'` or `'GRU'`. */
   readonly mode: 'LSTM' | 'GRU';
+  /** Features of each input step. */
   readonly inputSize: number;
+  /** Features of the hidden state. */
   readonly hiddenSize: number;
+  /** Number of stacked layers. */
   readonly numLayers: number;
+  /** Whether the layers have biases. */
   readonly bias: boolean;
+  /** Whether input and output are [N, L, H]. */
   readonly batchFirst: boolean;
+  /** Dropout probability (kept for state; not applied in inference). */
   readonly dropout: number;
+  /** Whether each layer also runs backwards. */
   readonly bidirectional: boolean;
+  /** Weight dtype: qint8 or float16. */
   readonly dtype: DType;
   /** PyTorch's module version: 2 packs cells with reduce_range. */
   version = 2;
+  /** One PackedParameter per layer and direction (PyTorch's `_all_weight_values`). */
   _all_weight_values: ModuleList;
 
   protected constructor(mode: 'LSTM' | 'GRU', inputSize: number, hiddenSize: number, o: DynamicRNNOptions = {}) {
@@ -298,9 +324,12 @@ export abstract class RNNBase extends Module {
  * @example const [out, [h, c]] = lstm.call(x);
  */
 export class LSTM extends RNNBase {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'DynamicQuantizedLSTM';
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static override _FLOAT_MODULE: ModuleClass = FloatLSTM;
 
+  /** Same arguments as torch.ao.nn.quantized.dynamic.LSTM: `(inputSize, hiddenSize, options)`. */
   constructor(...args: DynamicRNNArgs) {
     super('LSTM', ...args);
   }
@@ -321,9 +350,12 @@ export class LSTM extends RNNBase {
  * @example const [out, h] = gru.call(x);
  */
 export class GRU extends RNNBase {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'DynamicQuantizedGRU';
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static override _FLOAT_MODULE: ModuleClass = FloatGRU;
 
+  /** Same arguments as torch.ao.nn.quantized.dynamic.GRU: `(inputSize, hiddenSize, options)`. */
   constructor(...args: DynamicRNNArgs) {
     super('GRU', ...args);
   }
@@ -341,6 +373,7 @@ export class GRU extends RNNBase {
 
 /** Options of the dynamic cells. */
 export interface DynamicRNNCellOptions {
+  /** Whether the cell has biases (default true). */
   bias?: boolean;
   /** qint8 (default) or float16 weights. */
   dtype?: DType;
@@ -351,10 +384,15 @@ export type DynamicRNNCellArgs = [inputSize: number, hiddenSize: number, options
 
 /** The dynamic cells' packed weights, checks, state and repr (PyTorch's RNNCellBase). */
 export abstract class RNNCellBase extends Module {
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static _FLOAT_MODULE: ModuleClass = FloatRNNCell;
+  /** Features of the input. */
   readonly inputSize: number;
+  /** Features of the hidden state. */
   readonly hiddenSize: number;
+  /** Whether the cell has biases. */
   readonly bias: boolean;
+  /** Weight dtype: qint8 or float16. */
   weightDtype: DType;
   /** Packed `weight_ih` with `bias_ih`. */
   _packed_weight_ih: PackedWeight;
@@ -454,10 +492,18 @@ export abstract class RNNCellBase extends Module {
 
 /** Dynamic quantized Elman cell: `h' = tanh|relu(x W_ih^T + b_ih + h W_hh^T + b_hh)`. */
 export class RNNCell extends RNNCellBase {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'DynamicQuantizedRNNCell';
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static override _FLOAT_MODULE: ModuleClass = FloatRNNCell;
+  /** `'tanh'` (default) or `'relu'`. */
   readonly nonlinearity: 'tanh' | 'relu';
 
+  /**
+   * @param inputSize - Features of the input.
+   * @param hiddenSize - Features of the hidden state.
+   * @param options - `bias`, `dtype` (qint8 or float16) and `nonlinearity`.
+   */
   constructor(inputSize: number, hiddenSize: number, options: DynamicRNNCellOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
     super(1, inputSize, hiddenSize, options);
     this.nonlinearity = options.nonlinearity ?? 'tanh';
@@ -473,9 +519,12 @@ export class RNNCell extends RNNCellBase {
 
 /** Dynamic quantized LSTM cell: `call(input, [h, c]?)` -> `[h', c']`. */
 export class LSTMCell extends RNNCellBase {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'DynamicQuantizedLSTMCell';
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static override _FLOAT_MODULE: ModuleClass = FloatLSTMCell;
 
+  /** Same arguments as torch.ao.nn.quantized.dynamic.LSTMCell: `(inputSize, hiddenSize, options)`. */
   constructor(...args: DynamicRNNCellArgs) {
     super(4, ...args);
   }
@@ -490,9 +539,12 @@ export class LSTMCell extends RNNCellBase {
 
 /** Dynamic quantized GRU cell: `call(input, h?)` -> `h'`. */
 export class GRUCell extends RNNCellBase {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'DynamicQuantizedGRUCell';
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static override _FLOAT_MODULE: ModuleClass = FloatGRUCell;
 
+  /** Same arguments as torch.ao.nn.quantized.dynamic.GRUCell: `(inputSize, hiddenSize, options)`. */
   constructor(...args: DynamicRNNCellArgs) {
     super(3, ...args);
   }

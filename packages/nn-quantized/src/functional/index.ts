@@ -34,6 +34,7 @@ const qparamsOr = (x: Tensor, scale: number | null | undefined, zeroPoint: numbe
 
 /** Options of `linear`. */
 export interface LinearOptions {
+  /** Float bias `[out]`, or null. */
   bias?: Tensor | null;
   /** Output scale (default: the input's). */
   scale?: number | null;
@@ -54,9 +55,13 @@ export function linear(input: Tensor, weight: Tensor, options: LinearOptions = {
 
 /** Options of the quantized convolutions. */
 export interface ConvOptions {
+  /** Stride per spatial dim (default 1). */
   stride?: IntOrTuple;
+  /** Zero padding per spatial dim (default 0). */
   padding?: IntOrTuple;
+  /** Dilation per spatial dim (default 1). */
   dilation?: IntOrTuple;
+  /** Channel groups (default 1). */
   groups?: number;
   /** Only 'zeros' (PyTorch: "Only zero-padding is supported!"). */
   paddingMode?: string;
@@ -105,10 +110,15 @@ export const conv3d = (input: Tensor, weight: Tensor, bias: Tensor | null, optio
 
 /** Options of `avgPool2d` / `avgPool3d` (PyTorch's defaults). */
 export interface AvgPoolOptions {
+  /** Step per spatial dim (default: the kernel size). */
   stride?: IntOrTuple | null;
+  /** Implicit zero padding per spatial dim (default 0). */
   padding?: IntOrTuple;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
+  /** Count padded positions in the divisor (default true). */
   countIncludePad?: boolean;
+  /** Divide by this instead of the window size (default null). */
   divisorOverride?: number | null;
 }
 
@@ -140,9 +150,13 @@ export function adaptiveAvgPool3d(input: Tensor, outputSize: IntOrTuple): Tensor
 
 /** Options of the max pools. */
 export interface MaxPoolOptions {
+  /** Step per spatial dim (default: the kernel size). */
   stride?: IntOrTuple | null;
+  /** Implicit padding per spatial dim (default 0). */
   padding?: IntOrTuple;
+  /** Spacing between window elements (default 1). */
   dilation?: IntOrTuple;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
   /** Not implemented for quantized tensors (PyTorch neither). */
   returnIndices?: boolean;
@@ -165,11 +179,15 @@ export const maxPool2d = (input: Tensor, kernelSize: IntOrTuple, options: MaxPoo
 
 /** Options of `interpolate` / `upsample`. */
 export interface InterpolateOptions {
+  /** Output spatial size; exclusive with `scaleFactor`. */
   size?: IntOrTuple;
+  /** Multiplier of the spatial size; exclusive with `size`. */
   scaleFactor?: number | readonly number[];
   /** 'nearest' (default), 'nearest-exact' or 'bilinear' on quantized tensors. */
   mode?: InterpolateMode;
+  /** For bilinear: align the corner pixels of input and output. */
   alignCorners?: boolean | null;
+  /** Recompute the scale from the output size (PyTorch's `recompute_scale_factor`). */
   recomputeScaleFactor?: boolean | null;
 }
 
@@ -240,7 +258,9 @@ export function hardsigmoid(input: Tensor, _options: { inplace?: boolean } = {})
 
 /** Options of `leakyRelu`. */
 export interface LeakyReluOptions {
+  /** Slope below 0 (default 0.01). */
   negativeSlope?: number;
+  /** Overwrite the input (default false). */
   inplace?: boolean;
   /** Output scale (default: the input's). */
   scale?: number | null;
@@ -281,10 +301,15 @@ export function threshold(input: Tensor, thresholdValue: number, value: number):
 
 /** Options of the quantized norms: affine parameters and output qparams (default: the input's). */
 export interface NormOptions {
+  /** Per-channel float scale `[C]`, or null. */
   weight?: Tensor | null;
+  /** Per-channel float shift `[C]`, or null. */
   bias?: Tensor | null;
+  /** Added to the variance (default 1e-5). */
   eps?: number;
+  /** Output scale (default: the input's). */
   scale?: number | null;
+  /** Output zero point (default: the input's). */
   zeroPoint?: number | null;
 }
 

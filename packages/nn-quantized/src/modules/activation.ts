@@ -16,6 +16,7 @@ import { checkModuleQparams, checkQuantizedInput } from './utils.js';
 
 /** `min(max(x, 0), 6)` on quantized input (input qparams kept). */
 export class ReLU6 extends ReLU {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedReLU6';
 
   override forward(input: Tensor): Tensor {
@@ -34,21 +35,29 @@ export class ReLU6 extends ReLU {
  * @example const hs = new Hardswish(0.05, 128);
  */
 export class Hardswish extends withOutputQparams(FloatHardswish) {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedHardswish';
+  /**
+   * @param scale - Output scale.
+   * @param zeroPoint - Output zero point.
+   */
   constructor(public override scale: number, public override zeroPoint: number) {
     super();
     checkModuleQparams(scale, zeroPoint, new.target.name);
   }
 
+  /** Quantized hardswish of a quint8 input, requantized to this module's scale and zero point. */
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedHardswish(input, this.scale, this.zeroPoint);
   }
 
+  /** From a float Hardswish with an observer (`activation_post_process`) giving the output qparams. */
   static fromFloat(mod: Module): Hardswish {
     return new Hardswish(...outputQparams(mod, 'QuantizedHardswish'));
   }
 
+  /** From a reference module, with the output qparams given. */
   static fromReference(_mod: Module, scale: number, zeroPoint: number): Hardswish {
     return new Hardswish(scale, Math.trunc(zeroPoint));
   }
@@ -56,22 +65,31 @@ export class Hardswish extends withOutputQparams(FloatHardswish) {
 
 /** Quantized ELU with output qparams and `alpha` (default 1). */
 export class ELU extends withOutputQparams(FloatELU) {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedELU';
+  /**
+   * @param scale - Output scale.
+   * @param zeroPoint - Output zero point.
+   * @param options - `alpha` (default 1).
+   */
   constructor(public override scale: number, public override zeroPoint: number, options: { alpha?: number } = {}) {
     checkModuleQparams(scale, zeroPoint, new.target.name);
     checkOptions(options, new.target.name);
     super({ alpha: options.alpha ?? 1 });
   }
 
+  /** Quantized ELU, requantized to this module's scale and zero point. */
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedElu(input, this.scale, this.zeroPoint, this.alpha);
   }
 
+  /** From a float ELU with an observer giving the output qparams. */
   static fromFloat(mod: Module): ELU {
     return new ELU(...outputQparams(mod, 'QuantizedELU'), { alpha: (mod as unknown as FloatELU).alpha });
   }
 
+  /** From a reference module, with the output qparams given. */
   static fromReference(mod: Module, scale: number, zeroPoint: number): ELU {
     return new ELU(scale, Math.trunc(zeroPoint), { alpha: (mod as unknown as FloatELU).alpha });
   }
@@ -79,23 +97,32 @@ export class ELU extends withOutputQparams(FloatELU) {
 
 /** Quantized LeakyReLU with output qparams (`negativeSlope` default 0.01). */
 export class LeakyReLU extends withOutputQparams(FloatLeakyReLU) {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedLeakyReLU';
+  /**
+   * @param scale - Output scale.
+   * @param zeroPoint - Output zero point.
+   * @param options - `negativeSlope` (default 0.01) and `inplace`.
+   */
   constructor(public override scale: number, public override zeroPoint: number, options: { negativeSlope?: number; inplace?: boolean } = {}) {
     checkModuleQparams(scale, zeroPoint, new.target.name);
     checkOptions(options, new.target.name);
     super(options);
   }
 
+  /** Quantized leaky ReLU, requantized to this module's scale and zero point. */
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedLeakyRelu(input, this.negativeSlope, { scale: this.scale, zeroPoint: this.zeroPoint });
   }
 
+  /** From a float LeakyReLU with an observer giving the output qparams. */
   static fromFloat(mod: Module): LeakyReLU {
     const f = mod as unknown as FloatLeakyReLU;
     return new LeakyReLU(...outputQparams(mod, 'QuantizedLeakyReLU'), { negativeSlope: f.negativeSlope, inplace: f.inplace });
   }
 
+  /** From a reference module, with the output qparams given. */
   static fromReference(mod: Module, scale: number, zeroPoint: number): LeakyReLU {
     const f = mod as unknown as FloatLeakyReLU;
     return new LeakyReLU(scale, Math.trunc(zeroPoint), { negativeSlope: f.negativeSlope, inplace: f.inplace });
@@ -104,17 +131,24 @@ export class LeakyReLU extends withOutputQparams(FloatLeakyReLU) {
 
 /** Quantized sigmoid with output qparams (PyTorch's `output_scale`, `output_zero_point`). */
 export class Sigmoid extends withOutputQparams(FloatSigmoid) {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedSigmoid';
+  /**
+   * @param scale - Output scale (1/256 for quint8, as PyTorch fixes it).
+   * @param zeroPoint - Output zero point.
+   */
   constructor(public override scale: number, public override zeroPoint: number) {
     super();
     checkModuleQparams(scale, zeroPoint, new.target.name);
   }
 
+  /** Quantized sigmoid, requantized to this module's scale and zero point. */
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedSigmoid(input, { scale: this.scale, zeroPoint: this.zeroPoint });
   }
 
+  /** From a float Sigmoid with an observer giving the output qparams. */
   static fromFloat(mod: Module): Sigmoid {
     return new Sigmoid(...outputQparams(mod, 'QuantizedSigmoid'));
   }
@@ -122,7 +156,9 @@ export class Sigmoid extends withOutputQparams(FloatSigmoid) {
 
 /** Quantized softmax along `dim` (null: PyTorch's implicit dim) with output qparams (default 1, 0). */
 export class Softmax extends withOutputQparams(FloatSoftmax) {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedSoftmax';
+  /** @param options - `dim` (default null: the implicit dim), output `scale` (default 1) and `zeroPoint` (default 0). */
   constructor(options: { dim?: number | null; scale?: number; zeroPoint?: number } = {}) {
     checkOptions(options, new.target.name);
     super({ dim: options.dim ?? null });
@@ -131,17 +167,20 @@ export class Softmax extends withOutputQparams(FloatSoftmax) {
     checkModuleQparams(this.scale, this.zeroPoint, new.target.name);
   }
 
+  /** Quantized softmax along `dim`, requantized to this module's scale and zero point. */
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     const n = input.ndim;
     return quantizedSoftmax(input, this.dim ?? (n === 0 || n === 1 || n === 3 ? 0 : 1), this.scale, this.zeroPoint);
   }
 
+  /** From a float Softmax with an observer giving the output qparams. */
   static fromFloat(mod: Module): Softmax {
     const [scale, zeroPoint] = outputQparams(mod, 'QuantizedSoftmax');
     return new Softmax({ dim: (mod as unknown as FloatSoftmax).dim, scale, zeroPoint });
   }
 
+  /** From a reference module, with the output qparams given. */
   static fromReference(mod: Module, scale: number, zeroPoint: number): Softmax {
     return new Softmax({ dim: (mod as unknown as FloatSoftmax).dim, scale, zeroPoint: Math.trunc(zeroPoint) });
   }

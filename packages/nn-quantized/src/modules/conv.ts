@@ -23,11 +23,15 @@ import {
 
 /** Options of the quantized convolutions (PyTorch's keyword arguments). */
 export interface QuantizedConvOptions {
+  /** Stride per spatial dim (default 1). */
   stride?: IntOrTuple;
   /** Zero padding per side, or 'valid' (none) / 'same' (stride 1, symmetric padding only). */
   padding?: IntOrTuple | 'valid' | 'same';
+  /** Dilation per spatial dim (default 1). */
   dilation?: IntOrTuple;
+  /** Channel groups (default 1). */
   groups?: number;
+  /** Whether the layer has a bias (default true). */
   bias?: boolean;
   /** Only 'zeros' runs on the quantized kernels. */
   paddingMode?: 'zeros';
@@ -35,6 +39,7 @@ export interface QuantizedConvOptions {
 
 /** Options of the quantized transposed convolutions. */
 export interface QuantizedConvTransposeOptions extends QuantizedConvOptions {
+  /** Extra size added to one side of each output dim (default 0). */
   outputPadding?: IntOrTuple;
 }
 
@@ -65,19 +70,30 @@ function resolvePadding(p: IntOrTuple | 'valid' | 'same', kernel: number[], dila
 
 /** Everything the quantized convolutions share: geometry, packed weight, qparams, state, repr. */
 export abstract class _ConvNd extends Module {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedConv';
   /** Float classes `fromFloat` accepts (fused patterns: subclasses replace it). */
   static _FLOAT_MODULE: readonly ModuleClass[] = [];
 
+  /** Input channels C_in. */
   inChannels: number;
+  /** Output channels C_out. */
   outChannels: number;
+  /** Kernel size per spatial dim. */
   kernelSize: number[];
+  /** Stride per spatial dim. */
   stride: number[];
+  /** Padding per spatial dim. */
   padding: number[];
+  /** Dilation per spatial dim. */
   dilation: number[];
+  /** Whether this is a transposed convolution. */
   transposed: boolean;
+  /** Extra output size per spatial dim (transposed only). */
   outputPadding: number[];
+  /** Channel groups. */
   groups: number;
+  /** Only zero padding is supported by the quantized kernels. */
   paddingMode: 'zeros';
   /** Output scale. */
   scale = 1;
@@ -224,8 +240,10 @@ type ConvClassOf<T extends _ConvNd> = new (...args: any[]) => T;
  * @example const qconv = Conv1d.fromFloat(observedConv1d);
  */
 export class Conv1d extends _ConvNd {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedConv1d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv1d];
+  /** Same arguments as torch.ao.nn.quantized.Conv1d: `(inChannels, outChannels, kernelSize, options)`. */
   constructor(...args: QuantizedConvArgs) {
     super(1, false, ...args);
   }
@@ -236,8 +254,10 @@ export class Conv1d extends _ConvNd {
  * @example const qconv = new Conv2d(3, 8, 3, { stride: 1, padding: 1 });
  */
 export class Conv2d extends _ConvNd {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedConv2d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv2d];
+  /** Same arguments as torch.ao.nn.quantized.Conv2d: `(inChannels, outChannels, kernelSize, options)`. */
   constructor(...args: QuantizedConvArgs) {
     super(2, false, ...args);
   }
@@ -245,8 +265,10 @@ export class Conv2d extends _ConvNd {
 
 /** Quantized 3-d convolution over (N, C, D, H, W). */
 export class Conv3d extends _ConvNd {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedConv3d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConv3d];
+  /** Same arguments as torch.ao.nn.quantized.Conv3d: `(inChannels, outChannels, kernelSize, options)`. */
   constructor(...args: QuantizedConvArgs) {
     super(3, false, ...args);
   }
@@ -254,8 +276,10 @@ export class Conv3d extends _ConvNd {
 
 /** Quantized 1-d transposed convolution (per-tensor weights in the reference kernels). */
 export class ConvTranspose1d extends _ConvNd {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedConvTranspose1d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose1d];
+  /** Same arguments as torch.ao.nn.quantized.ConvTranspose1d: `(inChannels, outChannels, kernelSize, options)`. */
   constructor(...args: QuantizedConvTransposeArgs) {
     super(1, true, ...args);
   }
@@ -263,8 +287,10 @@ export class ConvTranspose1d extends _ConvNd {
 
 /** Quantized 2-d transposed convolution (per-tensor weights in the reference kernels). */
 export class ConvTranspose2d extends _ConvNd {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedConvTranspose2d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose2d];
+  /** Same arguments as torch.ao.nn.quantized.ConvTranspose2d: `(inChannels, outChannels, kernelSize, options)`. */
   constructor(...args: QuantizedConvTransposeArgs) {
     super(2, true, ...args);
   }
@@ -272,8 +298,10 @@ export class ConvTranspose2d extends _ConvNd {
 
 /** Quantized 3-d transposed convolution (per-tensor weights in the reference kernels). */
 export class ConvTranspose3d extends _ConvNd {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedConvTranspose3d';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [FloatConvTranspose3d];
+  /** Same arguments as torch.ao.nn.quantized.ConvTranspose3d: `(inChannels, outChannels, kernelSize, options)`. */
   constructor(...args: QuantizedConvTransposeArgs) {
     super(3, true, ...args);
   }

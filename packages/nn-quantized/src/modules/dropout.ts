@@ -7,6 +7,7 @@ import { Dropout as FloatDropout, type Module } from '@qtorch/nn';
  * @example const d = Dropout.fromFloat(new nn.Dropout({ p: 0.2 }));
  */
 export class Dropout extends FloatDropout {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedDropout';
 
   override forward(input: Tensor): Tensor {
@@ -19,6 +20,7 @@ export class Dropout extends FloatDropout {
     return new Dropout({ p: f.p, inplace: f.inplace });
   }
 
+  /** From a reference Dropout (qparams ignored: dropout is the identity in inference). */
   static fromReference(mod: Module, _scale?: number, _zeroPoint?: number): Dropout {
     return Dropout.fromFloat(mod);
   }

@@ -30,9 +30,17 @@ const emptyTable = (rows: number, dim: number, dtype: DType): Tensor =>
 
 /** Holds the packed table (`_packed_params`). */
 export class EmbeddingPackedParams extends Module {
+  /** Table dtype: quint8 or quint4x2. */
   dtype: DType;
+  /** The packed table (PyTorch's attribute name). */
   _packed_weight!: PackedEmbedding;
 
+  /**
+   * @param numEmbeddings - Rows of the table.
+   * @param embeddingDim - Size of each row.
+   * @param dtype - quint8 (default) or quint4x2.
+   * @throws QTorchTypeError for another dtype.
+   */
   constructor(numEmbeddings: number, embeddingDim: number, dtype: DType = quint8) {
     super();
     checkDtype(dtype, 'EmbeddingPackedParams');
@@ -79,10 +87,15 @@ export class EmbeddingPackedParams extends Module {
 
 /** Options of the quantized Embedding (PyTorch's keyword arguments; the float-only ones are accepted and unused). */
 export interface QuantizedEmbeddingOptions {
+  /** Row whose lookups are zero (PyTorch stores it; the quantized lookup does not special-case it). */
   paddingIdx?: number | null;
+  /** Accepted for parity; quantized tables are not renormalized. */
   maxNorm?: number | null;
+  /** Accepted for parity (default 2). */
   normType?: number;
+  /** Accepted for parity (inference only). */
   scaleGradByFreq?: boolean;
+  /** Accepted for parity (inference only). */
   sparse?: boolean;
   /** A quantized `[numEmbeddings, embeddingDim]` table to start from. */
   _weight?: Tensor | null;
@@ -95,14 +108,25 @@ export interface QuantizedEmbeddingOptions {
  * @example const qe = Embedding.fromFloat(floatEmbeddingWithQconfig); qe.call(indices);
  */
 export class Embedding extends Module {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedEmbedding';
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static _FLOAT_MODULE: ModuleClass = FloatEmbedding;
 
+  /** Rows of the table. */
   numEmbeddings: number;
+  /** Size of each row. */
   embeddingDim: number;
+  /** Table dtype: quint8 or quint4x2. */
   dtype: DType;
+  /** The packed table (PyTorch's attribute name). */
   _packed_params: EmbeddingPackedParams;
 
+  /**
+   * @param numEmbeddings - Rows of the table.
+   * @param embeddingDim - Size of each row.
+   * @param options - `dtype` (quint8 default, or quint4x2) and torch.nn.Embedding's options.
+   */
   constructor(numEmbeddings: number, embeddingDim: number, options: QuantizedEmbeddingOptions = {}) {
     checkOptions(options, new.target.name);
     super();
@@ -174,6 +198,7 @@ export class Embedding extends Module {
 export interface QuantizedEmbeddingBagOptions extends Omit<QuantizedEmbeddingOptions, 'paddingIdx'> {
   /** Only 'sum' (PyTorch 1.13's quantized lookups always sum). */
   mode?: 'sum';
+  /** Whether `offsets` ends with the input's length (default false). */
   includeLastOffset?: boolean;
 }
 
@@ -183,13 +208,23 @@ export interface QuantizedEmbeddingBagOptions extends Omit<QuantizedEmbeddingOpt
  * mean / max bag is refused here instead of silently summed.
  */
 export class EmbeddingBag extends Embedding {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedEmbeddingBag';
+  /** @internal The float module class `fromFloat` accepts (PyTorch's `_FLOAT_MODULE`). */
   static override _FLOAT_MODULE: ModuleClass = FloatEmbeddingBag;
 
+  /** Only `'sum'` is supported by the quantized lookup, as in PyTorch. */
   mode: 'sum';
+  /** Whether the table is pruned (lookups go through a compressed index mapping). */
   prunedWeights = false;
+  /** Whether `offsets` ends with the input's length. */
   includeLastOffset: boolean;
 
+  /**
+   * @param numEmbeddings - Rows of the table.
+   * @param embeddingDim - Size of each row.
+   * @param options - `mode` (only `'sum'`), `includeLastOffset`, `dtype` (quint8 or quint4x2).
+   */
   constructor(numEmbeddings: number, embeddingDim: number, options: QuantizedEmbeddingBagOptions = {}) {
     checkOptions(options, new.target.name);
     super(numEmbeddings, embeddingDim, options);

@@ -31,6 +31,7 @@ const noForward = (m: Module): never => {
  * @example this.skip = new FloatFunctional(); ... y = this.skip.add(a, b);
  */
 export class FloatFunctional extends Module {
+  /** Observer of the op's output (Identity until prepare inserts one). */
   activation_post_process: Module = new Identity();
 
   forward(): never {
@@ -83,30 +84,37 @@ export class FXFloatFunctional extends Module {
     return noForward(this);
   }
 
+  /** `x + y` (float). */
   add(x: Tensor, y: Tensor): Tensor {
     return add(x, y);
   }
 
+  /** `x + y` for a number y (float). */
   addScalar(x: Tensor, y: number): Tensor {
     return add(x, y);
   }
 
+  /** `x * y` (float). */
   mul(x: Tensor, y: Tensor): Tensor {
     return mul(x, y);
   }
 
+  /** `x * y` for a number y (float). */
   mulScalar(x: Tensor, y: number): Tensor {
     return mul(x, y);
   }
 
+  /** `torch.cat(xs, dim)` (float). */
   cat(xs: readonly Tensor[], dim = 0): Tensor {
     return cat(xs, dim);
   }
 
+  /** `relu(x + y)` (float). */
   addRelu(x: Tensor, y: Tensor): Tensor {
     return relu(add(x, y));
   }
 
+  /** `x @ y` (float). */
   matmul(x: Tensor, y: Tensor): Tensor {
     return matmul(x, y);
   }
@@ -122,6 +130,7 @@ export class QFunctional extends Module {
   scale = 1;
   /** Output zero point. */
   zeroPoint = 0;
+  /** Kept for state-dict compatibility with FloatFunctional (Identity). */
   activation_post_process: Module = new Identity();
 
   forward(): never {
@@ -132,30 +141,37 @@ export class QFunctional extends Module {
     return this.activation_post_process.call(r) as Tensor;
   }
 
+  /** Quantized `x + y`, output at this module's scale and zero point. */
   add(x: Tensor, y: Tensor): Tensor {
     return this.observe(quantizedAdd(x, y, this.scale, this.zeroPoint));
   }
 
+  /** Quantized `x + y` for a number y (output qparams derived from the input's, as PyTorch). */
   addScalar(x: Tensor, y: number): Tensor {
     return quantizedAddScalar(x, y);
   }
 
+  /** Quantized `x * y`, output at this module's scale and zero point. */
   mul(x: Tensor, y: Tensor): Tensor {
     return this.observe(quantizedMul(x, y, this.scale, this.zeroPoint));
   }
 
+  /** Quantized `x * y` for a number y (output qparams derived from the input's, as PyTorch). */
   mulScalar(x: Tensor, y: number): Tensor {
     return quantizedMulScalar(x, y);
   }
 
+  /** Quantized concatenation along `dim`, output at this module's scale and zero point. */
   cat(xs: readonly Tensor[], dim = 0): Tensor {
     return this.observe(quantizedConcat(xs, dim, this.scale, this.zeroPoint));
   }
 
+  /** Quantized `relu(x + y)`, output at this module's scale and zero point. */
   addRelu(x: Tensor, y: Tensor): Tensor {
     return this.observe(quantizedAddRelu(x, y, this.scale, this.zeroPoint));
   }
 
+  /** Quantized `x @ y`, output at this module's scale and zero point. */
   matmul(x: Tensor, y: Tensor): Tensor {
     return this.observe(quantizedMatmul(x, y, this.scale, this.zeroPoint));
   }

@@ -30,11 +30,17 @@ export type PackedLinearWeight = PackedLinear | LinearFp16PackedParams;
  * dynamic quantization) or float16 (dynamic only; fbgemm).
  */
 export class LinearPackedParams extends Module {
+  /** @internal State-dict version (PyTorch's `_version`), saved in metadata. */
   static _version = 3;
+  /** Weight dtype: qint8 or float16. */
   dtype: DType;
   /** The packed weight and bias (qtensor's packed object). */
   _packed_params!: PackedLinearWeight;
 
+  /**
+   * @param dtype - qint8 (default) or float16.
+   * @throws QTorchTypeError for another dtype.
+   */
   constructor(dtype: DType = qint8) {
     super();
     if (dtype !== qint8 && dtype !== float16) throw new QTorchTypeError(`LinearPackedParams(): Unsupported dtype on dynamic quantized linear! (expected torch.qint8 or torch.float16, got ${dtype.torchName})`);
@@ -102,9 +108,13 @@ export interface QuantizedLinearOptions {
 
 /** What fromReference reads from a reference (weight-simulated) quantized Linear. */
 export interface ReferenceLinearLike {
+  /** Input features. */
   inFeatures: number;
+  /** Output features. */
   outFeatures: number;
+  /** Float bias `[out]`, or null. */
   bias: Tensor | null;
+  /** The weight quantized with the module's weight qparams. */
   getQuantizedWeight(): Tensor;
 }
 
@@ -114,19 +124,30 @@ export interface ReferenceLinearLike {
  * @example const q = Linear.fromFloat(preparedFc); const y = q.call(quantizePerTensor(x, 0.1, 128, quint8));
  */
 export class Linear extends Module {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedLinear';
+  /** @internal State-dict version (PyTorch's `_version`), saved in metadata. */
   static _version = 3;
   /** Float classes `fromFloat` accepts (subclasses for fused patterns replace it). */
   static _FLOAT_MODULE: readonly ModuleClass[] = [FloatLinear, NonDynamicallyQuantizableLinear];
 
+  /** Size of each input sample. */
   inFeatures: number;
+  /** Size of each output sample. */
   outFeatures: number;
   /** Output scale. */
   scale = 1;
   /** Output zero point. */
   zeroPoint = 0;
+  /** The packed weight and bias (PyTorch's attribute name). */
   _packed_params: LinearPackedParams;
 
+  /**
+   * @param inFeatures - Size of each input sample.
+   * @param outFeatures - Size of each output sample.
+   * @param options - `bias` (default true) and `dtype` (qint8, or float16).
+   * @throws QTorchTypeError for another dtype.
+   */
   constructor(inFeatures: number, outFeatures: number, options: QuantizedLinearOptions = {}) {
     checkOptions(options, new.target.name);
     super();

@@ -35,12 +35,17 @@ type BatchNormClassOf<T> = (new (numFeatures: number, options?: { eps?: number; 
 
 /** Quantized batch norm over (N, C, H, W) input (running statistics, affine parameters). */
 export class BatchNorm2d extends withOutputQparams(FloatBatchNorm2d) {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedBatchNorm2d';
   /** Output scale. */
   override scale = 1;
   /** Output zero point. */
   override zeroPoint = 0;
 
+  /**
+   * @param numFeatures - Number of channels C.
+   * @param options - `eps` (default 1e-5) and `momentum`.
+   */
   constructor(numFeatures: number, options: { eps?: number; momentum?: number | null } = {}) {
     checkOptions(options, new.target.name);
     super(numFeatures, { eps: options.eps, momentum: options.momentum, affine: true, trackRunningStats: true });
@@ -51,6 +56,7 @@ export class BatchNorm2d extends withOutputQparams(FloatBatchNorm2d) {
     return quantizedBatchNorm2d;
   }
 
+  /** Quantized batch norm of [N, C, H, W] input with the running statistics, at this module's output qparams. */
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return this.bnOp(input, this.weight!, this.bias!, this.running_mean!, this.running_var!, this.eps, this.scale, this.zeroPoint);
@@ -90,6 +96,7 @@ export class BatchNorm2d extends withOutputQparams(FloatBatchNorm2d) {
 
 /** Quantized batch norm over (N, C, D, H, W) input. */
 export class BatchNorm3d extends BatchNorm2d {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'QuantizedBatchNorm3d';
 
   protected override get bnOp(): BatchNormFn {
@@ -99,8 +106,17 @@ export class BatchNorm3d extends BatchNorm2d {
 
 /** Quantized layer norm with the float layer's affine parameters and output qparams. */
 export class LayerNorm extends withOutputQparams(FloatLayerNorm) {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedLayerNorm';
 
+  /**
+   * @param normalizedShape - The trailing dims to normalize over.
+   * @param weight - Float elementwise scale, or null.
+   * @param bias - Float elementwise shift, or null.
+   * @param scale - Output scale.
+   * @param zeroPoint - Output zero point.
+   * @param options - `eps` (default 1e-5) and `elementwiseAffine`.
+   */
   constructor(
     normalizedShape: number | readonly number[], weight: Tensor | null, bias: Tensor | null, public override scale: number, public override zeroPoint: number,
     options: { eps?: number; elementwiseAffine?: boolean } = {},
@@ -112,16 +128,19 @@ export class LayerNorm extends withOutputQparams(FloatLayerNorm) {
     this.bias = adopt(bias);
   }
 
+  /** Quantized layer norm, at this module's output qparams. */
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedLayerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps, this.scale, this.zeroPoint);
   }
 
+  /** From a float LayerNorm with an observer giving the output qparams. */
   static fromFloat(mod: Module): LayerNorm {
     const f = mod as unknown as FloatLayerNorm;
     return new LayerNorm(f.normalizedShape, f.weight, f.bias, ...outputQparams(mod, 'QuantizedLayerNorm'), { eps: f.eps, elementwiseAffine: f.elementwiseAffine });
   }
 
+  /** From a reference module, with the output qparams given. */
   static fromReference(mod: Module, scale: number, zeroPoint: number): LayerNorm {
     const f = mod as unknown as FloatLayerNorm;
     return new LayerNorm(f.normalizedShape, f.weight, f.bias, scale, Math.trunc(zeroPoint), { eps: f.eps, elementwiseAffine: f.elementwiseAffine });
@@ -130,8 +149,18 @@ export class LayerNorm extends withOutputQparams(FloatLayerNorm) {
 
 /** Quantized group norm with the float layer's affine parameters and output qparams. */
 export class GroupNorm extends withOutputQparams(FloatGroupNorm) {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedGroupNorm';
 
+  /**
+   * @param numGroups - Number of channel groups.
+   * @param numChannels - Number of channels C.
+   * @param weight - Per-channel float scale, or null.
+   * @param bias - Per-channel float shift, or null.
+   * @param scale - Output scale.
+   * @param zeroPoint - Output zero point.
+   * @param options - `eps` (default 1e-5) and `affine`.
+   */
   constructor(
     numGroups: number, numChannels: number, weight: Tensor | null, bias: Tensor | null, public override scale: number, public override zeroPoint: number,
     options: { eps?: number; affine?: boolean } = {},
@@ -143,16 +172,19 @@ export class GroupNorm extends withOutputQparams(FloatGroupNorm) {
     this.bias = adopt(bias);
   }
 
+  /** Quantized group norm, at this module's output qparams. */
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedGroupNorm(input, this.numGroups, this.weight, this.bias, this.eps, this.scale, this.zeroPoint);
   }
 
+  /** From a float GroupNorm with an observer giving the output qparams. */
   static fromFloat(mod: Module): GroupNorm {
     const f = mod as unknown as FloatGroupNorm;
     return new GroupNorm(f.numGroups, f.numChannels, f.weight, f.bias, ...outputQparams(mod, 'QuantizedGroupNorm'), { eps: f.eps, affine: f.affine });
   }
 
+  /** From a reference module, with the output qparams given. */
   static fromReference(mod: Module, scale: number, zeroPoint: number): GroupNorm {
     const f = mod as unknown as FloatGroupNorm;
     return new GroupNorm(f.numGroups, f.numChannels, f.weight, f.bias, scale, Math.trunc(zeroPoint), { eps: f.eps, affine: f.affine });
@@ -161,14 +193,26 @@ export class GroupNorm extends withOutputQparams(FloatGroupNorm) {
 
 /** Options of the quantized instance norms (PyTorch's defaults: no affine, no running stats). */
 export interface QuantizedInstanceNormOptions {
+  /** Added to the variance (default 1e-5). */
   eps?: number;
+  /** Accepted for parity (running stats are not used). */
   momentum?: number | null;
+  /** Whether `weight` / `bias` apply. */
   affine?: boolean;
+  /** Accepted for parity (running stats are not used). */
   trackRunningStats?: boolean;
 }
 
 /** The quantized instance norms' shared body (PyTorch's three classes differ only in rank). */
 export abstract class _InstanceNorm extends withOutputQparams(FloatInstanceNormBase) {
+  /**
+   * @param numFeatures - Number of channels C.
+   * @param weight - Per-channel float scale, or null.
+   * @param bias - Per-channel float shift, or null.
+   * @param scale - Output scale.
+   * @param zeroPoint - Output zero point.
+   * @param options - `eps`, `momentum`, `affine`, `trackRunningStats`.
+   */
   constructor(numFeatures: number, weight: Tensor | null, bias: Tensor | null, public override scale: number, public override zeroPoint: number, options: QuantizedInstanceNormOptions = {}) {
     checkModuleQparams(scale, zeroPoint, new.target.name);
     checkOptions(options, new.target.name);
@@ -177,17 +221,20 @@ export abstract class _InstanceNorm extends withOutputQparams(FloatInstanceNormB
     this.bias = adopt(bias);
   }
 
+  /** Quantized instance norm, at this module's output qparams. */
   override forward(input: Tensor): Tensor {
     checkQuantizedInput(this, input);
     return quantizedInstanceNorm(input, this.weight, this.bias, this.eps, this.scale, this.zeroPoint);
   }
 
+  /** From a float InstanceNorm with an observer giving the output qparams. */
   static fromFloat(mod: Module): _InstanceNorm {
     const f = mod as unknown as FloatInstanceNormBase;
     const cls = this as unknown as InstanceNormClass;
     return new cls(f.numFeatures, f.weight, f.bias, ...outputQparams(mod, cls._qualName), { eps: f.eps, affine: f.affine });
   }
 
+  /** From a reference module, with the output qparams given. */
   static fromReference(mod: Module, scale: number, zeroPoint: number): _InstanceNorm {
     const f = mod as unknown as FloatInstanceNormBase;
     const cls = this as unknown as InstanceNormClass;
@@ -199,18 +246,21 @@ type InstanceNormClass = (new (...a: ConstructorParameters<typeof InstanceNorm1d
 
 /** Quantized instance norm over (N, C, L) input. */
 export class InstanceNorm1d extends _InstanceNorm {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedInstanceNorm1d';
   protected readonly noBatchDim = 2;
 }
 
 /** Quantized instance norm over (N, C, H, W) input. */
 export class InstanceNorm2d extends _InstanceNorm {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedInstanceNorm2d';
   protected readonly noBatchDim = 3;
 }
 
 /** Quantized instance norm over (N, C, D, H, W) input. */
 export class InstanceNorm3d extends _InstanceNorm {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static _qualName = 'QuantizedInstanceNorm3d';
   protected readonly noBatchDim = 4;
 }

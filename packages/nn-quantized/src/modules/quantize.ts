@@ -14,10 +14,19 @@ import { activationObserver, checkFloatInput, checkModuleQparams, scalarQparams 
  * @example const q = new Quantize(0.1, 128, quint8); const qx = q.call(x);
  */
 export class Quantize extends Module {
+  /** The quantized dtype produced. */
   dtype: DType;
+  /** The output scale, a 1-element float tensor (a buffer, as in PyTorch). */
   declare scale: Tensor;
+  /** The output zero point, a 1-element int64 tensor (a buffer). */
   declare zero_point: Tensor;
 
+  /**
+   * @param scale - Output scale.
+   * @param zeroPoint - Output zero point.
+   * @param dtype - Quantized dtype (quint8, qint8, qint32).
+   * @throws QTorchTypeError for a non-quantized dtype.
+   */
   constructor(scale: number, zeroPoint: number, dtype: DType) {
     super();
     if (!(dtype instanceof Object) || !dtype.isQuantized) {
@@ -57,6 +66,7 @@ export class DeQuantize extends Module {
     return dequantize(xq);
   }
 
+  /** A DeQuantize (it has no state to take from the float stub). */
   static fromFloat(_mod?: Module): DeQuantize {
     return new DeQuantize();
   }

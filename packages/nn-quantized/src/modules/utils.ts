@@ -12,9 +12,13 @@ import { type LoadContext, Module, type ModuleClass, type StateDict, moduleName,
 
 /** What the quantized modules read from an observer or fake quantizer. */
 export interface ObserverLike {
+  /** The scale and zero point tensors from the observed statistics. */
   calculateQparams(): [Tensor, Tensor];
+  /** The quantized dtype observed for. */
   dtype: DType;
+  /** Quantization scheme (default per_tensor_affine). */
   qscheme?: QScheme;
+  /** Channel axis of per-channel schemes. */
   chAxis?: number;
 }
 
@@ -25,7 +29,9 @@ export function isObserverLike(x: unknown): x is ObserverLike {
 
 /** A qconfig: factories building the activation and weight observers. */
 export interface QConfigLike {
+  /** Builds the activation observer. */
   activation: () => unknown;
+  /** Builds the weight observer. */
   weight: () => unknown;
 }
 

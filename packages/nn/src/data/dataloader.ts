@@ -45,13 +45,23 @@ export function randperm(n: number, generator: Generator = defaultGenerator): nu
  * for (const [x, y] of new DataLoader(new TensorDataset(xs, ys), { batchSize: 32, shuffle: true })) { ... }
  */
 export class DataLoader<T = Tensor[], B = T extends Tensor[] ? Tensor[] : Tensor> implements Iterable<B> {
+  /** The dataset the batches are read from. */
   readonly dataset: Dataset<T>;
+  /** Samples per batch (default 1). */
   readonly batchSize: number;
+  /** Whether each epoch visits the samples in a fresh random order (drawn from `generator`). */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than `batchSize` is dropped. */
   readonly dropLast: boolean;
+  /** The random generator used for shuffling (torch.Generator). */
   readonly generator: Generator;
   private readonly collate: (samples: T[]) => B;
 
+  /**
+   * @param dataset - The map-style dataset to batch.
+   * @param options - `batchSize`, `shuffle`, `dropLast`, `generator`, `collateFn` (torch.utils.data.DataLoader's arguments).
+   * @throws QTorchValueError for an unknown option or a batch size that is not a positive integer.
+   */
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
     checkOptions(options, 'DataLoader');
     this.dataset = dataset;
@@ -69,6 +79,7 @@ export class DataLoader<T = Tensor[], B = T extends Tensor[] ? Tensor[] : Tensor
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
+  /** Yields one epoch of batches (collated samples); each iteration reshuffles when `shuffle` is set. */
   *[Symbol.iterator](): Iterator<B> {
     const n = this.dataset.length;
     const order = this.shuffle ? randperm(n, this.generator) : Array.from({ length: n }, (_, i) => i);

@@ -3,7 +3,9 @@ import { QTorchShapeError, QTorchValueError, type Tensor, fmtShape } from '@qtor
 
 /** A map-style dataset: `length` samples, read by index. */
 export interface Dataset<T> {
+  /** Number of samples. */
   readonly length: number;
+  /** The sample at `index` (0 <= index < length). */
   get(index: number): T;
 }
 
@@ -12,8 +14,13 @@ export interface Dataset<T> {
  * @example const ds = new TensorDataset(x, y); const [xi, yi] = ds.get(0);
  */
 export class TensorDataset implements Dataset<Tensor[]> {
+  /** The tensors sampled, all with the same size of dim 0. */
   readonly tensors: Tensor[];
 
+  /**
+   * @param tensors - Tensors sharing their first dimension (the sample index).
+   * @throws QTorchValueError when no tensor is given; QTorchShapeError when the first dims differ.
+   */
   constructor(...tensors: Tensor[]) {
     if (tensors.length === 0) throw new QTorchValueError('TensorDataset(): at least one tensor is required');
     const n = tensors[0]!.shape[0];
@@ -23,10 +30,12 @@ export class TensorDataset implements Dataset<Tensor[]> {
     this.tensors = tensors;
   }
 
+  /** Number of samples: the size of dim 0 of the tensors. */
   get length(): number {
     return this.tensors[0]!.shape[0]!;
   }
 
+  /** Row `index` of each tensor (`tensors.map((t) => t[index])`). */
   get(index: number): Tensor[] {
     const n = this.length;
     const i = index < 0 ? index + n : index;

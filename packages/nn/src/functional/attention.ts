@@ -11,6 +11,7 @@ import { assertTensor, checkOptions } from '@qtorch/qtensor';
 
 /** The weights of an attention layer (as MultiheadAttention holds them). */
 export interface MultiHeadAttentionParams {
+  /** Number of attention heads; the embedding size must be divisible by it. */
   numHeads: number;
   /** Packed [3E, E] projection (when q, k and v share the embedding size). */
   inProjWeight?: Tensor | null;
@@ -18,14 +19,19 @@ export interface MultiHeadAttentionParams {
   inProjBias?: Tensor | null;
   /** Separate projections (used when `inProjWeight` is null). */
   qProjWeight?: Tensor | null;
+  /** Key projection [E, kdim] (with `qProjWeight` and `vProjWeight`). */
   kProjWeight?: Tensor | null;
+  /** Value projection [E, vdim]. */
   vProjWeight?: Tensor | null;
   /** [1, 1, E] rows appended to the keys / values. */
   biasK?: Tensor | null;
+  /** [1, 1, E] row appended to the values (with `biasK`). */
   biasV?: Tensor | null;
   /** Append a row of zeros to keys and values after projection. */
   addZeroAttn?: boolean;
+  /** Output projection [E, E]. */
   outProjWeight: Tensor;
+  /** Output projection bias [E]. */
   outProjBias?: Tensor | null;
 }
 

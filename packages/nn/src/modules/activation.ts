@@ -40,8 +40,14 @@ export class ReLU extends InplaceActivation {
 
 /** clamp(x, minVal, maxVal) (defaults -1, 1). */
 export class Hardtanh extends InplaceActivation {
+  /** Lower clamp bound (default -1). */
   readonly minVal: number;
+  /** Upper clamp bound (default 1). */
   readonly maxVal: number;
+  /**
+   * @param options - `minVal`, `maxVal` (defaults -1, 1) and `inplace`.
+   * @throws QTorchValueError when `minVal` exceeds `maxVal`.
+   */
   constructor(options: InplaceOption & { minVal?: number; maxVal?: number } = {}) {
     super(options);
     this.minVal = options.minVal ?? -1;
@@ -51,6 +57,7 @@ export class Hardtanh extends InplaceActivation {
   forward(input: Tensor): Tensor {
     return F.hardtanh(input, { minVal: this.minVal, maxVal: this.maxVal, inplace: this.inplace });
   }
+  /** `min_val=..., max_val=...` (and `inplace=True`), as PyTorch prints it. */
   override extraRepr(): string {
     return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}${inplaceRepr(this.inplace, ', ')}`;
   }
@@ -58,6 +65,7 @@ export class Hardtanh extends InplaceActivation {
 
 /** min(max(0, x), 6) (a Hardtanh(0, 6), as in PyTorch). */
 export class ReLU6 extends Hardtanh {
+  /** @param options - `inplace`: overwrite the input. */
   constructor(options: InplaceOption = {}) {
     checkOptions(options, new.target.name);
     super({ minVal: 0, maxVal: 6, inplace: options.inplace });
@@ -65,6 +73,7 @@ export class ReLU6 extends Hardtanh {
   override forward(input: Tensor): Tensor {
     return F.relu6(input, { inplace: this.inplace });
   }
+  /** `inplace=True` when set (ReLU6 prints no bounds, as in PyTorch). */
   override extraRepr(): string {
     return inplaceRepr(this.inplace);
   }
@@ -89,6 +98,7 @@ export class Hardsigmoid extends InplaceActivation {
   forward(input: Tensor): Tensor {
     return F.hardsigmoid(input, { inplace: this.inplace });
   }
+  /** Empty, as PyTorch's Hardsigmoid prints no arguments. */
   override extraRepr(): string {
     return '';
   }
@@ -99,6 +109,7 @@ export class Hardswish extends InplaceActivation {
   forward(input: Tensor): Tensor {
     return F.hardswish(input, { inplace: this.inplace });
   }
+  /** Empty, as PyTorch's Hardswish prints no arguments. */
   override extraRepr(): string {
     return '';
   }
@@ -106,7 +117,9 @@ export class Hardswish extends InplaceActivation {
 
 /** x if x > 0 else negativeSlope * x (default 0.01). */
 export class LeakyReLU extends InplaceActivation {
+  /** Slope below 0 (default 0.01). */
   readonly negativeSlope: number;
+  /** @param options - `negativeSlope` (default 0.01) and `inplace`. */
   constructor(options: InplaceOption & { negativeSlope?: number } = {}) {
     super(options);
     this.negativeSlope = options.negativeSlope ?? 0.01;
@@ -114,6 +127,7 @@ export class LeakyReLU extends InplaceActivation {
   forward(input: Tensor): Tensor {
     return F.leakyRelu(input, { negativeSlope: this.negativeSlope, inplace: this.inplace });
   }
+  /** `negative_slope=...` (and `inplace=True`), as PyTorch prints it. */
   override extraRepr(): string {
     return `negative_slope=${pyFloat(this.negativeSlope)}${inplaceRepr(this.inplace, ', ')}`;
   }
@@ -121,7 +135,9 @@ export class LeakyReLU extends InplaceActivation {
 
 /** x if x > 0 else alpha * (exp(x) - 1) (alpha default 1). */
 export class ELU extends InplaceActivation {
+  /** The saturation value for negative inputs (default 1). */
   readonly alpha: number;
+  /** @param options - `alpha` (default 1) and `inplace`. */
   constructor(options: InplaceOption & { alpha?: number } = {}) {
     super(options);
     this.alpha = options.alpha ?? 1;
@@ -129,6 +145,7 @@ export class ELU extends InplaceActivation {
   forward(input: Tensor): Tensor {
     return F.elu(input, { alpha: this.alpha, inplace: this.inplace });
   }
+  /** `alpha=...` (and `inplace=True`), as PyTorch prints it. */
   override extraRepr(): string {
     return `alpha=${pyFloat(this.alpha)}${inplaceRepr(this.inplace, ', ')}`;
   }
@@ -143,7 +160,9 @@ export class SELU extends InplaceActivation {
 
 /** x * Phi(x), exact or with `approximate: 'tanh'`. */
 export class GELU extends Module {
+  /** `'none'` for the exact erf form, `'tanh'` for the tanh approximation. */
   readonly approximate: 'none' | 'tanh';
+  /** @param options - `approximate`: `'none'` (default) or `'tanh'`. */
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     checkOptions(options, new.target.name);
     super();
@@ -173,8 +192,11 @@ export class Mish extends InplaceActivation {
 
 /** log(1 + exp(beta x)) / beta, linear above `threshold` (defaults 1, 20). */
 export class Softplus extends Module {
+  /** The slope of the smooth ramp (default 1). */
   readonly beta: number;
+  /** Above `beta * x > threshold` the output is `x` (default 20). */
   readonly threshold: number;
+  /** @param options - `beta` (default 1) and `threshold` (default 20). */
   constructor(options: { beta?: number; threshold?: number } = {}) {
     checkOptions(options, new.target.name);
     super();
@@ -200,7 +222,9 @@ function implicitSoftmaxDim(ndim: number): number {
 
 /** Softmax along `dim` (null: PyTorch's legacy implicit choice). */
 export class Softmax extends Module {
+  /** The dim normalized over; `null` picks PyTorch's legacy implicit dim (0 for 0-d, 1-d and 3-d input, else 1). */
   readonly dim: number | null;
+  /** @param options - `dim` to normalize over (default `null`, PyTorch's implicit choice). */
   constructor(options: { dim?: number | null } = {}) {
     checkOptions(options, new.target.name);
     super();
@@ -216,7 +240,9 @@ export class Softmax extends Module {
 
 /** Log-softmax along `dim`. */
 export class LogSoftmax extends Module {
+  /** The dim normalized over; `null` picks PyTorch's legacy implicit dim. */
   readonly dim: number | null;
+  /** @param options - `dim` to normalize over (default `null`, PyTorch's implicit choice). */
   constructor(options: { dim?: number | null } = {}) {
     checkOptions(options, new.target.name);
     super();
@@ -232,8 +258,11 @@ export class LogSoftmax extends Module {
 
 /** x if x > 0 else a * x with a learnable slope `a` (one, or one per channel; init 0.25). */
 export class PReLU extends Module {
+  /** Number of learned slopes: 1, or the number of input channels (dim 1). */
   readonly numParameters: number;
+  /** The learned slopes [numParameters]. */
   weight: Parameter;
+  /** @param options - `numParameters` (default 1) and `init`, the initial slope (default 0.25). */
   constructor(options: { numParameters?: number; init?: number } = {}) {
     checkOptions(options, new.target.name);
     super();

@@ -34,24 +34,47 @@ export type MultiheadAttentionCallOptions = Pick<F.MultiHeadAttentionOptions, 'k
  * @example const [out, weights] = new MultiheadAttention(8, 2).call(q, k, v, { needWeights: true });
  */
 export class MultiheadAttention extends Module {
+  /** Query and output embedding size E. */
   readonly embedDim: number;
+  /** Key embedding size (default E). */
   readonly kdim: number;
+  /** Value embedding size (default E). */
   readonly vdim: number;
+  /** Whether q, k and v share E, so one packed `in_proj_weight` [3E, E] is used. */
   readonly _qkvSameEmbedDim: boolean;
+  /** Number of parallel heads; each attends over `headDim = E / numHeads` features. */
   readonly numHeads: number;
+  /** Dropout probability on the attention weights (training only). */
   readonly dropout: number;
+  /** Whether inputs and outputs are [N, L, E] instead of [L, N, E]. */
   readonly batchFirst: boolean;
+  /** Features per head: `embedDim / numHeads`. */
   readonly headDim: number;
+  /** Whether a row of zeros is appended to keys and values. */
   readonly addZeroAttn: boolean;
+  /** Packed q/k/v projection [3E, E] when `_qkvSameEmbedDim`, else null. */
   in_proj_weight: Parameter | null = null;
+  /** Query projection [E, E] when kdim or vdim differs from E, else null. */
   q_proj_weight: Parameter | null = null;
+  /** Key projection [E, kdim] when kdim or vdim differs from E, else null. */
   k_proj_weight: Parameter | null = null;
+  /** Value projection [E, vdim] when kdim or vdim differs from E, else null. */
   v_proj_weight: Parameter | null = null;
+  /** Packed q/k/v projection bias [3E] (null with `bias: false`). */
   in_proj_bias: Parameter | null = null;
+  /** The output projection E -> E (a Linear that dynamic quantization leaves alone, as in PyTorch). */
   out_proj: NonDynamicallyQuantizableLinear;
+  /** Learned [1, 1, E] row appended to the keys (`addBiasKv`), else null. */
   bias_k: Parameter | null = null;
+  /** Learned [1, 1, E] row appended to the values (`addBiasKv`), else null. */
   bias_v: Parameter | null = null;
 
+  /**
+   * @param embedDim - The embedding size E.
+   * @param numHeads - Number of heads; must divide E.
+   * @param options - torch.nn.MultiheadAttention's options (`dropout`, `bias`, `addBiasKv`, `addZeroAttn`, `kdim`, `vdim`, `batchFirst`).
+   * @throws QTorchValueError when `numHeads` does not divide `embedDim` or an option is invalid.
+   */
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
     checkOptions(options, new.target.name);
     super();

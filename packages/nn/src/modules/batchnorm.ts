@@ -25,12 +25,19 @@ export interface NormOptions {
 
 /** Parameters, buffers, init and repr shared by BatchNorm and InstanceNorm. */
 export abstract class _NormBase extends Module {
+  /** Number of channels C (dim 1 of the input). */
   numFeatures: number;
+  /** Added to the variance before the square root (default 1e-5). */
   eps: number;
+  /** Weight of the new batch statistic in the running average (default 0.1); `null` for a cumulative average. */
   momentum: number | null;
+  /** Whether the layer has a learned per-channel `weight` and `bias`. */
   affine: boolean;
+  /** Whether running mean and variance are kept (and used in eval mode). */
   trackRunningStats: boolean;
+  /** Per-channel scale [C] (null without `affine`). */
   weight: Parameter | null;
+  /** Per-channel shift [C] (null without `affine`). */
   bias: Parameter | null;
   /** Running per-channel mean (a buffer; null without trackRunningStats). */
   declare running_mean: Tensor | null;
@@ -104,6 +111,10 @@ function checkDims(input: Tensor, allowed: readonly number[], cls: string): void
 
 /** Batch normalization over the channel dim (1) of (N, C, *) input. */
 export abstract class _BatchNorm extends _NormBase {
+  /**
+   * @param numFeatures - Number of channels C.
+   * @param options - `eps`, `momentum`, `affine` (default true), `trackRunningStats` (default true).
+   */
   constructor(numFeatures: number, options: NormOptions = {}) {
     checkOptions(options, new.target.name);
     super(numFeatures, options, { affine: true, trackRunningStats: true });
@@ -159,6 +170,10 @@ export abstract class _InstanceNorm extends _NormBase {
   /** Number of dims of an unbatched input (2 for InstanceNorm1d: (C, L)). */
   protected abstract readonly noBatchDim: number;
 
+  /**
+   * @param numFeatures - Number of channels C.
+   * @param options - `eps`, `momentum`, `affine` (default false), `trackRunningStats` (default false), as torch.nn.InstanceNorm.
+   */
   constructor(numFeatures: number, options: NormOptions = {}) {
     checkOptions(options, new.target.name);
     super(numFeatures, options, { affine: false, trackRunningStats: false });

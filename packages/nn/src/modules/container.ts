@@ -79,6 +79,7 @@ abstract class IndexedContainer extends Module {
  * @example const net = new Sequential(new Linear(4, 8), new ReLU());
  */
 export class Sequential extends IndexedContainer {
+  /** @param modules - The children, registered as `'0'`, `'1'`, ... in call order. */
   constructor(...modules: Module[]) {
     super(modules);
   }
@@ -97,6 +98,7 @@ export class Sequential extends IndexedContainer {
 
 /** A list of modules, registered as children; it has no forward (torch.nn.ModuleList). */
 export class ModuleList extends IndexedContainer {
+  /** @param modules - The children, registered as `'0'`, `'1'`, ... */
   constructor(modules: Iterable<Module> = []) {
     if (modules === null || typeof (modules as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
       throw new QTorchTypeError(`ModuleList(): expected an iterable of Modules, got ${describeValue(modules)}`);
@@ -111,6 +113,7 @@ export class ModuleList extends IndexedContainer {
 
 /** Named modules, registered as children, in insertion order (torch.nn.ModuleDict). */
 export class ModuleDict extends Module {
+  /** @param modules - Named children, as a record or as `[name, module]` pairs (order kept). */
   constructor(modules: Record<string, Module> | Iterable<[string, Module]> = {}) {
     super();
     this.update(modules);
@@ -149,18 +152,22 @@ export class ModuleDict extends Module {
     for (const [k, m] of entries) this.registerModule(k, m);
   }
 
+  /** The children's names, in insertion order. */
   keys(): string[] {
     return this.namedChildren().map(([k]) => k);
   }
 
+  /** The children, in insertion order. */
   values(): Module[] {
     return this.children();
   }
 
+  /** `[name, module]` pairs, in insertion order. */
   items(): Array<[string, Module]> {
     return this.namedChildren();
   }
 
+  /** Number of children. */
   get size(): number {
     return this.namedChildren().length;
   }

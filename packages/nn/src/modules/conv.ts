@@ -31,13 +31,17 @@ export interface ConvNdOptions {
 
 /** Options of ConvTranspose1d/2d/3d. */
 export interface ConvTransposeNdOptions {
+  /** Step of the kernel in each spatial dim (default 1). */
   stride?: IntOrTuple;
   /** `dilation * (kernel - 1) - padding` zeros are added to both sides of the input (default 0). */
   padding?: IntOrTuple;
   /** Extra size added to one side of the output (default 0). */
   outputPadding?: IntOrTuple;
+  /** Number of blocked connections from input to output channels (default 1). */
   groups?: number;
+  /** Whether a learned bias [C_out] is added (default true). */
   bias?: boolean;
+  /** Spacing between kernel elements (default 1). */
   dilation?: IntOrTuple;
   /** Only 'zeros' is supported (as in PyTorch). */
   paddingMode?: 'zeros';
@@ -71,19 +75,31 @@ interface ConvSpec {
 
 /** The base of every convolution: parameters, hyperparameters, checks, init and repr. */
 export abstract class _ConvNd extends Module {
+  /** Input channels C_in. */
   inChannels: number;
+  /** Output channels C_out. */
   outChannels: number;
+  /** Kernel size per spatial dim. */
   kernelSize: number[];
+  /** Stride per spatial dim. */
   stride: number[];
+  /** Padding per spatial dim, or `'same'` / `'valid'`. */
   padding: number[] | 'same' | 'valid';
+  /** Dilation per spatial dim. */
   dilation: number[];
+  /** Whether this is a transposed convolution (weight [C_in, C_out / groups, ...k]). */
   transposed: boolean;
+  /** Extra size added to one side of each output dim (transposed convolutions). */
   outputPadding: number[];
+  /** Number of channel groups; divides C_in and C_out. */
   groups: number;
+  /** How the input is padded: `'zeros'`, `'reflect'`, `'replicate'` or `'circular'`. */
   paddingMode: PaddingMode;
   /** `F.pad` amounts for non-'zeros' padding modes (last dim first, left/right per dim). */
   _reversedPaddingRepeatedTwice: number[];
+  /** The kernel: [C_out, C_in / groups, ...k], or [C_in, C_out / groups, ...k] when transposed. */
   weight: Parameter;
+  /** The bias [C_out] (null with `bias: false`). */
   bias: Parameter | null;
 
   protected constructor(inChannels: number, outChannels: number, kernelSize: IntOrTuple, spec: ConvSpec) {
@@ -193,6 +209,7 @@ export abstract class ConvNdBase extends _ConvNd {
  * @example new Conv1d(16, 33, 3, { stride: 2 })
  */
 export class Conv1d extends ConvNdBase {
+  /** Same arguments as torch.nn.Conv1d: `(inChannels, outChannels, kernelSize, options)`; throws on invalid sizes or groups. */
   constructor(...args: ConvNdArgs) {
     super(1, ...args);
   }
@@ -203,6 +220,7 @@ export class Conv1d extends ConvNdBase {
  * @example new Conv2d(16, 33, 3, { stride: 2, padding: 1 })
  */
 export class Conv2d extends ConvNdBase {
+  /** Same arguments as torch.nn.Conv2d: `(inChannels, outChannels, kernelSize, options)`; throws on invalid sizes or groups. */
   constructor(...args: ConvNdArgs) {
     super(2, ...args);
   }
@@ -210,6 +228,7 @@ export class Conv2d extends ConvNdBase {
 
 /** 3-d convolution over (N, C_in, D, H, W) or (C_in, D, H, W) input. */
 export class Conv3d extends ConvNdBase {
+  /** Same arguments as torch.nn.Conv3d: `(inChannels, outChannels, kernelSize, options)`; throws on invalid sizes or groups. */
   constructor(...args: ConvNdArgs) {
     super(3, ...args);
   }
@@ -217,6 +236,13 @@ export class Conv3d extends ConvNdBase {
 
 /** The base of the transposed convolutions (weight [in, out / groups, *kernel]). */
 export abstract class _ConvTransposeNd extends _ConvNd {
+  /**
+   * @param nSpatial - Number of spatial dims (1, 2 or 3).
+   * @param inChannels - Input channels C_in.
+   * @param outChannels - Output channels C_out.
+   * @param kernelSize - Kernel size, one number or one per spatial dim.
+   * @param options - torch.nn.ConvTranspose options (`stride`, `padding`, `outputPadding`, `groups`, `bias`, `dilation`).
+   */
   constructor(nSpatial: number, inChannels: number, outChannels: number, kernelSize: IntOrTuple, options: ConvTransposeNdOptions = {}) {
     checkOptions(options, new.target.name);
     const paddingMode = options.paddingMode ?? 'zeros';
@@ -264,6 +290,7 @@ export abstract class _ConvTransposeNd extends _ConvNd {
 
 /** 1-d transposed convolution ("deconvolution"). */
 export class ConvTranspose1d extends _ConvTransposeNd {
+  /** Same arguments as torch.nn.ConvTranspose1d: `(inChannels, outChannels, kernelSize, options)`. */
   constructor(...args: ConvTransposeNdArgs) {
     super(1, ...args);
   }
@@ -274,6 +301,7 @@ export class ConvTranspose1d extends _ConvTransposeNd {
  * @example new ConvTranspose2d(16, 33, 3, { stride: 2 }).call(x, [1, 33, 9, 9])
  */
 export class ConvTranspose2d extends _ConvTransposeNd {
+  /** Same arguments as torch.nn.ConvTranspose2d: `(inChannels, outChannels, kernelSize, options)`. */
   constructor(...args: ConvTransposeNdArgs) {
     super(2, ...args);
   }
@@ -281,6 +309,7 @@ export class ConvTranspose2d extends _ConvTransposeNd {
 
 /** 3-d transposed convolution. */
 export class ConvTranspose3d extends _ConvTransposeNd {
+  /** Same arguments as torch.nn.ConvTranspose3d: `(inChannels, outChannels, kernelSize, options)`. */
   constructor(...args: ConvTransposeNdArgs) {
     super(3, ...args);
   }

@@ -17,9 +17,12 @@ export class Identity extends Module {
 
 /** Flattens dims `startDim..endDim` into one (torch.nn.Flatten; defaults 1 and -1). */
 export class Flatten extends Module {
+  /** First dim flattened (default 1, keeping the batch dim). */
   readonly startDim: number;
+  /** Last dim flattened (default -1). */
   readonly endDim: number;
 
+  /** @param options - `startDim` (default 1) and `endDim` (default -1). */
   constructor(options: { startDim?: number; endDim?: number } = {}) {
     checkOptions(options, new.target.name);
     super();
@@ -39,6 +42,10 @@ export class Flatten extends Module {
 
 /** Splits dim `dim` into `sizes` (torch.nn.Unflatten). */
 export class Unflatten extends Module {
+  /**
+   * @param dim - The dim to expand.
+   * @param unflattenedSize - Its new shape; the product must equal the size of `dim`.
+   */
   constructor(readonly dim: number, readonly unflattenedSize: readonly number[]) {
     super();
   }

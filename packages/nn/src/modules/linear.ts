@@ -36,11 +36,21 @@ export interface LinearOptions {
  * @example const fc = new Linear(4, 2); const y = fc.call(randn([3, 4]));
  */
 export class Linear extends Module {
+  /** Size of each input sample (last dim). */
   readonly inFeatures: number;
+  /** Size of each output sample. */
   readonly outFeatures: number;
+  /** The weight [outFeatures, inFeatures]. */
   weight: Parameter;
+  /** The bias [outFeatures] (null with `bias: false`). */
   bias: Parameter | null;
 
+  /**
+   * @param inFeatures - Size of each input sample.
+   * @param outFeatures - Size of each output sample.
+   * @param options - `bias` (default true); weights use PyTorch's kaiming-uniform init.
+   * @throws QTorchValueError when a size is not a non-negative integer or an option is unknown.
+   */
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     checkOptions(options, new.target.name);
     super();
@@ -81,12 +91,23 @@ export interface BilinearOptions {
 
 /** y = x1^T A x2 + b, with `weight` [out, in1, in2] (torch.nn.Bilinear). */
 export class Bilinear extends Module {
+  /** Size of the first input's last dim. */
   readonly in1Features: number;
+  /** Size of the second input's last dim. */
   readonly in2Features: number;
+  /** Size of each output sample. */
   readonly outFeatures: number;
+  /** The weight [outFeatures, in1Features, in2Features]. */
   weight: Parameter;
+  /** The bias [outFeatures] (null with `bias: false`). */
   bias: Parameter | null;
 
+  /**
+   * @param in1Features - Size of the first input's last dim.
+   * @param in2Features - Size of the second input's last dim.
+   * @param outFeatures - Size of each output sample.
+   * @param options - `bias` (default true).
+   */
   constructor(in1Features: number, in2Features: number, outFeatures: number, options: BilinearOptions = {}) {
     checkOptions(options, new.target.name);
     super();

@@ -12,12 +12,21 @@ import { pyBool, pyFloat, pyTuple } from './_repr.js';
  * @example new LayerNorm(8) // or new LayerNorm([2, 3], { elementwiseAffine: false })
  */
 export class LayerNorm extends Module {
+  /** The trailing dims normalized over. */
   normalizedShape: number[];
+  /** Added to the variance before the square root (default 1e-5). */
   eps: number;
+  /** Whether `weight` and `bias` of shape `normalizedShape` are learned. */
   elementwiseAffine: boolean;
+  /** Elementwise scale (null without `elementwiseAffine`). */
   weight: Parameter | null;
+  /** Elementwise shift (null without `elementwiseAffine`). */
   bias: Parameter | null;
 
+  /**
+   * @param normalizedShape - The trailing dims to normalize over (a number for the last dim only).
+   * @param options - `eps` (default 1e-5) and `elementwiseAffine` (default true).
+   */
   constructor(normalizedShape: number | readonly number[], options: { eps?: number; elementwiseAffine?: boolean } = {}) {
     checkOptions(options, new.target.name);
     super();
@@ -46,13 +55,25 @@ export class LayerNorm extends Module {
 
 /** Normalizes (N, C, *) input in `numGroups` groups of channels, with per-channel affine weight and bias. */
 export class GroupNorm extends Module {
+  /** Number of groups the channels are split into. */
   numGroups: number;
+  /** Number of channels C; divisible by `numGroups`. */
   numChannels: number;
+  /** Added to the variance before the square root (default 1e-5). */
   eps: number;
+  /** Whether a per-channel `weight` and `bias` are learned. */
   affine: boolean;
+  /** Per-channel scale [C] (null without `affine`). */
   weight: Parameter | null;
+  /** Per-channel shift [C] (null without `affine`). */
   bias: Parameter | null;
 
+  /**
+   * @param numGroups - Number of groups.
+   * @param numChannels - Number of channels; must be divisible by `numGroups`.
+   * @param options - `eps` (default 1e-5) and `affine` (default true).
+   * @throws QTorchValueError when `numGroups` does not divide `numChannels`.
+   */
   constructor(numGroups: number, numChannels: number, options: { eps?: number; affine?: boolean } = {}) {
     checkOptions(options, new.target.name);
     super();

@@ -133,6 +133,10 @@ export abstract class _AvgPoolNd extends Module {
 /** Average pooling of (N, C, L) input (PyTorch stores its sizes as 1-tuples). */
 export class AvgPool1d extends _AvgPoolNd {
   protected readonly poolFn: AvgPoolFn = F.avgPool1d;
+  /**
+   * @param kernelSize - Window length.
+   * @param options - `stride` (default `kernelSize`), `padding`, `ceilMode`, `countIncludePad`.
+   */
   constructor(kernelSize: IntOrTuple, options: Omit<AvgPoolNdOptions, 'divisorOverride'> = {}) {
     checkOptions(options, new.target.name);
     const single = (v: IntOrTuple): number[] => (typeof v === 'number' ? [v] : [...v]);
@@ -188,7 +192,12 @@ export class AdaptiveAvgPool3d extends _AdaptivePoolNd {
 
 /** Adaptive max pooling of (N, C, H, W) input; `returnIndices` adds the argmax indices. */
 export class AdaptiveMaxPool2d<R extends boolean = false> extends _AdaptivePoolNd {
+  /** Whether `forward` returns `[values, indices]`. */
   readonly returnIndices: boolean;
+  /**
+   * @param outputSize - Output [H, W] (a number for both; `null` keeps the input's size).
+   * @param options - `returnIndices` (default false).
+   */
   constructor(outputSize: AdaptiveSize, options: ReturnIndicesOption<R> = {}) {
     checkOptions(options, new.target.name);
     super(outputSize);

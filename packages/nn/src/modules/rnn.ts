@@ -42,14 +42,23 @@ interface LayerWeights {
 
 /** The parameters, checks and layer loop shared by RNN, LSTM and GRU. */
 export abstract class RNNBase extends Module {
+  /** `'RNN_TANH'`, `'RNN_RELU'`, `'LSTM'` or `'GRU'`. */
   readonly mode: RNNMode;
+  /** Features of each input step. */
   readonly inputSize: number;
+  /** Features of the hidden state. */
   readonly hiddenSize: number;
+  /** Number of stacked layers. */
   readonly numLayers: number;
+  /** Whether the layers have `bias_ih` / `bias_hh`. */
   readonly bias: boolean;
+  /** Whether input and output are [N, L, H] instead of [L, N, H]. */
   readonly batchFirst: boolean;
+  /** Dropout probability on the outputs of each layer but the last (training only). */
   readonly dropout: number;
+  /** Whether each layer also runs backwards (outputs concatenate both directions). */
   readonly bidirectional: boolean;
+  /** LSTM projection size (0: none). */
   readonly projSize: number;
   /** Parameter names per layer-direction, in PyTorch's `_flat_weights_names` order. */
   readonly _allWeightNames: string[][] = [];
@@ -222,7 +231,13 @@ export abstract class _SingleStateRNN extends RNNBase {
  * @example const [out, hN] = new RNN(10, 20, { numLayers: 2 }).call(randn([5, 3, 10]));
  */
 export class RNN extends _SingleStateRNN {
+  /** `'tanh'` (default) or `'relu'`. */
   readonly nonlinearity: 'tanh' | 'relu';
+  /**
+   * @param inputSize - Features of each input step.
+   * @param hiddenSize - Features of the hidden state.
+   * @param options - torch.nn.RNN's options (`numLayers`, `bias`, `batchFirst`, `dropout`, `bidirectional`, `nonlinearity`).
+   */
   constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
     checkOptions(options, new.target.name);
     const nonlinearity = options.nonlinearity ?? 'tanh';
@@ -237,6 +252,11 @@ export class RNN extends _SingleStateRNN {
  * @example const [out, hN] = new GRU(10, 20).call(randn([5, 3, 10]));
  */
 export class GRU extends _SingleStateRNN {
+  /**
+   * @param inputSize - Features of each input step.
+   * @param hiddenSize - Features of the hidden state.
+   * @param options - torch.nn.GRU's options (`numLayers`, `bias`, `batchFirst`, `dropout`, `bidirectional`).
+   */
   constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions = {}) {
     checkOptions(options, new.target.name);
     super('GRU', inputSize, hiddenSize, options);
@@ -248,6 +268,11 @@ export class GRU extends _SingleStateRNN {
  * @example const [out, [hN, cN]] = new LSTM(10, 20, { numLayers: 2 }).call(x, [h0, c0]);
  */
 export class LSTM extends RNNBase {
+  /**
+   * @param inputSize - Features of each input step.
+   * @param hiddenSize - Features of the hidden state.
+   * @param options - torch.nn.LSTM's options (`numLayers`, `bias`, `batchFirst`, `dropout`, `bidirectional`, `projSize`).
+   */
   constructor(inputSize: number, hiddenSize: number, options: RNNBaseOptions & { projSize?: number } = {}) {
     checkOptions(options, new.target.name);
     super('LSTM', inputSize, hiddenSize, options);

@@ -9,12 +9,19 @@ import { pyBool } from './_repr.js';
 
 /** Parameters `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`, checks and repr shared by the cells. */
 export abstract class RNNCellBase extends Module {
+  /** Features of the input. */
   readonly inputSize: number;
+  /** Features of the hidden state. */
   readonly hiddenSize: number;
+  /** Whether `bias_ih` and `bias_hh` exist. */
   readonly bias: boolean;
+  /** Input-to-hidden weights [gates * hiddenSize, inputSize]. */
   weight_ih: Parameter;
+  /** Hidden-to-hidden weights [gates * hiddenSize, hiddenSize]. */
   weight_hh: Parameter;
+  /** Input-to-hidden bias [gates * hiddenSize] (null without bias). */
   bias_ih: Parameter | null;
+  /** Hidden-to-hidden bias [gates * hiddenSize] (null without bias). */
   bias_hh: Parameter | null;
 
   protected constructor(inputSize: number, hiddenSize: number, bias: boolean, numChunks: number) {
@@ -69,7 +76,13 @@ export abstract class RNNCellBase extends Module {
 
 /** h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu). */
 export class RNNCell extends RNNCellBase {
+  /** `'tanh'` (default) or `'relu'`. */
   readonly nonlinearity: 'tanh' | 'relu';
+  /**
+   * @param inputSize - Features of the input.
+   * @param hiddenSize - Features of the hidden state.
+   * @param options - `bias` (default true) and `nonlinearity` (default `'tanh'`).
+   */
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' } = {}) {
     checkOptions(options, new.target.name);
     const nonlinearity = options.nonlinearity ?? 'tanh';
@@ -90,6 +103,11 @@ export class RNNCell extends RNNCellBase {
 
 /** One LSTM step: returns `[h', c']`. */
 export class LSTMCell extends RNNCellBase {
+  /**
+   * @param inputSize - Features of the input.
+   * @param hiddenSize - Features of the hidden state (4 gates).
+   * @param options - `bias` (default true).
+   */
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
     checkOptions(options, new.target.name);
     super(inputSize, hiddenSize, options.bias ?? true, 4);
@@ -106,6 +124,11 @@ export class LSTMCell extends RNNCellBase {
 
 /** One GRU step. */
 export class GRUCell extends RNNCellBase {
+  /**
+   * @param inputSize - Features of the input.
+   * @param hiddenSize - Features of the hidden state (3 gates).
+   * @param options - `bias` (default true).
+   */
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean } = {}) {
     checkOptions(options, new.target.name);
     super(inputSize, hiddenSize, options.bias ?? true, 3);

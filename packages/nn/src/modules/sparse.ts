@@ -128,6 +128,11 @@ export interface FromPretrainedOptions extends Omit<EmbeddingCommonOptions, '_we
  * @example new Embedding(10, 3).call(tensor([[1, 2], [4, 5]], { dtype: int64 }))
  */
 export class Embedding extends _EmbeddingBase {
+  /**
+   * @param numEmbeddings - Number of rows of the table.
+   * @param embeddingDim - Size of each row.
+   * @param options - `paddingIdx`, `maxNorm`, `normType`, `scaleGradByFreq`, `sparse`.
+   */
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingCommonOptions = {}) {
     checkOptions(options, new.target.name);
     super(numEmbeddings, embeddingDim, options);
@@ -167,9 +172,16 @@ export interface EmbeddingBagModuleOptions extends EmbeddingCommonOptions {
 
 /** Sums, averages or max-pools bags of embedding rows without materialising them (one row per bag). */
 export class EmbeddingBag extends _EmbeddingBase {
+  /** How each bag's rows are combined. */
   mode: 'sum' | 'mean' | 'max';
+  /** Whether `offsets` has a final entry equal to the input's length (the CSR convention). */
   includeLastOffset: boolean;
 
+  /**
+   * @param numEmbeddings - Number of rows of the table.
+   * @param embeddingDim - Size of each row.
+   * @param options - `mode` (default `'mean'`), `includeLastOffset`, `paddingIdx`, `maxNorm`, ...
+   */
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingBagModuleOptions = {}) {
     checkOptions(options, new.target.name);
     super(numEmbeddings, embeddingDim, options);

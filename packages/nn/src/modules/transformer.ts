@@ -29,18 +29,32 @@ export interface TransformerEncoderLayerOptions {
  * `linear1`, `dropout`, `linear2`, `norm1`, `norm2`, `dropout1`, `dropout2`).
  */
 export class TransformerEncoderLayer extends Module {
+  /** Self-attention block. */
   self_attn: MultiheadAttention;
+  /** First feed-forward layer dModel -> dimFeedforward. */
   linear1: Linear;
+  /** Dropout after the feed-forward activation. */
   dropout: Dropout;
+  /** Second feed-forward layer dimFeedforward -> dModel. */
   linear2: Linear;
+  /** Whether LayerNorm runs before each block (pre-norm) instead of after. */
   normFirst: boolean;
+  /** LayerNorm around the attention block. */
   norm1: LayerNorm;
+  /** LayerNorm around the feed-forward block. */
   norm2: LayerNorm;
+  /** Dropout on the attention block's output. */
   dropout1: Dropout;
+  /** Dropout on the feed-forward block's output. */
   dropout2: Dropout;
   /** The feed-forward activation (a Module is registered as a child, as in PyTorch). */
   activation: ((x: Tensor) => Tensor) | Module;
 
+  /**
+   * @param dModel - The embedding size.
+   * @param nhead - Number of attention heads; must divide `dModel`.
+   * @param options - torch.nn.TransformerEncoderLayer's options (`dimFeedforward`, `dropout`, `activation`, `layerNormEps`, `batchFirst`, `normFirst`).
+   */
   constructor(dModel: number, nhead: number, options: TransformerEncoderLayerOptions = {}) {
     checkOptions(options, new.target.name);
     super();

@@ -6,11 +6,15 @@ import { pyFloat, pyTuple } from './_repr.js';
 
 /** Options of `Upsample` (exactly one of `size` / `scaleFactor`). */
 export interface UpsampleOptions {
+  /** Output spatial size (one number or one per dim); exclusive with `scaleFactor`. */
   size?: number | readonly number[] | null;
+  /** Multiplier of the spatial size; exclusive with `size`. */
   scaleFactor?: number | readonly number[] | null;
   /** Default 'nearest'. */
   mode?: F.InterpolateMode;
+  /** For the linear modes: align the corner pixels of input and output. */
   alignCorners?: boolean | null;
+  /** Recompute the scale from the output size in the interpolation (PyTorch's `recompute_scale_factor`). */
   recomputeScaleFactor?: boolean | null;
 }
 
@@ -19,12 +23,18 @@ export interface UpsampleOptions {
  * @example new Upsample({ scaleFactor: 2, mode: 'bilinear' })
  */
 export class Upsample extends Module {
+  /** Output spatial size, or null when `scaleFactor` is set. */
   size: number | number[] | null;
+  /** Spatial size multiplier, or null when `size` is set. */
   scaleFactor: number | number[] | null;
+  /** Interpolation mode (default `'nearest'`). */
   mode: F.InterpolateMode;
+  /** Corner alignment of the linear modes (null: PyTorch's default). */
   alignCorners: boolean | null;
+  /** See {@link UpsampleOptions.recomputeScaleFactor}. */
   recomputeScaleFactor: boolean | null;
 
+  /** @param options - `size` or `scaleFactor`, `mode`, `alignCorners`, `recomputeScaleFactor` (torch.nn.Upsample's arguments). */
   constructor(options: UpsampleOptions = {}) {
     checkOptions(options, new.target.name);
     super();

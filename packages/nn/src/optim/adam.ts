@@ -81,6 +81,10 @@ export abstract class _AdamBase extends Optimizer<AdamDefaults> {
  */
 export class Adam extends _AdamBase {
   protected readonly decoupled = false;
+  /**
+   * @param params - Parameters or parameter groups.
+   * @param options - `lr` (default 1e-3), `betas`, `eps`, `weightDecay` (L2, added to the gradient), `amsgrad`.
+   */
   constructor(params: ParamsArg, options: AdamOptions = {}) {
     checkOptions(options, new.target.name);
     super(params, adamDefaults(options, 0, 'Adam'));
@@ -90,6 +94,10 @@ export class Adam extends _AdamBase {
 /** AdamW: Adam with decoupled weight decay, p *= 1 - lr * weightDecay before the step (default 1e-2). */
 export class AdamW extends _AdamBase {
   protected readonly decoupled = true;
+  /**
+   * @param params - Parameters or parameter groups.
+   * @param options - `lr` (default 1e-3), `betas`, `eps`, `weightDecay` (decoupled, default 1e-2), `amsgrad`.
+   */
   constructor(params: ParamsArg, options: AdamOptions = {}) {
     checkOptions(options, new.target.name);
     super(params, adamDefaults(options, 1e-2, 'AdamW'));

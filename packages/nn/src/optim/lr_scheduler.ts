@@ -13,9 +13,11 @@ export interface LRSchedulerOptions {
  * group's `lr` on `step()` (call it after `optimizer.step()`, once per epoch).
  */
 export abstract class LRScheduler {
+  /** The optimizer whose groups' `lr` this scheduler sets. */
   readonly optimizer: Optimizer<object>;
   /** The groups' initial learning rates. */
   readonly baseLrs: number[];
+  /** Index of the current epoch: incremented by `step()`; starts from the `lastEpoch` option (default -1, then the initial step). */
   lastEpoch: number;
   /** @internal */
   _stepCount = 0;
@@ -67,8 +69,15 @@ export abstract class LRScheduler {
  * @example const sched = new StepLR(opt, 30, { gamma: 0.1 });
  */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays. */
   readonly stepSize: number;
+  /** Multiplicative decay factor (default 0.1). */
   readonly gamma: number;
+  /**
+   * @param optimizer - The optimizer to schedule.
+   * @param stepSize - Epochs between decays.
+   * @param options - `gamma` (default 0.1) and `lastEpoch`.
+   */
   constructor(optimizer: Optimizer<object>, stepSize: number, options: LRSchedulerOptions & { gamma?: number } = {}) {
     super(optimizer, options);
     this.stepSize = stepSize;
@@ -88,8 +97,15 @@ export class StepLR extends LRScheduler {
  * in PyTorch's recursive form (so it also follows external changes of `lr`).
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs of half a cosine period. */
   readonly tMax: number;
+  /** Minimum learning rate (default 0). */
   readonly etaMin: number;
+  /**
+   * @param optimizer - The optimizer to schedule.
+   * @param tMax - Epochs of half a cosine period.
+   * @param options - `etaMin` (default 0) and `lastEpoch`.
+   */
   constructor(optimizer: Optimizer<object>, tMax: number, options: LRSchedulerOptions & { etaMin?: number } = {}) {
     super(optimizer, options);
     this.tMax = tMax;

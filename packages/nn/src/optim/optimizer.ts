@@ -8,6 +8,7 @@ import { QTorchTypeError, QTorchValueError, type Tensor, float64, fromValues, no
 
 /** Hyperparameters of a group (`lr`, `momentum`, `betas`, ...) plus its parameters. */
 export interface ParamGroup {
+  /** The group's parameters. */
   params: Tensor[];
   [hyper: string]: unknown;
 }
@@ -17,13 +18,19 @@ export type ParamsArg = Iterable<Tensor> | ReadonlyArray<{ params: Iterable<Tens
 
 /** The serialized form (`state_dict()`): per-parameter state by index, groups with parameter indices. */
 export interface OptimizerStateDict {
+  /** Per-parameter state by parameter index (order of the groups' `params`). */
   state: Record<number, Record<string, unknown>>;
+  /** The groups' hyperparameters, with parameter indices instead of tensors. */
   param_groups: Array<Record<string, unknown> & { params: number[] }>;
 }
 
 /** Per-parameter optimizer state (momentum buffers, Adam moments, step counts). */
 export type ParamState = Record<string, unknown>;
 
+/**
+ * Base of the optimizers (torch.optim.Optimizer): parameter groups with their hyperparameters,
+ * per-parameter state, `zeroGrad()`, `stateDict()` / `loadStateDict()`. Subclasses implement `step()`.
+ */
 export abstract class Optimizer<D extends object = Record<string, unknown>> {
   /** Hyperparameters applied to groups that do not set their own. */
   readonly defaults: D;

@@ -4,6 +4,7 @@ import { Optimizer, type ParamGroup, type ParamsArg, checkNonNegative, roundingF
 
 /** Hyperparameters of SGD (`lr` is required, as in PyTorch). */
 export interface SGDOptions {
+  /** Learning rate (required, as in PyTorch). */
   lr: number;
   /** Momentum factor (default 0). */
   momentum?: number;
@@ -26,6 +27,10 @@ type SGDDefaults = Required<SGDOptions>;
  * @example const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
  */
 export class SGD extends Optimizer<SGDDefaults> {
+  /**
+   * @param params - Parameters or parameter groups.
+   * @param options - `lr` (required), `momentum`, `dampening`, `weightDecay`, `nesterov`, `maximize`.
+   */
   constructor(params: ParamsArg, options: SGDOptions) {
     const d: SGDDefaults = {
       lr: options.lr, momentum: options.momentum ?? 0, dampening: options.dampening ?? 0,

@@ -39,6 +39,7 @@ export class OutputLogger extends Module {
   /** Position of the logged argument (0). */
   indexOfArg = 0;
 
+  /** @param info - Where the logger sits: the model, node and reference names it reports under. */
   constructor(readonly info: LoggerInfo) {
     super();
   }

@@ -18,18 +18,23 @@ function fmt(v: number): string {
 
 /** One bar. */
 export interface Bar {
+  /** Text under the bar. */
   label: string;
+  /** Bar height, in the chart's units. */
   value: number;
+  /** CSS fill color. */
   color: string;
 }
 
 /** Options of `barChartSvg`. */
 export interface BarChartOptions {
+  /** Heading of the chart. */
   title: string;
   /** Unit shown after values (`dB`). */
   unit?: string;
   /** Draws a dashed reference line at this value (a "good enough" SQNR). */
   reference?: number;
+  /** Width in pixels. */
   width?: number;
   /** CSS class / data attribute identifying the chart in the page. */
   chartId?: string;
@@ -75,10 +80,15 @@ export function barChartSvg(bars: readonly Bar[], options: BarChartOptions): str
 
 /** Options of `histogramSvg`. */
 export interface HistogramOptions {
+  /** Heading of the chart. */
   title: string;
+  /** Number of bins (default 64). */
   bins?: number;
+  /** Width in pixels. */
   width?: number;
+  /** Height in pixels. */
   height?: number;
+  /** Id prefix of the SVG elements (for several charts on one page). */
   chartId?: string;
 }
 

@@ -14,10 +14,14 @@ import { type ModelInput, type QuantizeFn, argsOf } from './evaluate.js';
  * other). Forwards FloatFunctional's methods too, so a skipped `skip_add.add(x, y)` works.
  */
 export class FloatIsland extends Module {
+  /** Dequantizes the island's inputs. */
   dequant = new DeQuantStub();
+  /** The float module run inside the quantized model. */
   module: Module;
+  /** Quantizes the island's output (calibrated like any other QuantStub). */
   quant = new QuantStub();
 
+  /** @param module - The float module to keep in float. */
   constructor(module: Module) {
     super();
     this.module = module;
@@ -38,11 +42,17 @@ export class FloatIsland extends Module {
     return this.quant.call(fn.apply(this.module, args.map((a) => this.toFloat(a))));
   }
 
+  /** Forwards FloatFunctional.add to the wrapped module, in float. */
   add(x: Tensor, y: Tensor): Tensor { return this.functional('add', [x, y]); }
+  /** Forwards FloatFunctional.addScalar to the wrapped module, in float. */
   addScalar(x: Tensor, y: number): Tensor { return this.functional('addScalar', [x, y]); }
+  /** Forwards FloatFunctional.mul to the wrapped module, in float. */
   mul(x: Tensor, y: Tensor): Tensor { return this.functional('mul', [x, y]); }
+  /** Forwards FloatFunctional.mulScalar to the wrapped module, in float. */
   mulScalar(x: Tensor, y: number): Tensor { return this.functional('mulScalar', [x, y]); }
+  /** Forwards FloatFunctional.cat to the wrapped module, in float. */
   cat(xs: Tensor[], dim = 0): Tensor { return this.functional('cat', [xs, dim]); }
+  /** Forwards FloatFunctional.addRelu to the wrapped module, in float. */
   addRelu(x: Tensor, y: Tensor): Tensor { return this.functional('addRelu', [x, y]); }
 }
 

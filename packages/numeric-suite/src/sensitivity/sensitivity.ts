@@ -38,6 +38,7 @@ export interface LayerSensitivity {
 
 /** Result of `layerSensitivity`. */
 export interface SensitivityReport {
+  /** How the sensitivity of each layer was measured. */
   mode: SensitivityMode;
   /** Metric of the fully quantized model. */
   baseline: number;

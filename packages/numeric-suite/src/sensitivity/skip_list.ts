@@ -12,6 +12,11 @@ import { candidateLayers, rankLayers } from './sensitivity.js';
  * the qconfig dict of prepare, or hand it to a `QuantizeFn`.
  */
 export class SkipList extends Map<string, null> {
+  /**
+   * @param layers - Qualified names of the layers kept in float.
+   * @param score - The metric of the model quantized with this skip list.
+   * @param budgetMet - Whether `score` meets the budget.
+   */
   constructor(
     layers: Iterable<string>,
     /** The metric of the model quantized with this skip list. */

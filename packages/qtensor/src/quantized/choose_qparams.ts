@@ -15,7 +15,9 @@ import { assertTensor, checkOptions } from '../args.js';
 
 /** A scale (double) and an integer zero point. */
 export interface Qparams {
+  /** The scale (a double; kernels use its float32 rounding). */
   scale: number;
+  /** The integer zero point, within the dtype's range. */
   zeroPoint: number;
 }
 
@@ -24,8 +26,11 @@ const SMALL_SCALE_THRESHOLD = f32(6.1e-5);
 
 /** Options of `chooseQuantizationParams` (PyTorch's trailing bool arguments). */
 export interface ChooseQuantizationParamsOptions {
+  /** Widen a range that straddles 0 to be symmetric, so 0 maps to the middle (default false). */
   preserveSparsity?: boolean;
+  /** Round the scale up to a power of two (default false). */
   forceScalePowerOfTwo?: boolean;
+  /** Use half the integer range (7 bits for 8-bit types), as fbgemm does to avoid overflow (default false). */
   reduceRange?: boolean;
 }
 

@@ -117,8 +117,11 @@ export function emptyAffineQuantized(shape: readonly number[], opts: EmptyAffine
 
 /** Options of `_emptyPerChannelAffineQuantized`. */
 export interface EmptyPerChannelOptions {
+  /** One scale per channel along `axis`. */
   scales: QparamList;
+  /** One zero point per channel along `axis`. */
   zeroPoints: QparamList;
+  /** The channel dimension. */
   axis: number;
   /** Quantized dtype (default quint8). */
   dtype?: DType;

@@ -133,6 +133,7 @@ function argExtreme(x: Tensor, op: string, better: (a: number, b: number) => boo
 
 /** Options of `qMean`. */
 export interface QMeanOptions {
+  /** Keep the reduced dims as size 1 (default false). */
   keepdim?: boolean;
 }
 
@@ -174,7 +175,9 @@ export function qMean(x: Tensor, dim?: number | readonly number[], opts: QMeanOp
 
 /** Options of `qSort`. */
 export interface QSortOptions {
+  /** The dim to sort along (default -1). */
   dim?: number;
+  /** Sort largest first (default false). */
   descending?: boolean;
   /** PyTorch's CPU sort is stable either way; accepted for API parity. */
   stable?: boolean;
@@ -228,8 +231,11 @@ export function qArgsort(x: Tensor, opts: QSortOptions | number = {}): Tensor {
 
 /** Options of `qTopk`. */
 export interface QTopkOptions {
+  /** The dim to select along (default -1). */
   dim?: number;
+  /** Return the k largest (default true) instead of the k smallest. */
   largest?: boolean;
+  /** Return them in sorted order (default true). */
   sorted?: boolean;
 }
 

@@ -14,6 +14,7 @@ import { type ModuleMapping, getDefaultStaticQuantModuleMappings, isFusedModule,
 
 /** A class that can be built from an observed custom module (docs' custom module API). */
 export interface QuantizedCustomClass {
+  /** Builds the quantized module from an observed one (a static method of the class). */
   fromObserved(m: Module): Module;
 }
 

@@ -114,11 +114,13 @@ export function fuseKnownModules(mods: Module[], isQat: boolean, additional: Fus
 
 /** Options of `fuseModules`. */
 export interface FuseOptions {
+  /** Fuse the given model in place instead of a deep copy (default false). */
   inplace?: boolean;
   /** Fuse for QAT (keep BN) or for inference (fold BN); default: from the modules' training mode. */
   isQat?: boolean;
   /** Replaces `fuseKnownModules`. */
   fuserFunc?: (mods: Module[], isQat: boolean, additional: FuserMethodMapping) => Module[];
+  /** `additionalFuserMethodMapping`: extra module-type tuples and the functions that fuse them. */
   fuseCustomConfig?: { additionalFuserMethodMapping?: FuserMethodMapping };
 }
 

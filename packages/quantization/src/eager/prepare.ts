@@ -17,6 +17,7 @@ import { convert } from './convert.js';
 
 /** A custom module class that `prepare` swaps in through `fromFloat` (docs' custom module API). */
 export interface ObservedCustomClass {
+  /** Builds the observed module from a float one (a static method of the class). */
   fromFloat(m: Module): Module;
 }
 
@@ -36,7 +37,9 @@ export interface PrepareOptions {
 
 /** What `prepare` did: the modules it observes and those it leaves in float. */
 export interface PrepareSummary {
+  /** Qualified names of the modules that got an output observer. */
   observed: string[];
+  /** Qualified names of the modules left in float (no qconfig or no quantized counterpart). */
   leftFloat: string[];
 }
 
@@ -125,7 +128,9 @@ export function prepare<M extends Module>(model: M, options: PrepareOptions = {}
 
 /** Options of `prepareQat`. */
 export interface PrepareQatOptions {
+  /** float class -> QAT class (default: the QAT module mapping). */
   mapping?: ModuleMapping;
+  /** Work on the given model instead of a deep copy (default false). */
   inplace?: boolean;
 }
 

@@ -39,6 +39,7 @@ export function assertValidQconfig(qconfig: QConfig | null | undefined, m: Modul
 export interface PropagateOptions {
   /** Children named here (or of these classes) keep their own qconfig, and their subtrees are skipped. */
   nonTraceableModuleNames?: string[];
+  /** Module classes that keep their own qconfig; their subtrees are skipped. */
   nonTraceableModuleClasses?: ModuleClass[];
 }
 

@@ -27,10 +27,15 @@ export class DeQuantStub extends Stub {}
 
 /** Wraps `module` between a QuantStub and a DeQuantStub, taking over its qconfig. */
 export class QuantWrapper extends Module {
+  /** Quantizes the wrapped module's input. */
   quant: QuantStub;
+  /** Dequantizes the wrapped module's output. */
   dequant: DeQuantStub;
+  /** The wrapped float module. */
   module: Module;
+  /** The qconfig the wrapper carries (copied from the wrapped module, as in PyTorch). */
   qconfig?: QConfig | null;
+  /** @param module - The float module to wrap between a QuantStub and a DeQuantStub. */
   constructor(module: Module) {
     super();
     const qconfig = (module as { qconfig?: QConfig | null }).qconfig ?? null;

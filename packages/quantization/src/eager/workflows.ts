@@ -50,7 +50,9 @@ export type QconfigSpec = Set<ModuleClass | string> | QConfigDict;
 export interface QuantizeDynamicOptions {
   /** Weight dtype: qint8 (default), float16, or quint8 (embeddings). */
   dtype?: DType;
+  /** float class -> dynamic quantized class (default: the dynamic quantization mapping for `dtype`). */
   mapping?: ModuleMapping;
+  /** Quantize the given model in place instead of a deep copy (default false). */
   inplace?: boolean;
 }
 

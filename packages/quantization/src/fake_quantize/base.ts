@@ -8,6 +8,10 @@ import type { ModuleBase } from '../observer/module_base.js';
 
 /** Base of fake quantizers: observer + fake quantize, each switchable. */
 export abstract class FakeQuantizeBase extends ObserverBase {
+  /**
+   * @param opts - `dtype`: the quantized dtype simulated.
+   * @param flagDtype - dtype of the `fake_quant_enabled` / `observer_enabled` buffers (uint8, or int64 for the fused module).
+   */
   constructor(opts: { dtype: DType }, flagDtype: DType = uint8) {
     super(opts);
     this.setBuffer('fake_quant_enabled', fromValues([1], [1], flagDtype));

@@ -21,7 +21,9 @@ export type ObserverSpec = (new (opts?: any) => ObserverBase) | Factory<Observer
 export interface FakeQuantizeOptions extends Args {
   /** Observer class or factory (default `MovingAverageMinMaxObserver`). */
   observer?: ObserverSpec;
+  /** Smallest quantized integer (default: from the observer's dtype). */
   quantMin?: number | null;
+  /** Largest quantized integer (default: from the observer's dtype). */
   quantMax?: number | null;
 }
 
@@ -44,19 +46,29 @@ const prop = <T>(o: object, key: string, fallback: T): T => (key in o ? ((o as R
  * qparams in the `scale` / `zero_point` buffers and fake-quantizes `x` (if enabled).
  */
 export class FakeQuantize extends FakeQuantizeBase {
+  /** The observer (PyTorch's attribute name; {@link FakeQuantize.activationPostProcess} is the camelCase alias). */
   declare activation_post_process: ObserverBase;
 
   /** The observer: the child module `activation_post_process` (one object, one state-dict entry). */
   get activationPostProcess(): ObserverBase {
     return this.activation_post_process;
   }
+  /** Smallest quantized integer. */
   quantMin: number;
+  /** Largest quantized integer. */
   quantMax: number;
+  /** The observer's quantization scheme. */
   qscheme: QScheme;
   /** Channel axis (-1 for per-tensor). */
   chAxis: number;
+  /** Whether the qscheme is per channel. */
   isPerChannel: boolean;
 
+  /**
+   * @param opts - The observer (default MovingAverageMinMaxObserver), `quantMin` / `quantMax`, and any observer keyword (`dtype`, `qscheme`, ...).
+   * @param flagDtype - dtype of the enable-flag buffers (default uint8).
+   * @throws QTorchValueError when `quantMin` / `quantMax` do not fit the observer's dtype.
+   */
   constructor(opts: FakeQuantizeOptions = {}, flagDtype?: DType) {
     checkOptions(opts, new.target.name);
     const { observer = MovingAverageMinMaxObserver, quantMin = null, quantMax = null, ...observerKwargs } = opts;
@@ -139,6 +151,7 @@ export class FakeQuantize extends FakeQuantizeBase {
 
 /** Fake quantization with constant qparams from a `FixedQParamsObserver` (sigmoid, tanh, ...). */
 export class FixedQParamsFakeQuantize extends FakeQuantize {
+  /** @param opts - `observer`: a FixedQParamsObserver (or its factory) that fixes scale and zero point. */
   constructor(opts: { observer: ObserverSpec }) {
     super({ observer: opts.observer });
     const obs = this.activationPostProcess;

@@ -15,6 +15,7 @@ export class FusedMovingAvgObsFakeQuantize extends FakeQuantize {
   /** Whether the qscheme is symmetric. */
   isSymmetricQuant: boolean;
 
+  /** @param opts - As {@link FakeQuantize}; the observer must be a moving-average min/max observer. */
   constructor(opts: FakeQuantizeOptions = {}) {
     checkOptions(opts, new.target.name);
     super({ quantMin: 0, quantMax: 255, ...opts }, int64);

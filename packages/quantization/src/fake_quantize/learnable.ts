@@ -16,8 +16,11 @@ import type { ObserverBase } from '../observer/base.js';
 
 /** Options of `LearnableFakeQuantize`. */
 export interface LearnableFakeQuantizeOptions extends Args {
+  /** Observer class or factory that initialises scale and zero point (default MovingAverageMinMaxObserver). */
   observer?: ObserverSpec;
+  /** Smallest quantized integer (default 0). */
   quantMin?: number;
+  /** Largest quantized integer (default 255). */
   quantMax?: number;
   /** Initial scale (default 1). */
   scale?: number;
@@ -31,22 +34,29 @@ export interface LearnableFakeQuantizeOptions extends Args {
 
 /** Fake quantization with learnable scale and zero point (LSQ). */
 export class LearnableFakeQuantize extends FakeQuantizeBase {
+  /** The observer (PyTorch's attribute name; `activationPostProcess` is the camelCase alias). */
   declare activation_post_process: ObserverBase;
 
   /** The observer: the child module `activation_post_process` (one object, one state-dict entry). */
   get activationPostProcess(): ObserverBase {
     return this.activation_post_process;
   }
+  /** Smallest quantized integer. */
   quantMin: number;
+  /** Largest quantized integer. */
   quantMax: number;
+  /** Whether gradients are scaled by 1 / sqrt(numel * quant_max) (LSQ). */
   useGradScaling: boolean;
   /** Trainable scale (float32, requiresGrad while learning). */
   scale: Tensor;
   /** Trainable float zero point. */
   zeroPoint: Tensor;
+  /** Channel axis of per-channel quantization (-1 for per-tensor). */
   chAxis: number;
+  /** The observer's quantization scheme. */
   qscheme: string;
 
+  /** @param opts - `observer`, `quantMin`, `quantMax`, `useGradScaling` and any observer keyword (torch.ao.quantization._LearnableFakeQuantize). */
   constructor(opts: LearnableFakeQuantizeOptions = {}) {
     checkOptions(opts, new.target.name);
     const {

@@ -16,11 +16,13 @@ const QUANT_TYPES: readonly string[] = Object.values(QuantType);
 
 /** An observed custom module class: built from the float module (which carries `qconfig`). */
 export interface ObservedCustomModuleClass extends ModuleClass {
+  /** Builds the observed module from a float one (a static method of the class). */
   fromFloat(m: Module): Module;
 }
 
 /** A quantized custom module class: built from the observed module. */
 export interface QuantizedCustomModuleClass extends ModuleClass {
+  /** Builds the quantized module from an observed one (a static method of the class). */
   fromObserved(m: Module): Module;
 }
 
@@ -28,8 +30,11 @@ export interface QuantizedCustomModuleClass extends ModuleClass {
 export interface StandaloneModuleConfigEntry {
   /** Its qconfigs (default: the qconfig the parent gives the module, globally). */
   qconfigMapping: QConfigMapping | null;
+  /** Example inputs to trace the standalone module with. */
   exampleInputs: readonly unknown[];
+  /** Its prepare custom config (null: default). */
   prepareCustomConfig: PrepareCustomConfig | null;
+  /** Its backend config (null: the parent's). */
   backendConfig: BackendConfig | null;
 }
 
@@ -38,27 +43,37 @@ type ClassTable<V> = ReadonlyMap<ModuleClass, V> | ReadonlyArray<readonly [Modul
 
 /** PyTorch's `prepare_custom_config_dict`, with camelCase keys (snake_case accepted too). */
 export interface PrepareCustomConfigDict {
+  /** Submodules by name prepared as standalone graphs: `[name, qconfig, exampleInputs, prepareCustomConfig, backendConfig]`. */
   standaloneModuleName?: ReadonlyArray<readonly [string, QConfigMapping | QConfigDictLike | null, readonly unknown[], PrepareCustomConfigDict | PrepareCustomConfig | null, BackendConfig | null]>;
+  /** Submodule classes prepared as standalone graphs: `[class, qconfig, exampleInputs, prepareCustomConfig, backendConfig]`. */
   standaloneModuleClass?: ReadonlyArray<readonly [ModuleClass, QConfigMapping | QConfigDictLike | null, readonly unknown[], PrepareCustomConfigDict | PrepareCustomConfig | null, BackendConfig | null]>;
   /** `{ static: Map([[Float, Observed]]) }` per quant type. */
   floatToObservedCustomModuleClass?: Partial<Record<QuantType, ClassTable<ObservedCustomModuleClass>>>;
+  /** Submodules by name that are not traced (kept as leaves). */
   nonTraceableModuleName?: readonly string[];
+  /** Submodule classes that are not traced (kept as leaves). */
   nonTraceableModuleClass?: readonly ModuleClass[];
+  /** Positions of graph inputs that arrive already quantized. */
   inputQuantizedIdxs?: readonly number[];
+  /** Positions of graph outputs left quantized. */
   outputQuantizedIdxs?: readonly number[];
+  /** Attributes copied to the prepared GraphModule. */
   preservedAttributes?: readonly string[];
   [snakeCaseKey: string]: unknown;
 }
 
 /** PyTorch's `convert_custom_config_dict`. */
 export interface ConvertCustomConfigDict {
+  /** `{ static: Map([[Observed, Quantized]]) }` per quant type. */
   observedToQuantizedCustomModuleClass?: Partial<Record<QuantType, ClassTable<QuantizedCustomModuleClass>>>;
+  /** Attributes copied to the converted GraphModule. */
   preservedAttributes?: readonly string[];
   [snakeCaseKey: string]: unknown;
 }
 
 /** PyTorch's `fuse_custom_config_dict`. */
 export interface FuseCustomConfigDict {
+  /** Attributes copied to the fused GraphModule. */
   preservedAttributes?: readonly string[];
   [snakeCaseKey: string]: unknown;
 }
@@ -92,13 +107,21 @@ function toMapping(m: QConfigMapping | QConfigDictLike | null): QConfigMapping |
 
 /** Custom configuration of `prepareFx` / `prepareQatFx`. Setters chain. */
 export class PrepareCustomConfig {
+  /** Standalone submodules by qualified name. */
   readonly standaloneModuleNames = new Map<string, StandaloneModuleConfigEntry>();
+  /** Standalone submodules by class. */
   readonly standaloneModuleClasses = new Map<ModuleClass, StandaloneModuleConfigEntry>();
+  /** Per quant type, float class -> observed custom class. */
   readonly floatToObservedMapping = new Map<QuantType, Map<ModuleClass, ObservedCustomModuleClass>>();
+  /** Submodules by name that are not traced. */
   nonTraceableModuleNames: string[] = [];
+  /** Submodule classes that are not traced. */
   nonTraceableModuleClasses: ModuleClass[] = [];
+  /** Positions of graph inputs that arrive already quantized. */
   inputQuantizedIndexes: number[] = [];
+  /** Positions of graph outputs left quantized. */
   outputQuantizedIndexes: number[] = [];
+  /** Attributes copied to the prepared GraphModule. */
   preservedAttributes: string[] = [];
 
   /** Prepares the submodule `name` as a separate graph (a standalone module). */
@@ -189,7 +212,9 @@ export class PrepareCustomConfig {
 
 /** Custom configuration of `convertFx`. */
 export class ConvertCustomConfig {
+  /** Per quant type, observed class -> quantized custom class. */
   readonly observedToQuantizedMapping = new Map<QuantType, Map<ModuleClass, QuantizedCustomModuleClass>>();
+  /** Attributes copied to the converted GraphModule. */
   preservedAttributes: string[] = [];
 
   /** Swaps observed custom modules of `observedClass` to `quantizedClass.fromObserved(m)`. */
@@ -203,6 +228,7 @@ export class ConvertCustomConfig {
     return this;
   }
 
+  /** Sets the attributes copied to the converted GraphModule; returns this. */
   setPreservedAttributes(names: readonly string[]): this {
     this.preservedAttributes = [...names];
     return this;
@@ -224,13 +250,16 @@ export class ConvertCustomConfig {
 
 /** Custom configuration of `fuseFx`. */
 export class FuseCustomConfig {
+  /** Attributes copied to the fused GraphModule. */
   preservedAttributes: string[] = [];
 
+  /** Sets the attributes copied to the fused GraphModule; returns this. */
   setPreservedAttributes(names: readonly string[]): this {
     this.preservedAttributes = [...names];
     return this;
   }
 
+  /** From PyTorch's dictionary form. @throws QTorchValueError on an unknown key. */
   static fromDict(dict: FuseCustomConfigDict): FuseCustomConfig {
     const get = reader(dict, ['preservedAttributes'], 'FuseCustomConfig.fromDict()');
     return new FuseCustomConfig().setPreservedAttributes((get('preservedAttributes') ?? []) as string[]);

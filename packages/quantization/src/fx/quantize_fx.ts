@@ -22,7 +22,9 @@ import { type NodeNameToScope, QuantizationTracer } from './tracer.js';
 
 /** Options of `fuseFx`. */
 export interface FuseFxOptions {
+  /** Custom configuration (preserved attributes). */
   fuseCustomConfig?: FuseCustomConfig | FuseCustomConfigDict;
+  /** The backend's fusion patterns (default: the native backend config). */
   backendConfig?: BackendConfig;
 }
 
@@ -30,14 +32,17 @@ export interface FuseFxOptions {
 export interface PrepareFxOptions {
   /** Example inputs of `forward` (PyTorch requires them; they are not needed to trace here). */
   exampleInputs?: readonly unknown[];
+  /** Custom configuration (standalone modules, non-traceable modules, custom module classes, ...). */
   prepareCustomConfig?: PrepareCustomConfig | PrepareCustomConfigDict;
   /** PyTorch's older name of `prepareCustomConfig`. */
   prepareCustomConfigDict?: PrepareCustomConfig | PrepareCustomConfigDict;
+  /** The backend's patterns and dtypes (default: the native backend config). */
   backendConfig?: BackendConfig;
 }
 
 /** Options of `convertFx`. */
 export interface ConvertFxOptions {
+  /** Custom configuration (observed -> quantized custom classes, preserved attributes). */
   convertCustomConfig?: ConvertCustomConfig | ConvertCustomConfigDict;
   /** PyTorch's older name of `convertCustomConfig`. */
   convertCustomConfigDict?: ConvertCustomConfig | ConvertCustomConfigDict;

@@ -35,7 +35,9 @@ function decodeTensors(b64: unknown, what: string): Record<string, Tensor> {
 
 /** Packed conv weights held by a module, for functional convolutions of converted graphs (`_packed_weight_0`). */
 export class ConvPackedParamsModule extends Module {
+  /** PyTorch's qualified name of the packed params class, used when saving graphs. */
   static _qualName = 'ConvPackedParams';
+  /** @param _packed_params - The packed conv weights (kept under PyTorch's attribute name). */
   constructor(public _packed_params: ConvPackedParams) {
     super();
   }

@@ -16,10 +16,16 @@ export type NodeNameToScope = Map<string, Scope>;
 
 /** Options of `QuantizationTracer`. */
 export interface QuantizationTracerOptions {
+  /** Qualified names of submodules kept as leaves (not traced through). */
   skippedModuleNames?: readonly string[];
+  /** Module classes kept as leaves (not traced through). */
   skippedModuleClasses?: readonly ModuleClass[];
 }
 
+/**
+ * The tracer of prepareFx (PyTorch's `QuantizationTracer`): a Tracer that keeps the skipped
+ * (non-traceable) modules and observed custom modules as leaves, and records each node's module scope.
+ */
 export class QuantizationTracer extends Tracer {
   /** Scope of every call_function / call_method / call_module node created. */
   readonly nodeNameToScope: NodeNameToScope = new Map();
@@ -27,6 +33,7 @@ export class QuantizationTracer extends Tracer {
   private readonly skippedClasses: Set<ModuleClass>;
   private scope: Scope = ['', null];
 
+  /** @param options - `skippedModuleNames` and `skippedModuleClasses`. */
   constructor(options: QuantizationTracerOptions = {}) {
     super();
     this.skippedNames = new Set(options.skippedModuleNames ?? []);

@@ -68,6 +68,7 @@ export abstract class ObserverBase extends ModuleBase {
   isDynamic: boolean;
   private readonly _bufferValues = new Map<string, Tensor>();
 
+  /** @param opts - `dtype` observed for, and `isDynamic`. */
   constructor(opts: ObserverBaseOptions & { dtype: DType }) {
     super();
     this.dtype = opts.dtype;

@@ -17,8 +17,10 @@ export interface PercentileObserverOptions extends HistogramObserverOptions {
 
 /** Histogram observer whose range is clipped at the `percentile` of each tail. */
 export class PercentileObserver extends HistogramObserver {
+  /** The percentile of |x| (or of each tail) used as the range bound. */
   percentile: number;
 
+  /** @param opts - `percentile` and the uniform observer options (`dtype`, `qscheme`, `quantMin`, ...). */
   constructor(opts: PercentileObserverOptions = {}) {
     super(opts);
     this.percentile = opts.percentile ?? 99.99;
@@ -95,6 +97,7 @@ export interface EntropyObserverOptions extends UniformObserverOptions {
  * calibration); its `histogram` is of |x| over [0, max(|min|, |max|)].
  */
 export class EntropyObserver extends _HistogramObserverBase {
+  /** @param opts - `bins` and the uniform observer options (`dtype`, `qscheme`, `quantMin`, ...). */
   constructor(opts: EntropyObserverOptions = {}) {
     checkOptions(opts, new.target.name);
     const qscheme = opts.qscheme ?? 'per_tensor_affine';

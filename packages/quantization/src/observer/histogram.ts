@@ -64,6 +64,7 @@ export class HistogramObserver extends _HistogramObserverBase {
   /** Number of quantized levels the error is measured for (2^bits of the dtype). */
   dstNbins: number;
 
+  /** @param opts - `bins` (default 2048), `upsampleRate` and the uniform observer options (torch.ao.quantization.HistogramObserver). */
   constructor(opts: HistogramObserverOptions = {}) {
     checkOptions(opts, new.target.name);
     const qscheme = opts.qscheme ?? 'per_tensor_affine';

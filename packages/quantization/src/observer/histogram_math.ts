@@ -42,9 +42,13 @@ export function aminmax(x: ArrayLike<number>): [number, number] {
 
 /** The widened range and the grid alignment `_adjust_min_max` computes (float32 tensor math). */
 export interface AdjustedRange {
+  /** Lower bound of the widened range. */
   combinedMin: number;
+  /** Upper bound of the widened range. */
   combinedMax: number;
+  /** How many new bins merge into one old bin. */
   downsampleRate: number;
+  /** Index of the old histogram's first bin in the combined grid. */
   startIdx: number;
 }
 

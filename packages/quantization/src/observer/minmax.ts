@@ -16,6 +16,7 @@ export function movingAverage(running: number, current: number, c: number): numb
  * (affine: `(max - min) / (qmax - qmin)`, symmetric: `max(|min|, max) / ((qmax - qmin) / 2)`).
  */
 export class MinMaxObserver extends UniformQuantizationObserverBase {
+  /** @param opts - `dtype` (default quint8), `qscheme`, `reduceRange`, `quantMin` / `quantMax`, `eps`, `isDynamic`. */
   constructor(opts: UniformObserverOptions = {}) {
     checkOptions(opts, new.target.name);
     const qscheme = opts.qscheme ?? 'per_tensor_affine';
@@ -89,6 +90,7 @@ export class MovingAverageMinMaxObserver extends MinMaxObserver {
   /** Weight of the newest observation. */
   averagingConstant: number;
 
+  /** @param opts - `averagingConstant` (default 0.01) and the MinMaxObserver options. */
   constructor(opts: MovingAverageOptions = {}) {
     checkOptions(opts, new.target.name);
     const c = opts.averagingConstant ?? 0.01;

@@ -15,6 +15,7 @@ export class PerChannelMinMaxObserver extends UniformQuantizationObserverBase {
   /** Channel axis. */
   chAxis: number;
 
+  /** @param opts - `chAxis` (default 0), `dtype`, `qscheme` (default per_channel_affine), `quantMin` / `quantMax`, ... */
   constructor(opts: PerChannelObserverOptions = {}) {
     checkOptions(opts, new.target.name);
     const qscheme = opts.qscheme ?? 'per_channel_affine';
@@ -97,6 +98,7 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
   /** Weight of the newest observation. */
   averagingConstant: number;
 
+  /** @param opts - `averagingConstant` (default 0.01) and the PerChannelMinMaxObserver options. */
   constructor(opts: MovingAveragePerChannelOptions = {}) {
     super(opts);
     this.averagingConstant = opts.averagingConstant ?? 0.01;

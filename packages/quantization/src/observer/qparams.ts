@@ -74,10 +74,15 @@ export function checkMinMaxValid(minVal: ArrayLike<number>, maxVal: ArrayLike<nu
 
 /** What `computeQparams` needs to know about an observer. */
 export interface QparamsConfig {
+  /** The quantized dtype. */
   dtype: DType;
+  /** Affine or symmetric, per tensor or per channel. */
   qscheme: QScheme;
+  /** Smallest quantized integer. */
   quantMin: number;
+  /** Largest quantized integer. */
   quantMax: number;
+  /** Whether quantMin / quantMax were given (not derived from the dtype). */
   hasCustomizedQrange: boolean;
   /** float32 eps. */
   eps: number;
@@ -85,7 +90,9 @@ export interface QparamsConfig {
 
 /** Scales (float32 values) and zero points (integers, or floats for the float-qparams scheme). */
 export interface QparamsArrays {
+  /** Scales, float32 values. */
   scale: Float32Array;
+  /** Zero points. */
   zeroPoint: Float64Array;
 }
 

@@ -4,6 +4,7 @@ import { ObserverBase } from './base.js';
 
 /** Observes nothing; its output shares the input's qparams (FX graph mode only). */
 export class ReuseInputObserver extends ObserverBase {
+  /** Takes no options: the output reuses the input's qparams. */
   constructor() {
     super({ dtype: quint8 });
   }

@@ -18,25 +18,38 @@ function noQparams(cls: string): never {
 export interface PlaceholderObserverOptions {
   /** dtype of the target (default float32). */
   dtype?: DType;
+  /** Name of the custom op the converted module calls (PyTorch's `custom_op_name`). */
   customOpName?: string;
   /** Deprecated: marks dynamic quantization; use `isDynamic`. */
   computeDtype?: DType | null;
+  /** Smallest quantized integer passed on (default null). */
   quantMin?: number | null;
+  /** Largest quantized integer passed on (default null). */
   quantMax?: number | null;
+  /** Quantization scheme passed on (default per_tensor_affine). */
   qscheme?: QScheme | null;
+  /** Smallest scale passed on (default float32 eps). */
   eps?: number | null;
+  /** Marks dynamic quantization (default false). */
   isDynamic?: boolean;
 }
 
 /** Passes its configuration (dtype, ...) to the converted module; observes nothing. */
 export class PlaceholderObserver extends ObserverBase {
+  /** Quantization scheme passed to the converted module. */
   qscheme: QScheme;
+  /** Smallest quantized integer, or null. */
   quantMin: number | null;
+  /** Largest quantized integer, or null. */
   quantMax: number | null;
+  /** Smallest scale. */
   eps: number;
+  /** Name of the custom op ('' for none). */
   customOp: string;
+  /** Deprecated dynamic-quantization marker, or null. */
   computeDtype: DType | null;
 
+  /** @param opts - `dtype` (default float32) and the settings passed to the converted module. */
   constructor(opts: PlaceholderObserverOptions = {}) {
     checkOptions(opts, new.target.name);
     super({ dtype: opts.dtype ?? float32, isDynamic: opts.isDynamic ?? false });
@@ -70,6 +83,7 @@ export class RecordingObserver extends ObserverBase {
   /** The recorded tensors, in order. */
   readonly tensorVal: Tensor[] = [];
 
+  /** @param opts - `dtype` (default quint8). */
   constructor(opts: { dtype?: DType } = {}) {
     checkOptions(opts, new.target.name);
     super({ dtype: opts.dtype ?? quint8 });
@@ -92,8 +106,10 @@ export class RecordingObserver extends ObserverBase {
 
 /** Does nothing; carries a dtype (default float16) for the converted module. */
 export class NoopObserver extends ObserverBase {
+  /** Name of the custom op ('' for none). */
   customOp: string;
 
+  /** @param opts - `dtype` (default float16) and `customOpName`. */
   constructor(opts: { dtype?: DType; customOpName?: string } = {}) {
     checkOptions(opts, new.target.name);
     super({ dtype: opts.dtype ?? float16 });
@@ -111,21 +127,32 @@ export class NoopObserver extends ObserverBase {
 
 /** Options of `FixedQParamsObserver` (`scale` and `zeroPoint` are required). */
 export interface FixedQParamsObserverOptions {
+  /** The fixed scale. */
   scale: number;
+  /** The fixed zero point. */
   zeroPoint: number;
+  /** Quantized dtype (default quint8). */
   dtype?: DType;
+  /** Quantization scheme (default per_tensor_affine). */
   qscheme?: QScheme;
+  /** Smallest quantized integer (default 0). */
   quantMin?: number;
+  /** Largest quantized integer (default 255). */
   quantMax?: number;
+  /** Marks dynamic quantization (default false). */
   isDynamic?: boolean;
 }
 
 /** Returns fixed qparams (buffers `scale` float32 [1], `zero_point` int32 [1]). */
 export class FixedQParamsObserver extends ObserverBase {
+  /** Quantization scheme. */
   qscheme: QScheme;
+  /** Smallest quantized integer. */
   quantMin: number;
+  /** Largest quantized integer. */
   quantMax: number;
 
+  /** @param opts - The fixed `scale` and `zeroPoint`, and the dtype and range they are for. */
   constructor(opts: FixedQParamsObserverOptions) {
     checkOptions(opts, new.target.name);
     checkScale(opts.scale, new.target.name);

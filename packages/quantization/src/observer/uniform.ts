@@ -11,14 +11,19 @@ import { warnUser } from './warn.js';
 
 /** Options of the uniform observers (PyTorch keyword arguments, camelCase). */
 export interface UniformObserverOptions {
+  /** Quantized dtype (default quint8). */
   dtype?: DType;
+  /** Quantization scheme (default per_tensor_affine). */
   qscheme?: QScheme;
   /** Halve the quant range (x86 `vpmaddubsw` overflow); prefer quantMin/quantMax. */
   reduceRange?: boolean;
+  /** Smallest quantized integer (default: from the dtype; both or neither with quantMax). */
   quantMin?: number | null;
+  /** Largest quantized integer (default: from the dtype; both or neither with quantMin). */
   quantMax?: number | null;
   /** Smallest scale (default float32 eps). */
   eps?: number;
+  /** Marks dynamic quantization (default false). */
   isDynamic?: boolean;
 }
 
@@ -52,6 +57,10 @@ export abstract class UniformQuantizationObserverBase extends ObserverBase {
   /** Whether quantMin/quantMax were given. */
   hasCustomizedQrange: boolean;
 
+  /**
+   * @param opts - The uniform observer options.
+   * @throws QTorchValueError on an unsupported dtype / qscheme or an invalid quantMin / quantMax.
+   */
   constructor(opts: UniformObserverOptions = {}) {
     checkOptions(opts, new.target.name);
     super({ dtype: opts.dtype ?? quint8, isDynamic: opts.isDynamic ?? false });

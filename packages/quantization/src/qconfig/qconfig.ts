@@ -41,6 +41,11 @@ function checkFactories(activation: unknown, weight: unknown): void {
 
 /** How to observe a layer's activations and weights: two factories (never instances). */
 export class QConfig {
+  /**
+   * @param activation - Factory of the activation observer / fake quantizer.
+   * @param weight - Factory of the weight observer / fake quantizer.
+   * @throws QTorchTypeError when given observer instances instead of factories.
+   */
   constructor(
     /** Builds the activation observer / fake quantizer. */
     readonly activation: ObserverFactory,
@@ -53,6 +58,11 @@ export class QConfig {
 
 /** Deprecated dynamic-quantization config (use `QConfig`); activation defaults to identity. */
 export class QConfigDynamic {
+  /**
+   * @param activation - Factory of the activation observer (identity in the default dynamic configs).
+   * @param weight - Factory of the weight observer.
+   * @throws QTorchTypeError when given observer instances instead of factories.
+   */
   constructor(readonly activation: ObserverFactory, readonly weight: ObserverFactory) {
     checkFactories(activation, weight);
   }

@@ -67,9 +67,13 @@ export function objectTypeName(k: ObjectTypeKey): string {
 
 /** One `setModuleNameObjectTypeOrder` entry. */
 export interface ModuleNameObjectTypeOrderEntry {
+  /** The parent module's qualified name. */
   moduleName: string;
+  /** The child's type (module class or function). */
   objectType: ObjectTypeKey;
+  /** Which call of that type (0-based, in order). */
   index: number;
+  /** The qconfig for that call (null: not quantized). */
   qconfig: QConfigAny;
 }
 
@@ -79,14 +83,23 @@ export interface ModuleNameObjectTypeOrderEntry {
  * snake_case spellings are accepted too.
  */
 export interface QConfigDictLike {
+  /** The global qconfig. */
   ''?: QConfigAny;
+  /** `[type, qconfig]` pairs (module class or function). */
   objectType?: ReadonlyArray<readonly [ObjectType, QConfigAny]>;
+  /** `[regex, qconfig]` pairs matched against qualified module names. */
   moduleNameRegex?: ReadonlyArray<readonly [string, QConfigAny]>;
+  /** `[qualified name, qconfig]` pairs. */
   moduleName?: ReadonlyArray<readonly [string, QConfigAny]>;
+  /** `[parent name, type, index, qconfig]` entries. */
   moduleNameObjectTypeOrder?: ReadonlyArray<readonly [string, ObjectType, number, QConfigAny]>;
+  /** PyTorch spelling of `objectType`. */
   object_type?: ReadonlyArray<readonly [ObjectType, QConfigAny]>;
+  /** PyTorch spelling of `moduleNameRegex`. */
   module_name_regex?: ReadonlyArray<readonly [string, QConfigAny]>;
+  /** PyTorch spelling of `moduleName`. */
   module_name?: ReadonlyArray<readonly [string, QConfigAny]>;
+  /** PyTorch spelling of `moduleNameObjectTypeOrder`. */
   module_name_object_type_order?: ReadonlyArray<readonly [string, ObjectType, number, QConfigAny]>;
 }
 
@@ -117,10 +130,15 @@ function qconfigRepr(q: QConfigAny): string {
  * ```
  */
 export class QConfigMapping {
+  /** The qconfig of everything not matched otherwise (null: not quantized). */
   globalQconfig: QConfigAny = null;
+  /** qconfigs by module class or function. */
   readonly objectTypeQconfigs = new Map<ObjectTypeKey, QConfigAny>();
+  /** qconfigs by regex over qualified module names (first match wins, in insertion order). */
   readonly moduleNameRegexQconfigs = new Map<string, QConfigAny>();
+  /** qconfigs by qualified module name. */
   readonly moduleNameQconfigs = new Map<string, QConfigAny>();
+  /** qconfigs of the n-th call of a type inside a named module. */
   readonly moduleNameObjectTypeOrderQconfigs: ModuleNameObjectTypeOrderEntry[] = [];
 
   /** Sets the global (default) qconfig. */

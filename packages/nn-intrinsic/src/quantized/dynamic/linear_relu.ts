@@ -15,6 +15,7 @@ import * as nni from '../../fused.js';
  * @example const q = LinearReLU.fromFloat(Object.assign(new nni.LinearReLU(fc, new ReLU()), { qconfig: defaultDynamicQconfig }));
  */
 export class LinearReLU extends nnqd.Linear {
+  /** @internal PyTorch's class name, used in messages and saved graphs. */
   static override _qualName = 'DynamicQuantizedLinearReLU';
   static override _FLOAT_MODULE: readonly ModuleClass[] = [nni.LinearReLU];
 

@@ -37,7 +37,9 @@ function runPreparedInplace(op: string, x: Tensor, p: Prepared, withGrad: (old: 
 
 /** Bounds of `clamp`: numbers, tensors (broadcast), or null for no bound; at least one is needed. */
 export interface ClampOptions {
+  /** Lower bound (number or tensor broadcast against the input); null or absent for none. */
   min?: TensorLike | null;
+  /** Upper bound (number or tensor broadcast against the input); null or absent for none. */
   max?: TensorLike | null;
 }
 

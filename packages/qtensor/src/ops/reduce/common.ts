@@ -12,6 +12,7 @@ import { type DimArg, type LanePlan, fromLanes } from './lanes.js';
 
 /** `keepdim`: keep reduced dims as size 1 (default false). */
 export interface KeepdimOptions {
+  /** Keep the reduced dims as size 1 (default false). */
   keepdim?: boolean;
 }
 

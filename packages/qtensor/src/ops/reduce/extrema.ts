@@ -132,6 +132,7 @@ export function amin(x: Tensor, dim?: DimArg | ReduceOptions, opts?: ReduceOptio
 
 /** Options of `argmax` / `argmin` (`dim` is a single dim; default: the flattened tensor). */
 export interface ArgExtremeOptions extends KeepdimOptions {
+  /** The dim to reduce; null or absent reduces the flattened tensor to one index. */
   dim?: number | null;
 }
 

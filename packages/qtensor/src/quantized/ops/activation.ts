@@ -152,7 +152,9 @@ function outQparams(op: string, x: Tensor, scale: number | undefined, zeroPoint:
 
 /** Output qparams of the ops that accept them (default: the input's, or the op's fixed ones). */
 export interface QOutputOptions {
+  /** Output scale (default: the input's, or the op's fixed one). */
   scale?: number;
+  /** Output zero point (default: the input's, or the op's fixed one). */
   zeroPoint?: number;
 }
 

@@ -136,7 +136,9 @@ export function embeddingBagBytePrepack(weight: Tensor): Tensor {
 export interface NbitPrepackOptions {
   /** Search the clipping range with PyTorch's greedy optimizer (not supported: min/max is used). Default false. */
   optimizedQparams?: boolean;
+  /** Histogram bins of PyTorch's optimized-qparams search (accepted for parity; unused). */
   nbins?: number;
+  /** Range ratio of PyTorch's optimized-qparams search (accepted for parity; unused). */
   ratio?: number;
 }
 
@@ -312,7 +314,16 @@ export const embeddingBag2bitRowwiseOffsets = (weight: Tensor, indices: Tensor, 
  * qparams. Lookups are engine independent; `engine` records where it was packed.
  */
 export class EmbeddingPackedParams {
+  /**
+   * @param engine - The engine the table was packed for.
+   * @param bitRate - 8 (quint8) or 4 (quint4x2).
+   * @param packed - The packed uint8 table `[rows, bytes]`.
+   * @param scales - Per-row scales.
+   * @param zeroPoints - Per-row float zero points.
+   * @param version - PyTorch's packing version.
+   */
   constructor(
+    /** The engine the table was packed under (lookups do not depend on it). */
     readonly engine: Engine,
     /** 8 (quint8) or 4 (quint4x2). */
     readonly bitRate: 8 | 4,
@@ -320,6 +331,7 @@ export class EmbeddingPackedParams {
     readonly packed: Tensor,
     /** Per-row scales and float zero points of the quantized table (float32 values). */
     readonly scales: Float32Array,
+    /** Per-row float zero points (float32 values). */
     readonly zeroPoints: Float32Array,
     /** PyTorch's packing version. */
     readonly version = 1,
@@ -395,7 +407,9 @@ export function quantizedEmbeddingBag4bit(packed: EmbeddingPackedParams, indices
 
 /** Options of the embedding lookups. */
 export interface EmbeddingLookupOptions {
+  /** Indices go through `compressedIndicesMapping` (-1 = pruned row). */
   prunedWeights?: boolean;
+  /** Maps original row indices to rows of the pruned table (with `prunedWeights`). */
   compressedIndicesMapping?: Tensor | null;
 }
 

@@ -139,11 +139,20 @@ function runLinearDynamic(op: string, x: Tensor, packed: LinearPackedParams, opt
 
 /** Packed float16 weights of `linear_dynamic_fp16` (fbgemm only). */
 export class LinearFp16PackedParams {
+  /**
+   * @param engine - The engine whose kernels run these params.
+   * @param weight - Weight `[N, K]` rounded to float16, held as float32 values.
+   * @param shape - `[N, K]`.
+   * @param bias - Float bias `[N]`, or null.
+   */
   constructor(
+    /** The engine whose kernels run these params. */
     readonly engine: Engine,
     /** Weight `[N, K]` rounded to float16, held as float32 values. */
     readonly weight: Float32Array,
+    /** `[N, K]`: output and input features. */
     readonly shape: readonly [number, number],
+    /** Float bias `[N]`, or null. */
     readonly bias: Float32Array | null,
   ) {}
 }

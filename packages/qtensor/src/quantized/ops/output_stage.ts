@@ -19,14 +19,23 @@ const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
 
 /** Options of `makeOutputStage`. */
 export interface OutputStageArgs {
+  /** Engine whose rounding the stage reproduces. */
   engine: Engine;
+  /** Scale of the quantized input. */
   inputScale: number;
+  /** The packed weight (its per-channel scales and zero points). */
   weight: PackedWeight;
+  /** Float bias per output channel, or null. */
   bias: Float32Array | null;
+  /** Output scale. */
   outScale: number;
+  /** Output zero point. */
   outZeroPoint: number;
+  /** Smallest output integer. */
   qmin: number;
+  /** Largest output integer. */
   qmax: number;
+  /** Fuse a ReLU: clamp below at the zero point. */
   relu: boolean;
 }
 

@@ -18,6 +18,7 @@ import { assertTensor } from '../../args.js';
 export interface PackedWeight {
   /** Weight ints, row-major, shape `shape`. */
   readonly q: Int8Array;
+  /** `[N, K]` for linear, `[Cout, Cin/groups, *k]` (or transposed) for conv. */
   readonly shape: readonly number[];
   /**
    * One scale per output channel (per-tensor weights repeat the one scale). A transposed
@@ -25,7 +26,9 @@ export interface PackedWeight {
    * for each group.
    */
   readonly scales: Float64Array;
+  /** One zero point per output channel (all zero for symmetric weights). */
   readonly zeroPoints: Float64Array;
+  /** Whether the weight was quantized per channel. */
   readonly perChannel: boolean;
   /** The weight axis of the output channels (and of per-channel qparams): 0, or 1 when transposed. */
   readonly axis: number;
@@ -74,14 +77,23 @@ const biasTensor = (b: Float32Array | null): Tensor | null => (b ? new Tensor(Fl
 
 /** Plain-tensor form of packed linear params (what `__getstate__` gives; `serialize()`). */
 export interface LinearPackedState {
+  /** Discriminates linear from conv states. */
   kind: 'linear';
+  /** The engine the params were packed for. */
   engine: Engine;
+  /** The quantized qint8 weight `[N, K]`. */
   weight: Tensor;
+  /** The float bias `[N]`, or null. */
   bias: Tensor | null;
 }
 
 /** Packed weight and bias of `quantized::linear` (`torch.ops.quantized.linear_prepack`). */
 export class LinearPackedParams {
+  /**
+   * @param engine - The engine whose kernels run these params.
+   * @param weight - The packed qint8 weight `[N, K]`.
+   * @param bias - Float bias `[N]`, or null.
+   */
   constructor(
     /** The engine whose kernels run these params. */
     readonly engine: Engine,
@@ -146,30 +158,48 @@ function checkEngineArg(engine: Engine, op: string): void {
 
 /** Geometry of a packed convolution (spatial lists have one entry per spatial dim). */
 export interface ConvGeometry {
+  /** Stride per spatial dim. */
   readonly stride: readonly number[];
+  /** Padding per spatial dim. */
   readonly padding: readonly number[];
+  /** Dilation per spatial dim. */
   readonly dilation: readonly number[];
   /** Transposed convolutions only (zeros otherwise). */
   readonly outputPadding: readonly number[];
+  /** Number of channel groups. */
   readonly groups: number;
+  /** Whether this is a transposed convolution. */
   readonly transposed: boolean;
 }
 
 /** Plain-tensor form of packed conv params. */
 export interface ConvPackedState extends ConvGeometry {
+  /** Discriminates conv from linear states. */
   kind: 'conv';
+  /** The engine the params were packed for. */
   engine: Engine;
+  /** The quantized qint8 weight. */
   weight: Tensor;
+  /** The float bias `[Cout]`, or null. */
   bias: Tensor | null;
 }
 
 /** Packed weight, bias and geometry of `quantized::convNd` (`convNd_prepack`). */
 export class ConvPackedParams {
+  /**
+   * @param engine - The engine whose kernels run these params.
+   * @param weight - The packed qint8 weight.
+   * @param bias - Float bias `[Cout]`, or null.
+   * @param geometry - Stride, padding, dilation, groups.
+   */
   constructor(
+    /** The engine whose kernels run these params. */
     readonly engine: Engine,
     /** qint8 weight: `[Cout, Cin/groups, *k]`, or `[Cin, Cout/groups, *k]` when transposed. */
     readonly weight: PackedWeight,
+    /** Float bias `[Cout]`, or null. */
     readonly bias: Float32Array | null,
+    /** Stride, padding, dilation, output padding, groups, transposed. */
     readonly geometry: ConvGeometry,
   ) {}
 
@@ -209,11 +239,17 @@ export class ConvPackedParams {
 
 /** Convolution geometry arguments: a number applies to every spatial dim. */
 export interface ConvPrepackOptions {
+  /** Stride per spatial dim (default 1). */
   stride?: number | readonly number[];
+  /** Zero padding per spatial dim (default 0). */
   padding?: number | readonly number[];
+  /** Dilation per spatial dim (default 1). */
   dilation?: number | readonly number[];
+  /** Transposed convolutions: extra output size per spatial dim (default 0). */
   outputPadding?: number | readonly number[];
+  /** Channel groups (default 1). */
   groups?: number;
+  /** Pack a transposed convolution's weight `[Cin, Cout/groups, *k]` (default false). */
   transposed?: boolean;
 }
 

@@ -17,18 +17,27 @@ import { checkOptions } from '../../args.js';
 
 /** Pooling geometry, one entry per spatial dim. */
 export interface PoolGeometry {
+  /** Window size per spatial dim. */
   kernel: number[];
+  /** Step per spatial dim. */
   stride: number[];
+  /** Implicit padding per spatial dim (each side). */
   padding: number[];
+  /** Spacing between window elements per spatial dim. */
   dilation: number[];
+  /** Round the output size up instead of down. */
   ceilMode: boolean;
 }
 
 /** Options of the pooling ops (PyTorch keyword arguments). */
 export interface QPoolOptions {
+  /** Step per spatial dim (default: the kernel size). */
   stride?: number | readonly number[] | null;
+  /** Implicit padding per spatial dim (default 0). */
   padding?: number | readonly number[];
+  /** Spacing between window elements (max pools; default 1). */
   dilation?: number | readonly number[];
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
   /** avg pools: count padded positions in the divisor (default true). */
   countIncludePad?: boolean;

@@ -18,12 +18,17 @@ export { f32, rint };
 export interface QInput {
   /** Integer representation, row-major (a copy when the input was strided). */
   readonly q: ArrayLike<number>;
+  /** The input's shape. */
   readonly shape: readonly number[];
+  /** The quantized dtype (quint8, qint8 or qint32). */
   readonly dtype: DType;
   /** The scale as stored (a double). */
   readonly scale: number;
+  /** The integer zero point. */
   readonly zeroPoint: number;
+  /** Smallest integer of the dtype. */
   readonly qmin: number;
+  /** Largest integer of the dtype. */
   readonly qmax: number;
 }
 

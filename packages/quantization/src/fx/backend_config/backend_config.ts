@@ -48,9 +48,13 @@ export function patternEquals(a: PatternKey, b: PatternKey): boolean {
 
 /** Options of `DTypeConfig` (PyTorch's keyword arguments). */
 export interface DTypeConfigOptions {
+  /** dtype of the pattern's quantized input (null: any). */
   inputDtype?: DType | null;
+  /** dtype of the pattern's output (null: any). */
   outputDtype?: DType | null;
+  /** dtype of the weight (null: no weight, or any). */
   weightDtype?: DType | null;
+  /** dtype of the bias (null: no bias, or any). */
   biasDtype?: DType | null;
   /** The input is quantized at run time (dynamic quantization). */
   isDynamic?: boolean | null;
@@ -58,12 +62,18 @@ export interface DTypeConfigOptions {
 
 /** One supported combination of dtypes for a pattern; `null` means "any / not applicable". */
 export class DTypeConfig {
+  /** dtype of the pattern's quantized input (null: any). */
   readonly inputDtype: DType | null;
+  /** dtype of the pattern's output (null: any). */
   readonly outputDtype: DType | null;
+  /** dtype of the weight (null: no weight, or any). */
   readonly weightDtype: DType | null;
+  /** dtype of the bias (null: no bias, or any). */
   readonly biasDtype: DType | null;
+  /** Whether the input is quantized at run time (dynamic quantization); null: unspecified. */
   readonly isDynamic: boolean | null;
 
+  /** @param options - The dtypes (each default null) and `isDynamic`. */
   constructor(options: DTypeConfigOptions = {}) {
     this.inputDtype = options.inputDtype ?? null;
     this.outputDtype = options.outputDtype ?? null;
@@ -81,7 +91,9 @@ export type FuserMethod = (isQat: boolean, ...modules: any[]) => Module;
 
 /** Where a functional op takes its weight and bias: a positional index or an options key. */
 export interface InputTypeToIndex {
+  /** Position or options key of the weight argument. */
   weight?: number | string;
+  /** Position or options key of the bias argument. */
   bias?: number | string;
 }
 
@@ -90,8 +102,11 @@ export type ObserverCtor = () => Module;
 
 /** The configuration of one pattern (PyTorch's `BackendPatternConfig`). Setters chain. */
 export class BackendPatternConfig {
+  /** The pattern, normalised to its key form (an op, a module class, or a nested tuple of them). */
   readonly pattern: PatternKey;
+  /** How the pattern's inputs and outputs are observed. */
   observationType: ObservationType = ObservationType.OUTPUT_USE_DIFFERENT_OBSERVER_AS_INPUT;
+  /** The dtype combinations the backend supports for this pattern. */
   dtypeConfigs: DTypeConfig[] = [];
   /** The float module class a weighted pattern is built around (nn.Conv2d for ConvReLU2d). */
   rootModule: ModuleClass | null = null;
@@ -103,51 +118,65 @@ export class BackendPatternConfig {
   fusedModule: ModuleClass | null = null;
   /** How fuseFx builds the fused module (fusion patterns only). */
   fuserMethod: FuserMethod | null = null;
+  /** @internal PyTorch's private `_num_tensor_args_to_observation_type`. */
   _numTensorArgsToObservationType = new Map<number, ObservationType>();
+  /** @internal PyTorch's private `_input_type_to_index`. */
   _inputTypeToIndex: InputTypeToIndex = {};
+  /** @internal PyTorch's private `_overwrite_output_fake_quantize`. */
   _overwriteOutputFakeQuantize: ObserverCtor | null = null;
+  /** @internal PyTorch's private `_overwrite_output_observer`. */
   _overwriteOutputObserver: ObserverCtor | null = null;
+  /** @internal PyTorch's private `_input_output_observed`. */
   _inputOutputObserved = true;
 
+  /** @param pattern - An op, a module class, or a nested tuple of them (PyTorch's pattern format). */
   constructor(pattern: Pattern) {
     this.pattern = patternKey(pattern);
   }
 
+  /** Sets how the pattern is observed; returns this. */
   setObservationType(t: ObservationType): this {
     this.observationType = t;
     return this;
   }
 
+  /** Replaces the supported dtype combinations; returns this. */
   setDtypeConfigs(configs: readonly DTypeConfig[]): this {
     this.dtypeConfigs = [...configs];
     return this;
   }
 
+  /** Adds one supported dtype combination; returns this. */
   addDtypeConfig(config: DTypeConfig): this {
     this.dtypeConfigs.push(config);
     return this;
   }
 
+  /** Sets the float module class the pattern is built around; returns this. */
   setRootModule(cls: ModuleClass): this {
     this.rootModule = cls;
     return this;
   }
 
+  /** Sets the QAT module class the pattern is swapped to by prepareQatFx; returns this. */
   setQatModule(cls: ModuleClass): this {
     this.qatModule = cls;
     return this;
   }
 
+  /** Sets the reference quantized module class convertFx swaps to; returns this. */
   setReferenceQuantizedModule(cls: ModuleClass): this {
     this.referenceQuantizedModule = cls;
     return this;
   }
 
+  /** Sets the fused module class the pattern becomes; returns this. */
   setFusedModule(cls: ModuleClass): this {
     this.fusedModule = cls;
     return this;
   }
 
+  /** Sets how fuseFx builds the fused module; returns this. */
   setFuserMethod(fn: FuserMethod): this {
     this.fuserMethod = fn;
     return this;
@@ -196,6 +225,7 @@ export class BackendPatternConfig {
 export class BackendConfig {
   private readonly _configs: BackendPatternConfig[] = [];
 
+  /** @param name - The backend's name (for messages). */
   constructor(readonly name = '') {}
 
   /** Adds (or replaces the config of the same pattern). */
@@ -206,6 +236,7 @@ export class BackendConfig {
     return this;
   }
 
+  /** Adds (or replaces) each config in order; returns this. */
   setBackendPatternConfigs(configs: readonly BackendPatternConfig[]): this {
     for (const c of configs) this.setBackendPatternConfig(c);
     return this;
