@@ -25,6 +25,7 @@ void Tile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0, size
   __m256 acc[kMr][kVecs];
   for (size_t r = 0; r < kMr; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
   const size_t kc = g.kc;
+#pragma GCC unroll 4
   for (size_t p = 0; p < kc; ++p) {
     const __m256 b0 = _mm256_loadu_ps(bp + p * kNr), b1 = _mm256_loadu_ps(bp + p * kNr + 8);
     for (size_t r = 0; r < kMr; ++r) {

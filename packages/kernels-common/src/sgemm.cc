@@ -88,26 +88,40 @@ void PackA(const SGemmProblem& q, size_t i0, size_t mc, size_t p0, size_t kc, si
   }
 }
 
-// k [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) into panels of nr columns: [kc][nr], zero padded.
+// k [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) into panels of nr columns: [kc][nr], zero
+// padded. Both layouts are walked in short k slices across all panels, so reads run along
+// B's rows and each slice's writes stay within a few cache lines per panel.
 void PackB(const SGemmProblem& q, size_t p0, size_t kc, size_t j0, size_t nc, size_t nr, float* dst) {
-  for (size_t c0 = 0; c0 < nc; c0 += nr, dst += kc * nr) {
-    const size_t cols = std::min(nr, nc - c0);
-    if (!q.transB) {  // row-major k x n: each k holds the panel's columns side by side
-      for (size_t p = 0; p < kc; ++p) {
-        const float* src = q.b + (p0 + p) * q.ldb + j0 + c0;
-        float* d = dst + p * nr;
-        for (size_t c = 0; c < nr; ++c) d[c] = c < cols ? src[c] : 0.0f;
-      }
-    } else {  // n x k (weights of a linear layer): one column of the panel per row of B
-      for (size_t c = 0; c < nr; ++c) {
-        const float* src = q.b + (j0 + c0 + c) * q.ldb + p0;
-        if (c < cols) {
-          for (size_t p = 0; p < kc; ++p) dst[p * nr + c] = src[p];
-        } else {
-          for (size_t p = 0; p < kc; ++p) dst[p * nr + c] = 0.0f;
-        }
+  const size_t panels = (nc + nr - 1) / nr, tail = nc - (panels - 1) * nr;
+  if (!q.transB) {  // row-major k x n: one contiguous row of B per k
+    for (size_t p = 0; p < kc; ++p) {
+      const float* src = q.b + (p0 + p) * q.ldb + j0;
+      for (size_t panel = 0; panel < panels; ++panel) {
+        float* d = dst + panel * kc * nr + p * nr;
+        const float* s = src + panel * nr;
+        const size_t cols = panel + 1 < panels ? nr : tail;
+        for (size_t c = 0; c < cols; ++c) d[c] = s[c];
+        for (size_t c = cols; c < nr; ++c) d[c] = 0.0f;
       }
     }
+    return;
+  }
+  // n x k (the weights of a linear layer): a panel is nr rows of B read side by side, 8 k at a
+  // time (a small transpose the compiler keeps in registers).
+  constexpr size_t kSlice = 8;
+  for (size_t panel = 0; panel < panels; ++panel) {
+    float* d = dst + panel * kc * nr;
+    const size_t cols = panel + 1 < panels ? nr : tail;
+    const float* src = q.b + (j0 + panel * nr) * q.ldb + p0;
+    size_t p = 0;
+    for (; p + kSlice <= kc; p += kSlice) {
+      for (size_t c = 0; c < cols; ++c)
+        for (size_t t = 0; t < kSlice; ++t) d[(p + t) * nr + c] = src[c * q.ldb + p + t];
+      for (size_t c = cols; c < nr; ++c)
+        for (size_t t = 0; t < kSlice; ++t) d[(p + t) * nr + c] = 0.0f;
+    }
+    for (; p < kc; ++p)
+      for (size_t c = 0; c < nr; ++c) d[p * nr + c] = c < cols ? src[c * q.ldb + p] : 0.0f;
   }
 }
 
