@@ -22,6 +22,14 @@ __m256 Finish(__m256 acc, const SGemmBlock& g, __m256 alpha, __m256 beta, const 
 // One tile: the 12 accumulators stay in registers over the whole K block (per k: 2 loads of
 // B, 6 broadcasts of A, 12 FMAs).
 void Tile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0, size_t j0) {
+  // The C tile is read only after the K loop: start fetching its rows now (C is usually
+  // beyond L2 by the time a tile comes round again).
+  const size_t rowsIn = g.m - i0 < kMr ? g.m - i0 : kMr;
+  for (size_t r = 0; r < rowsIn; ++r) {
+    const char* row = reinterpret_cast<const char*>(g.c + (i0 + r) * g.ldc + j0);
+    _mm_prefetch(row, _MM_HINT_T0);
+    _mm_prefetch(row + 60, _MM_HINT_T0);  // the line holding the tile row's last float
+  }
   __m256 acc[kMr][kVecs];
   for (size_t r = 0; r < kMr; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
   const size_t kc = g.kc;

@@ -104,6 +104,13 @@ namespace {
 constexpr size_t kSMr = kSGemmMrAvx512, kSNr = kSGemmNrAvx512;
 
 void SGemmTile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0, size_t j0) {
+  const size_t rowsIn = g.m - i0 < kSMr ? g.m - i0 : kSMr;
+  for (size_t r = 0; r < rowsIn; ++r) {  // fetch the C tile during the K loop (as the AVX2 kernel)
+    const char* row = reinterpret_cast<const char*>(g.c + (i0 + r) * g.ldc + j0);
+    _mm_prefetch(row, _MM_HINT_T0);
+    _mm_prefetch(row + 64, _MM_HINT_T0);
+    _mm_prefetch(row + 124, _MM_HINT_T0);
+  }
   __m512 acc[kSMr][2];
   for (size_t r = 0; r < kSMr; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
   for (size_t p = 0; p < g.kc; ++p) {
