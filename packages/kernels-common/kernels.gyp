@@ -26,6 +26,7 @@
         'src/conv.cc',
         'src/parallel.cc',
         'src/kernels_scalar.cc',
+        'src/sgemm.cc',
       ],
       'direct_dependent_settings': { 'include_dirs': ['include'] },
       'conditions': [

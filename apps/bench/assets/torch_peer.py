@@ -206,7 +206,8 @@ def model_cases(s):
 
 
 def matmul_cases(s):
-    a, b = torch.randn(s["n"], s["n"]), torch.randn(s["n"], s["n"])
+    m, k = s.get("m", s["n"]), s.get("k", s["n"])
+    a, b = torch.randn(m, k), torch.randn(k, s["n"])
     yield "-", "fp32", lambda: (lambda: torch.mm(a, b))
 
 

@@ -55,10 +55,12 @@ export interface ElementwiseSpec extends SpecBase {
   numel: number;
 }
 
-/** Square float matmul n x n x n. */
+/** Float matmul (m, k) x (k, n); m and k default to n (square). */
 export interface MatmulSpec extends SpecBase {
   kind: 'matmul';
   n: number;
+  m?: number;
+  k?: number;
 }
 
 /** A whole small model (see models/arch.ts), int8 vs float. */

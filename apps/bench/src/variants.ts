@@ -12,7 +12,7 @@ export interface Variant {
 }
 
 /** Whether native kernels are switched on while `fn` runs (restored after). */
-function withNative<T>(enabled: boolean, fn: () => T): T {
+export function withNative<T>(enabled: boolean, fn: () => T): T {
   const prev = setNativeEnabled(enabled);
   try {
     return fn();

@@ -74,7 +74,7 @@ describe('onnxruntime peer', () => {
     if (typeof ortOrReason === 'string') return; // covered by the first test
     const specs = SUITES.flatMap((s) => s.specs({ quick: true }));
     const withModels = specs.filter((s) => onnxCases(s).length > 0);
-    expect(withModels.map((s) => s.kind).sort()).toEqual(['conv', 'conv', 'dequantize', 'linear', 'linear_dynamic', 'matmul', 'quantize']);
+    expect(withModels.map((s) => s.kind).sort()).toEqual(['conv', 'conv', 'dequantize', 'linear', 'linear', 'linear_dynamic', 'matmul', 'matmul', 'quantize']);
     const out = await onnxruntimePeer.run(withModels, [1, 2], { ...QUICK_TIMING, budgetMs: 0, minRuns: 1 });
     expect(out.lines.filter((l) => l.includes('skipped'))).toEqual([]);
     const expected = withModels.reduce((n, s) => n + onnxCases(s).length, 0) * 2;

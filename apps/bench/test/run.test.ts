@@ -3,10 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeThreadsAvailable } from '../src/addons.js';
-import { QUICK_TIMING } from '../src/harness.js';
+import { nativeFloatGemm } from '@qtorch/qtensor';
+import { type BenchResult, QUICK_TIMING } from '../src/harness.js';
 import { formatTables, writeJson } from '../src/report.js';
 import { runBench } from '../src/run.js';
 import { SUITES } from '../src/suites/index.js';
+
+/** Per case: one fp32 row on the TypeScript loops, and one on the native float GEMM (1 thread) when an addon registered it. */
+function expectFloatRows(rows: readonly BenchResult[]): void {
+  for (const name of new Set(rows.map((r) => r.case))) {
+    const fp = rows.filter((r) => r.case === name && r.dtype === 'fp32');
+    expect(fp.filter((r) => r.impl === 'qtorch-reference').map((r) => r.threads)).toEqual([1]);
+    expect(fp.filter((r) => r.impl === 'qtorch-native').map((r) => r.threads)).toEqual(nativeFloatGemm() ? [1] : []);
+  }
+}
 
 describe('runBench --quick (no peers, no peak)', () => {
   it('times our variants of every case, reports addons and not-implemented parts, and writes the JSON schema', async () => {
@@ -17,7 +27,7 @@ describe('runBench --quick (no peers, no peak)', () => {
     for (const suite of ['linear', 'dynamic']) {
       const rows = out.results.filter((r) => r.suite === suite && !r.case.startsWith('LSTM'));
       expect(rows.filter((r) => r.impl === 'qtorch-reference' && r.dtype === 'int8').map((r) => r.engine)).toEqual(['fbgemm', 'qnnpack']);
-      expect(rows.filter((r) => r.dtype === 'fp32')).toHaveLength(1);
+      expectFloatRows(rows);
       expect(rows.every((r) => r.ops === 2 * 4 * 32 * 16)).toBe(true);
       // TypeScript paths run on 1 thread; native rows (where an addon registered the op) on each count
       expect(rows.filter((r) => r.impl !== 'qtorch-native').every((r) => r.threads === 1)).toBe(true);
@@ -29,7 +39,7 @@ describe('runBench --quick (no peers, no peak)', () => {
     // the dynamic LSTM: the quantized LSTM per engine (reference at least) beside the float LSTM
     const lstm = out.results.filter((r) => r.case.startsWith('LSTM'));
     expect(lstm.filter((r) => r.impl === 'qtorch-reference' && r.dtype === 'int8').map((r) => r.engine)).toEqual(['fbgemm', 'qnnpack']);
-    expect(lstm.filter((r) => r.dtype === 'fp32')).toHaveLength(1);
+    expectFloatRows(lstm);
     const text = formatTables(out.results, out.peaks, suites.map((s) => s.name));
     expect(text).toContain('## linear');
     expect(text).not.toContain('## conv');

@@ -1,4 +1,4 @@
-// AVX2 + FMA FP32 GEMM micro-kernel (see kernels.h SGemmArgs).
+// AVX2 + FMA FP32 GEMM micro-kernel: 6 x 16 tiles over packed panels (see kernels.h SGemmBlock).
 #include <immintrin.h>
 
 #include <cstddef>
@@ -9,50 +9,76 @@
 namespace qtorch {
 namespace {
 
-float HorizontalSum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
+constexpr size_t kMr = kSGemmMrAvx2, kNr = kSGemmNrAvx2, kVecs = kNr / 8;
+
+// Epilogue of 8 columns: alpha * acc (+ beta * c) (+ bias), each step rounded on its own.
+__m256 Finish(__m256 acc, const SGemmBlock& g, __m256 alpha, __m256 beta, const float* c, const float* bias) {
+  __m256 v = _mm256_mul_ps(acc, alpha);
+  if (g.beta != 0.0f) v = _mm256_add_ps(v, _mm256_mul_ps(beta, _mm256_loadu_ps(c)));
+  if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(bias));
+  return v;
 }
 
-
-}  // namespace
-
-// FP32: 4 x 3 dot products along K, 8 floats at a time, scalar K tail.
-void SGemmAvx2(const SGemmArgs& g) {
-  constexpr size_t kR = 4, kS = 3;
-  const size_t kMain = g.k - g.k % 8;
-  for (size_t i0 = 0; i0 < g.m; i0 += kR) {
-    const size_t ri = g.m - i0 < kR ? g.m - i0 : kR;
-    for (size_t j0 = 0; j0 < g.n; j0 += kS) {
-      const size_t rj = g.n - j0 < kS ? g.n - j0 : kS;
-      const float* ap[kR];
-      const float* bpp[kS];
-      // Rows/cols past the edge reuse the last valid one; their results are not stored.
-      for (size_t r = 0; r < kR; ++r) ap[r] = g.a + (i0 + (r < ri ? r : ri - 1)) * g.lda;
-      for (size_t s = 0; s < kS; ++s) bpp[s] = g.b + (j0 + (s < rj ? s : rj - 1)) * g.ldb;
-      __m256 acc[kR][kS];
-      for (size_t r = 0; r < kR; ++r)
-        for (size_t s = 0; s < kS; ++s) acc[r][s] = _mm256_setzero_ps();
-      for (size_t t = 0; t < kMain; t += 8) {
-        __m256 bv[kS];
-        for (size_t s = 0; s < kS; ++s) bv[s] = _mm256_loadu_ps(bpp[s] + t);
-        for (size_t r = 0; r < kR; ++r) {
-          const __m256 av = _mm256_loadu_ps(ap[r] + t);
-          for (size_t s = 0; s < kS; ++s) acc[r][s] = _mm256_fmadd_ps(av, bv[s], acc[r][s]);
-        }
-      }
-      for (size_t r = 0; r < ri; ++r)
-        for (size_t s = 0; s < rj; ++s) {
-          float v = HorizontalSum(acc[r][s]);
-          for (size_t t = kMain; t < g.k; ++t) v += ap[r][t] * bpp[s][t];
-          float* c = g.c + (i0 + r) * g.ldc + j0 + s;
-          *c = (g.accumulate ? *c : g.bias ? g.bias[j0 + s] : 0.0f) + v;
-        }
+// One tile: the 12 accumulators stay in registers over the whole K block (per k: 2 loads of
+// B, 6 broadcasts of A, 12 FMAs).
+void Tile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0, size_t j0) {
+  // The C tile is read only after the K loop: start fetching its rows now (C is usually
+  // beyond L2 by the time a tile comes round again).
+  const size_t rowsIn = g.m - i0 < kMr ? g.m - i0 : kMr;
+  for (size_t r = 0; r < rowsIn; ++r) {
+    const char* row = reinterpret_cast<const char*>(g.c + (i0 + r) * g.ldc + j0);
+    _mm_prefetch(row, _MM_HINT_T0);
+    _mm_prefetch(row + 60, _MM_HINT_T0);  // the line holding the tile row's last float
+  }
+  __m256 acc[kMr][kVecs];
+  for (size_t r = 0; r < kMr; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  const size_t kc = g.kc;
+#pragma GCC unroll 4
+  for (size_t p = 0; p < kc; ++p) {
+    const __m256 b0 = _mm256_loadu_ps(bp + p * kNr), b1 = _mm256_loadu_ps(bp + p * kNr + 8);
+    for (size_t r = 0; r < kMr; ++r) {
+      // set1 of the value, not _mm256_broadcast_ss(pointer): with the latter GCC 12 stored
+      // every accumulator to the stack on each k (3x slower).
+      const __m256 a = _mm256_set1_ps(ap[p * kMr + r]);
+      acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
+      acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
     }
+  }
+  // Spill once through a fixed-index array: indexing acc by the run-time row count below
+  // would make the compiler keep acc in memory inside the K loop.
+  alignas(32) float sums[kMr][kNr];
+  for (size_t r = 0; r < kMr; ++r)
+    for (size_t v = 0; v < kVecs; ++v) _mm256_store_ps(sums[r] + 8 * v, acc[r][v]);
+  const __m256 alpha = _mm256_set1_ps(g.alpha), beta = _mm256_set1_ps(g.beta);
+  const size_t rows = g.m - i0 < kMr ? g.m - i0 : kMr, cols = g.n - j0 < kNr ? g.n - j0 : kNr;
+  const float* bias = g.bias ? g.bias + j0 : nullptr;
+  if (cols == kNr) {  // whole rows of 16: straight into C
+    for (size_t r = 0; r < rows; ++r) {
+      float* c = g.c + (i0 + r) * g.ldc + j0;
+      for (size_t v = 0; v < kVecs; ++v) _mm256_storeu_ps(c + 8 * v, Finish(_mm256_load_ps(sums[r] + 8 * v), g, alpha, beta, c + 8 * v, bias ? bias + 8 * v : nullptr));
+    }
+    return;
+  }
+  // Right edge: the same epilogue through a padded copy of the C tile and bias.
+  float cbuf[kNr], bbuf[kNr], out[kNr];
+  for (size_t j = 0; j < kNr; ++j) bbuf[j] = bias && j < cols ? bias[j] : 0.0f;
+  for (size_t r = 0; r < rows; ++r) {
+    float* c = g.c + (i0 + r) * g.ldc + j0;
+    for (size_t j = 0; j < kNr; ++j) cbuf[j] = g.beta != 0.0f && j < cols ? c[j] : 0.0f;
+    for (size_t v = 0; v < kVecs; ++v) _mm256_storeu_ps(out + 8 * v, Finish(_mm256_load_ps(sums[r] + 8 * v), g, alpha, beta, cbuf + 8 * v, bias ? bbuf + 8 * v : nullptr));
+    for (size_t j = 0; j < cols; ++j) c[j] = out[j];
   }
 }
 
+}  // namespace
+
+// Column panels outer, row panels inner: one B panel (kc x 16, <= 16 KiB at kc = 256) stays in
+// L1 while the packed A block streams from L2.
+void SGemmAvx2(const SGemmBlock& g) {
+  for (size_t j0 = 0; j0 < g.n; j0 += kNr) {
+    const float* bp = g.b + (j0 / kNr) * g.kc * kNr;
+    for (size_t i0 = 0; i0 < g.m; i0 += kMr) Tile(g, g.a + (i0 / kMr) * g.kc * kMr, bp, i0, j0);
+  }
+}
 
 }  // namespace qtorch

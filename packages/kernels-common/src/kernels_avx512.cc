@@ -97,45 +97,60 @@ void QGemmAvx512(const QGemmBlock& blk) {
   }
 }
 
-// FP32: 4 x 4 dot products along K, 16 floats at a time; the K tail uses masked loads.
-void SGemmAvx512(const SGemmArgs& g) {
-  const size_t kTail = g.k % 16, kMain = g.k - kTail;
-  const __mmask16 tailMask = static_cast<__mmask16>((1u << kTail) - 1u);
-  for (size_t i0 = 0; i0 < g.m; i0 += 4) {
-    const size_t ri = g.m - i0 < 4 ? g.m - i0 : 4;
-    for (size_t j0 = 0; j0 < g.n; j0 += 4) {
-      const size_t rj = g.n - j0 < 4 ? g.n - j0 : 4;
-      __m512 acc[4][4];
-      for (int r = 0; r < 4; ++r)
-        for (int s = 0; s < 4; ++s) acc[r][s] = _mm512_setzero_ps();
-      // Rows/cols past the edge reuse the last valid one; their results are not stored.
-      const float* ap[4];
-      const float* bpp[4];
-      for (size_t r = 0; r < 4; ++r) ap[r] = g.a + (i0 + (r < ri ? r : ri - 1)) * g.lda;
-      for (size_t s = 0; s < 4; ++s) bpp[s] = g.b + (j0 + (s < rj ? s : rj - 1)) * g.ldb;
-      for (size_t t = 0; t < kMain; t += 16) {
-        __m512 bv[4];
-        for (int s = 0; s < 4; ++s) bv[s] = _mm512_loadu_ps(bpp[s] + t);
-        for (int r = 0; r < 4; ++r) {
-          const __m512 av = _mm512_loadu_ps(ap[r] + t);
-          for (int s = 0; s < 4; ++s) acc[r][s] = _mm512_fmadd_ps(av, bv[s], acc[r][s]);
-        }
-      }
-      if (kTail) {
-        __m512 bv[4];
-        for (int s = 0; s < 4; ++s) bv[s] = _mm512_maskz_loadu_ps(tailMask, bpp[s] + kMain);
-        for (int r = 0; r < 4; ++r) {
-          const __m512 av = _mm512_maskz_loadu_ps(tailMask, ap[r] + kMain);
-          for (int s = 0; s < 4; ++s) acc[r][s] = _mm512_fmadd_ps(av, bv[s], acc[r][s]);
-        }
-      }
-      for (size_t r = 0; r < ri; ++r)
-        for (size_t s = 0; s < rj; ++s) {
-          const float v = _mm512_reduce_add_ps(acc[r][s]);
-          float* c = g.c + (i0 + r) * g.ldc + j0 + s;
-          *c = (g.accumulate ? *c : g.bias ? g.bias[j0 + s] : 0.0f) + v;
-        }
+// FP32: the AVX2 kernel's 6-row tile at zmm width (6 x 32, 12 accumulators; see
+// kernels_avx2_sgemm.cc), with masked loads/stores at the right edge instead of a copy.
+namespace {
+
+constexpr size_t kSMr = kSGemmMrAvx512, kSNr = kSGemmNrAvx512;
+
+void SGemmTile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0, size_t j0) {
+  const size_t rowsIn = g.m - i0 < kSMr ? g.m - i0 : kSMr;
+  for (size_t r = 0; r < rowsIn; ++r) {  // fetch the C tile during the K loop (as the AVX2 kernel)
+    const char* row = reinterpret_cast<const char*>(g.c + (i0 + r) * g.ldc + j0);
+    _mm_prefetch(row, _MM_HINT_T0);
+    _mm_prefetch(row + 64, _MM_HINT_T0);
+    _mm_prefetch(row + 124, _MM_HINT_T0);
+  }
+  __m512 acc[kSMr][2];
+  for (size_t r = 0; r < kSMr; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  for (size_t p = 0; p < g.kc; ++p) {
+    const __m512 b0 = _mm512_loadu_ps(bp + p * kSNr), b1 = _mm512_loadu_ps(bp + p * kSNr + 16);
+    for (size_t r = 0; r < kSMr; ++r) {
+      const __m512 a = _mm512_set1_ps(ap[p * kSMr + r]);
+      acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
     }
+  }
+  // Spill once through a fixed-index array (run-time row indexing would keep acc in memory).
+  alignas(64) float sums[kSMr][kSNr];
+  for (size_t r = 0; r < kSMr; ++r)
+    for (size_t v = 0; v < 2; ++v) _mm512_store_ps(sums[r] + 16 * v, acc[r][v]);
+  const __m512 alpha = _mm512_set1_ps(g.alpha), beta = _mm512_set1_ps(g.beta);
+  const size_t rows = g.m - i0 < kSMr ? g.m - i0 : kSMr, cols = g.n - j0 < kSNr ? g.n - j0 : kSNr;
+  __mmask16 mask[2];  // valid columns of each 16-wide half
+  for (size_t v = 0; v < 2; ++v) {
+    const size_t valid = cols > 16 * v ? (cols - 16 * v < 16 ? cols - 16 * v : 16) : 0;
+    mask[v] = static_cast<__mmask16>((1u << valid) - 1u);
+  }
+  for (size_t r = 0; r < rows; ++r) {
+    float* c = g.c + (i0 + r) * g.ldc + j0;
+    for (size_t v = 0; v < 2; ++v) {
+      if (!mask[v]) continue;
+      // alpha * acc (+ beta * c) (+ bias), each step rounded on its own (as the AVX2 kernel)
+      __m512 y = _mm512_mul_ps(_mm512_load_ps(sums[r] + 16 * v), alpha);
+      if (g.beta != 0.0f) y = _mm512_add_ps(y, _mm512_mul_ps(beta, _mm512_maskz_loadu_ps(mask[v], c + 16 * v)));
+      if (g.bias) y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(mask[v], g.bias + j0 + 16 * v));
+      _mm512_mask_storeu_ps(c + 16 * v, mask[v], y);
+    }
+  }
+}
+
+}  // namespace
+
+void SGemmAvx512(const SGemmBlock& g) {
+  for (size_t j0 = 0; j0 < g.n; j0 += kSNr) {
+    const float* bp = g.b + (j0 / kSNr) * g.kc * kSNr;
+    for (size_t i0 = 0; i0 < g.m; i0 += kSMr) SGemmTile(g, g.a + (i0 / kSMr) * g.kc * kSMr, bp, i0, j0);
   }
 }
 

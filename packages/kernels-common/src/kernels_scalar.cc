@@ -24,16 +24,30 @@ void QGemmScalar(const QGemmBlock& blk) {
   }
 }
 
-void SGemmScalar(const SGemmArgs& g) {
-  for (size_t i = 0; i < g.m; ++i)
-    for (size_t j = 0; j < g.n; ++j) {
-      const float* a = g.a + i * g.lda;
-      const float* b = g.b + j * g.ldb;
-      float s = 0.0f;
-      for (size_t t = 0; t < g.k; ++t) s += a[t] * b[t];
-      float* c = g.c + i * g.ldc + j;
-      *c = (g.accumulate ? *c : g.bias ? g.bias[j] : 0.0f) + s;
+// FP32: 4 x 8 tiles of float accumulators (the compiler may vectorize them at the baseline ISA).
+void SGemmScalar(const SGemmBlock& g) {
+  constexpr size_t kMr = kSGemmMrScalar, kNr = kSGemmNrScalar;
+  for (size_t j0 = 0; j0 < g.n; j0 += kNr) {
+    const float* bp = g.b + (j0 / kNr) * g.kc * kNr;
+    const size_t cols = g.n - j0 < kNr ? g.n - j0 : kNr;
+    for (size_t i0 = 0; i0 < g.m; i0 += kMr) {
+      const float* ap = g.a + (i0 / kMr) * g.kc * kMr;
+      const size_t rows = g.m - i0 < kMr ? g.m - i0 : kMr;
+      float acc[kMr][kNr] = {};
+      for (size_t p = 0; p < g.kc; ++p)
+        for (size_t r = 0; r < kMr; ++r)
+          for (size_t j = 0; j < kNr; ++j) acc[r][j] += ap[p * kMr + r] * bp[p * kNr + j];
+      for (size_t r = 0; r < rows; ++r) {
+        float* c = g.c + (i0 + r) * g.ldc + j0;
+        for (size_t j = 0; j < cols; ++j) {
+          float v = g.alpha * acc[r][j];
+          if (g.beta != 0.0f) v += g.beta * c[j];
+          if (g.bias) v += g.bias[j0 + j];
+          c[j] = v;
+        }
+      }
     }
+  }
 }
 
 }  // namespace qtorch

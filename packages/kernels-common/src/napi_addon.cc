@@ -157,21 +157,6 @@ Napi::Value QLinearDynamicJs(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// sgemm(a: Float32Array(m*k), m, k, b: Float32Array(n*k), n, bias|null) -> Float32Array(m*n)
-Napi::Value SGemmJs(const Napi::CallbackInfo& info) {
-  Ctx c{info, "sgemm"};
-  auto a = c.Array<float>(0, "a", napi_float32_array, "Float32Array");
-  const size_t m = c.Dim(1, "m"), k = c.Dim(2, "k");
-  auto b = c.Array<float>(3, "b", napi_float32_array, "Float32Array");
-  const size_t n = c.Dim(4, "n");
-  c.Length(0, "a", a.ElementLength(), CheckedElements(info.Env(), c.fn, m, k), "m * k");
-  c.Length(3, "b", b.ElementLength(), CheckedElements(info.Env(), c.fn, n, k), "n * k");
-  const float* bias = ArgBias(c, 5, n);
-  auto out = Napi::Float32Array::New(info.Env(), CheckedElements(info.Env(), c.fn, m, n));
-  SGemm(a.Data(), b.Data(), bias, out.Data(), m, n, k);
-  return out;
-}
-
 Napi::Value IsaJs(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), IsaName(ActiveIsa())); }
 Napi::Value DetectedIsaJs(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), IsaName(DetectedIsa())); }
 
@@ -260,7 +245,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports, Engine engine) {
   exports.Set("qgemmS32", Napi::Function::New(env, QGemmS32Js, "qgemmS32"));
   exports.Set("qlinear", Napi::Function::New(env, QLinearJs, "qlinear"));
   exports.Set("qlinearDynamic", Napi::Function::New(env, QLinearDynamicJs, "qlinearDynamic"));
-  exports.Set("sgemm", Napi::Function::New(env, SGemmJs, "sgemm"));
+  InitSGemm(env, exports);
   exports.Set("isa", Napi::Function::New(env, IsaJs, "isa"));
   exports.Set("detectedIsa", Napi::Function::New(env, DetectedIsaJs, "detectedIsa"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsaJs, "setIsa"));

@@ -139,5 +139,8 @@ struct AddonData {
 // Registers the quantized-op functions of napi_ops.cc on `exports`.
 void InitOps(Napi::Env env, Napi::Object exports);
 
+// Registers the FP32 GEMM functions of napi_sgemm.cc on `exports`.
+void InitSGemm(Napi::Env env, Napi::Object exports);
+
 }  // namespace napi
 }  // namespace qtorch

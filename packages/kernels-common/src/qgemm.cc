@@ -174,42 +174,4 @@ void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw,
   }
 }
 
-void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m, size_t n, size_t k) {
-  using SKernel = void (*)(const SGemmArgs&);
-  SKernel kernel = SGemmScalar;
-#if defined(QTORCH_X86_64)
-  switch (ActiveIsa()) {
-    case Isa::Avx512Vnni:
-    case Isa::Avx512: kernel = SGemmAvx512; break;
-    case Isa::Avx2: kernel = SGemmAvx2; break;
-    default: break;
-  }
-#endif
-  // Cache blocks: 2048 k x 16 rows of B = 128 KiB stays in L2 while every row tile of A passes
-  // over it (without blocking, 128x4096x1024 streamed B from memory per tile: 41 vs 88
-  // GFLOP/s measured; 512 x 64 blocks cost K=1024 15% in extra reductions).
-  constexpr size_t kKc = 2048, kNc = 16;
-  if (k == 0) {  // no K block to run: C = bias (or 0)
-    for (size_t i = 0; i < m; ++i)
-      for (size_t j = 0; j < n; ++j) c[i * n + j] = bias ? bias[j] : 0.0f;
-    return;
-  }
-  for (size_t k0 = 0; k0 < k; k0 += kKc)
-    for (size_t n0 = 0; n0 < n; n0 += kNc) {
-      SGemmArgs args;
-      args.a = a + k0;
-      args.b = b + n0 * k + k0;
-      args.bias = bias ? bias + n0 : nullptr;
-      args.c = c + n0;
-      args.m = m;
-      args.n = std::min(kNc, n - n0);
-      args.k = std::min(kKc, k - k0);
-      args.lda = k;
-      args.ldb = k;
-      args.ldc = n;
-      args.accumulate = k0 > 0;
-      kernel(args);
-    }
-}
-
 }  // namespace qtorch

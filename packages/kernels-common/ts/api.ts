@@ -74,6 +74,15 @@ export interface KernelsApi {
   qlinearDynamic(input: Uint8Array, m: number, packed: PackedWeights, opts: QLinearDynamicOptions): Float32Array;
   /** float32 `a (m x k) * b^T (b: n x k) + bias`. */
   sgemm(a: Float32Array, m: number, k: number, b: Float32Array, n: number, opts?: { bias?: Float32Array | null }): Float32Array;
+  /**
+   * BLAS-style float32 GEMM in place: `c = alpha * op(a) * op(b) + beta * c + bias` on row-major
+   * strided views (`op(a)` m x k is `a[aOffset + i * lda + p]`, or `a[aOffset + p * lda + i]` when
+   * `transA`; likewise `op(b)` k x n; `beta = 0` ignores c's old values). Packed, cache-blocked,
+   * on the intra-op pool; float32 sums (same floats for any thread count).
+   */
+  sgemmStrided(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number,
+    beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null): void;
 }
 
 const asScales = (s: WeightScales | number): WeightScales => (typeof s === 'number' ? Float64Array.of(s) : s);
@@ -101,5 +110,6 @@ export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
     qlinearDynamic: (input, m, packed, o) =>
       need('qlinearDynamic').qlinearDynamic(input, m, o.inputZeroPoint, packed, o.inputScale, asScales(o.weightScales), o.bias ?? null, o.relu ?? false),
     sgemm: (a, m, k, b, n, o = {}) => need('sgemm').sgemm(a, m, k, b, n, o.bias ?? null),
+    sgemmStrided: (...args) => need('sgemmStrided').sgemmStrided(...args),
   };
 }

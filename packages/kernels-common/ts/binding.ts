@@ -71,6 +71,10 @@ export interface NativeBinding {
   minMax(input: Float32Array): [number, number];
   /** Float32 GEMM `a [M, K] @ b^T + bias`, b given as `[N, K]`. */
   sgemm(a: Float32Array, m: number, k: number, b: Float32Array, n: number, bias: Float32Array | null): Float32Array;
+  /** `c = alpha * op(a) * op(b) + beta * c + bias` in place on strided views (qtensor's `FloatGemmKernel`). */
+  sgemmStrided(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number,
+    beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null): void;
   /** The active ISA level. */
   isa(): Isa;
   /** Highest ISA level this CPU supports. */

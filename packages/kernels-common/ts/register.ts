@@ -15,7 +15,7 @@ import { NativeWeightCache } from './ops/weights.js';
 import type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
 
 /** Low-level kernels this package registers (their contracts are the {@link KernelsApi} signatures). */
-export const NATIVE_KERNEL_OPS = ['kernels::qgemm_s32', 'kernels::qlinear', 'kernels::qlinear_dynamic', 'kernels::sgemm'] as const;
+export const NATIVE_KERNEL_OPS = ['kernels::qgemm_s32', 'kernels::qlinear', 'kernels::qlinear_dynamic', 'kernels::sgemm', 'kernels::sgemm_strided'] as const;
 
 type Impl = (...args: never[]) => unknown;
 type OpFactory = (ctx: OpContext, weights: NativeWeightCache) => Impl;
@@ -51,9 +51,14 @@ export const NATIVE_QUANTIZED_OPS: readonly string[] = QUANTIZED_OPS.map(([op]) 
 /** Registers the low-level kernels into qtensor's registry (no-op without the addon). */
 export function registerNativeKernels(registerKernel: RegisterKernelFn, engine: Engine, api: KernelsApi, load: LoadResult): void {
   if (!load.binding) return;
-  const impls = [api.qgemmS32, api.qlinear, api.qlinearDynamic, api.sgemm];
+  const impls = [api.qgemmS32, api.qlinear, api.qlinearDynamic, api.sgemm, api.sgemmStrided];
   // replace: an ESM and a CJS copy of one addon in a process register the same kernels.
-  NATIVE_KERNEL_OPS.forEach((op, i) => registerKernel({ op, engine, source: 'native', impl: impls[i] as Impl }, { replace: true }));
+  NATIVE_KERNEL_OPS.forEach((op, i) => {
+    // 'kernels::sgemm_strided' (qtensor's float GEMM hook) only from a binary that has it: a
+    // stale build must leave float ops on the TypeScript loops, not make them throw.
+    if (op === 'kernels::sgemm_strided' && typeof load.binding?.sgemmStrided !== 'function') return;
+    registerKernel({ op, engine, source: 'native', impl: impls[i] as Impl }, { replace: true });
+  });
 }
 
 /**

@@ -1,5 +1,7 @@
+import { describeSGemmStrided } from '../../kernels-common/test-suite/sgemm.js';
 import { describeQGemm, describeSGemm } from '../../kernels-common/test-suite/suite.js';
 import { addon } from './addon.js';
 
 describeQGemm(addon);
 describeSGemm(addon);
+describeSGemmStrided(addon);

@@ -119,12 +119,14 @@ export function onnxCases(s: CaseSpec): OnnxCase[] {
       return linearCases(s.m, s.k, s.n, s.kind === 'linear_dynamic', s.dtypes);
     case 'conv':
       return convCases(s);
-    case 'matmul':
+    case 'matmul': {
+      const m = s.m ?? s.n, k = s.k ?? s.n;
       return [{
         label: 'MatMul', dtype: 'fp32',
-        model: model([node('MatMul', ['a', 'b'], ['y']), initializer('b', 'float', [s.n, s.n], randF32(s.n * s.n)), graphInput('a', 'float', [s.n, s.n]), graphOutput('y', 'float', [s.n, s.n])]),
-        feeds: { a: { elem: 'float', dims: [s.n, s.n], data: randF32(s.n * s.n) } },
+        model: model([node('MatMul', ['a', 'b'], ['y']), initializer('b', 'float', [k, s.n], randF32(k * s.n)), graphInput('a', 'float', [m, k]), graphOutput('y', 'float', [m, s.n])]),
+        feeds: { a: { elem: 'float', dims: [m, k], data: randF32(m * k) } },
       }];
+    }
     case 'quantize':
       return [{
         label: 'QuantizeLinear', dtype: 'int8',

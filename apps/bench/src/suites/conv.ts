@@ -31,7 +31,7 @@ export function convRows(s: ConvSpec, ctx: SuiteContext) {
       const packed = convPrepack(w, b, geometry, engine);
       return () => quantizedConv2d(x, packed, OUT_SCALE, OUT_ZERO_POINT);
     }),
-    ...floatRow(s, () => conv2d(xf, wf, { ...geometry, bias: b })),
+    ...floatRow(s, () => conv2d(xf, wf, { ...geometry, bias: b }), ctx),
   ];
 }
 

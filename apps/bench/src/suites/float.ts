@@ -1,27 +1,41 @@
-/** The float path: matmul and conv2d on qtensor's float ops (the fp32 baseline of the int8 suites). */
-import { matmul, randn } from '@qtorch/qtensor';
+/**
+ * The float path: qtensor's fp32 matmul, linear and conv2d, on the native float32 GEMM (per
+ * thread count) and on the TypeScript loops, beside the peers' fp32 ops. The (128, 1024, 1024)
+ * product is issue #6's case: `matmul` against onnxruntime's MatMul and torch.mm, `linear`
+ * (x W^T + b) against onnxruntime's Gemm and F.linear.
+ */
+import { linear, matmul, randn } from '@qtorch/qtensor';
 import { seed } from '../fixtures.js';
-import type { ConvSpec, MatmulSpec } from '../specs.js';
+import type { ConvSpec, LinearSpec, MatmulSpec } from '../specs.js';
 import { convRows, convSpecs } from './conv.js';
 import { floatRow } from './rows.js';
 import type { Suite } from './types.js';
 
-export const floatSuite: Suite<MatmulSpec | ConvSpec> = {
+type FloatSpec = MatmulSpec | LinearSpec | ConvSpec;
+
+export const floatSuite: Suite<FloatSpec> = {
   name: 'float',
-  description: 'fp32 matmul 256x256x256 and conv2d (1,64,56,56)x(64,64,3,3) pad 1',
+  description: 'fp32 matmul 256x256x256 and (128,1024)x(1024,1024), linear (128,1024,1024), conv2d (1,64,56,56)x(64,64,3,3) pad 1',
   specs({ quick }) {
     const n = quick ? 16 : 256;
+    const [m, k, n2] = quick ? [8, 32, 24] : [128, 1024, 1024];
     const [c, hw] = quick ? [4, 8] : [64, 56];
     const conv = { label: `conv2d (1,${c},${hw},${hw}) 3x3 ${c}->${c} p1`, n: 1, c, h: hw, w: hw, cout: c, kernel: 3, stride: 1, padding: 1, groups: 1 };
     return [
       { suite: 'float', kind: 'matmul', case: `matmul ${n}x${n}x${n}`, n, ops: 2 * n * n * n, dtypes: ['fp32'] },
+      { suite: 'float', kind: 'matmul', case: `matmul (${m},${k})x(${k},${n2})`, m, k, n: n2, ops: 2 * m * k * n2, dtypes: ['fp32'] },
+      { suite: 'float', kind: 'linear', case: `linear (${m},${k},${n2}) +bias`, m, k, n: n2, ops: 2 * m * k * n2, dtypes: ['fp32'] },
       ...convSpecs('float', [conv], ['fp32']),
     ];
   },
   ours(s, ctx) {
     if (s.kind === 'conv') return convRows(s, ctx);
     seed();
-    const a = randn([s.n, s.n]), b = randn([s.n, s.n]);
-    return floatRow(s, () => matmul(a, b));
+    if (s.kind === 'linear' || s.kind === 'linear_dynamic') {
+      const x = randn([s.m, s.k]), w = randn([s.n, s.k]), b = randn([s.n]);
+      return floatRow(s, () => linear(x, w, b), ctx);
+    }
+    const a = randn([s.m ?? s.n, s.k ?? s.n]), b = randn([s.k ?? s.n, s.n]);
+    return floatRow(s, () => matmul(a, b), ctx);
   },
 };

@@ -1,9 +1,9 @@
 /** Builders of the rows every op suite has: our quantized variants and the float path beside them. */
-import type { Engine } from '@qtorch/qtensor';
+import { type Engine, nativeFloatGemm } from '@qtorch/qtensor';
 import { nativeThreadsAvailable } from '../addons.js';
 import type { BenchCase } from '../harness.js';
 import type { CaseSpec } from '../specs.js';
-import { type Variant, variantsOf, withVariant } from '../variants.js';
+import { type Variant, variantsOf, withNative, withVariant } from '../variants.js';
 import type { SuiteContext } from './types.js';
 
 const metaOf = (spec: CaseSpec) => ({ suite: spec.suite, case: spec.case, ops: spec.ops, bytes: spec.bytes });
@@ -29,8 +29,16 @@ export function quantizedRows(spec: CaseSpec, ctx: SuiteContext, op: string, pre
   });
 }
 
-/** The fp32 row: qtensor's float op (TypeScript; engine '-'). */
-export function floatRow(spec: CaseSpec, call: () => unknown): BenchCase[] {
+/**
+ * The fp32 rows of qtensor's float op (engine '-'): on the native float32 GEMM when an addon
+ * registered it (per thread count of `ctx`, else 1 thread), and on the TypeScript loops
+ * (native kernels off, 1 thread).
+ */
+export function floatRow(spec: CaseSpec, call: () => unknown, ctx?: SuiteContext): BenchCase[] {
   if (!spec.dtypes.includes('fp32')) return [];
-  return [{ ...metaOf(spec), threads: 1, impl: 'qtorch-reference', engine: '-', dtype: 'fp32', run: call }];
+  const row = (impl: Variant['impl'], threads: number): BenchCase =>
+    ({ ...metaOf(spec), threads, impl, engine: '-', dtype: 'fp32', run: () => withNative(impl === 'qtorch-native', call) });
+  const native = withNative(true, () => nativeFloatGemm() !== null);
+  const nativeThreads = native ? (ctx ? threadCountsOf({ impl: 'qtorch-native', engine: 'fbgemm' }, ctx) : [1]) : [];
+  return [...nativeThreads.map((t) => row('qtorch-native', t)), row('qtorch-reference', 1)];
 }

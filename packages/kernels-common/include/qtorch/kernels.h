@@ -35,22 +35,36 @@ void QGemmAvx2(const QGemmBlock& blk);        // int16 widening + vpmaddwd: exac
 void QGemmAvx512(const QGemmBlock& blk);      // AVX-512BW, int16 widening + vpmaddwd: exact
 void QGemmAvx512Vnni(const QGemmBlock& blk);  // vpdpbusd: exact (no int16 intermediate)
 
-// One K block of C = A * B^T + bias: C[m, n] = base + sum_k A[m, k] * B[n, k], where base is
-// C[m, n] itself when accumulate, else bias[n] (or 0). Row-major with leading dimensions.
-// Summation order differs per ISA (float results are close, not bit-identical).
-struct SGemmArgs {
-  const float* a;
-  const float* b;
-  const float* bias;  // may be null
+// FP32 GEMM (driver: sgemm.cc). The driver packs one K block of op(A) into row panels of MR
+// rows ([kc][MR] floats each, rows past M zero) and of op(B) into column panels of NR columns
+// ([kc][NR], columns past N zero); a kernel multiplies every (row panel, column panel) pair:
+//   C[i, j] = alpha * sum_k A[i, k] * B[k, j]  (+ beta * C[i, j] unless beta == 0: C not read)
+//           (+ bias[j] when bias is set)
+// for the m x n valid part only. Each element is alpha * acc, then + beta * C, then + bias,
+// every step rounded separately (no FMA) whether the tile is full or at an edge, so results
+// do not depend on where a tile starts (any thread split gives the same floats). The K sum
+// order differs per ISA: results are close, not bit-identical, across ISAs.
+struct SGemmBlock {
+  const float* a;  // packed row panels, kc * MR floats each
+  const float* b;  // packed column panels, kc * NR floats each
+  size_t kc;       // >= 1
+  size_t m, n;     // valid rows / columns of the block
   float* c;
-  size_t m, n, k;
-  size_t lda, ldb, ldc;
-  int accumulate;
+  size_t ldc;
+  float alpha, beta;
+  const float* bias;  // null, or the block's n column values
 };
 
-void SGemmScalar(const SGemmArgs& args);
-void SGemmAvx2(const SGemmArgs& args);
-void SGemmAvx512(const SGemmArgs& args);
+// Register tile (MR x NR) of each kernel; the driver packs to match.
+enum : size_t {
+  kSGemmMrScalar = 4, kSGemmNrScalar = 8,
+  kSGemmMrAvx2 = 6, kSGemmNrAvx2 = 16,      // 12 ymm accumulators
+  kSGemmMrAvx512 = 6, kSGemmNrAvx512 = 32,  // the AVX2 tile at twice the width (12 zmm)
+};
+
+void SGemmScalar(const SGemmBlock& blk);
+void SGemmAvx2(const SGemmBlock& blk);
+void SGemmAvx512(const SGemmBlock& blk);
 
 // Whole-tensor elementwise kernels with qtensor's reference numerics (qops.h / numerics.h):
 // the baseline versions are compiler-vectorized loops in elementwise.cc, these the explicit

@@ -91,7 +91,4 @@ void DequantizeAccF32(const int32_t* acc, size_t m, size_t n, double inScale, co
 void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
                 const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y);
 
-// C = A * B^T + bias (float32) with the active ISA.
-void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m, size_t n, size_t k);
-
 }  // namespace qtorch

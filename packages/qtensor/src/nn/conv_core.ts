@@ -35,10 +35,13 @@ function im2colIsIdentity(g: ConvGeometry): boolean {
 }
 
 /**
- * Walks every (im2col row, output position) pair of `cg` channels, calling `visit(colIndex, srcIndex)`
- * with srcIndex -1 for padding. Shared by im2col (gather) and col2im (scatter-add).
+ * Walks the im2col matrix of `cg` channels one run at a time: a run is the oW columns of one
+ * im2col row at one (od, oh) output position, starting at column `col`. Output ow in [lo, hi)
+ * reads input index `src + ow * sw`; the rest of the run is padding (lo = hi = 0 when the whole
+ * run is). Shared by im2col (gather) and col2im (scatter-add); runs make both tight loops
+ * instead of a call per element.
  */
-function forEachPatch(g: ConvGeometry, cg: number, srcOff: number, visit: (col: number, src: number) => void): void {
+function forEachRun(g: ConvGeometry, cg: number, srcOff: number, visit: (col: number, src: number, lo: number, hi: number) => void): void {
   const [D, H, W] = g.big, [oD, oH, oW] = g.small, [kD, kH, kW] = g.kernel;
   const [sd, sh, sw] = g.stride, [pd, ph, pw] = g.pad, [dd, dh, dw] = g.dilation;
   const L = oD * oH * oW;
@@ -47,17 +50,16 @@ function forEachPatch(g: ConvGeometry, cg: number, srcOff: number, visit: (col: 
     for (let kd = 0; kd < kD; kd++) {
       for (let kh = 0; kh < kH; kh++) {
         for (let kw = 0; kw < kW; kw++, row++) {
+          // iw = ow * sw + shift must lie in [0, W)
+          const shift = kw * dw - pw;
+          const lo0 = Math.max(0, Math.ceil(-shift / sw)), hi0 = Math.max(lo0, Math.min(oW, Math.floor((W - 1 - shift) / sw) + 1));
           let col = row * L;
           for (let od = 0; od < oD; od++) {
             const id = od * sd - pd + kd * dd;
-            for (let oh = 0; oh < oH; oh++) {
+            for (let oh = 0; oh < oH; oh++, col += oW) {
               const ih = oh * sh - ph + kh * dh;
               const inside = id >= 0 && id < D && ih >= 0 && ih < H;
-              const base = srcOff + ((c * D + id) * H + ih) * W;
-              for (let ow = 0; ow < oW; ow++, col++) {
-                const iw = ow * sw - pw + kw * dw;
-                visit(col, inside && iw >= 0 && iw < W ? base + iw : -1);
-              }
+              visit(col, srcOff + ((c * D + id) * H + ih) * W + shift, inside ? lo0 : 0, inside ? hi0 : 0);
             }
           }
         }
@@ -67,14 +69,20 @@ function forEachPatch(g: ConvGeometry, cg: number, srcOff: number, visit: (col: 
 }
 
 function im2col(src: ArrayLike<number>, srcOff: number, cg: number, g: ConvGeometry, cols: FloatArray): void {
-  forEachPatch(g, cg, srcOff, (col, s) => {
-    cols[col] = s < 0 ? 0 : src[s]!;
+  const oW = g.small[2], sw = g.stride[2];
+  // plain loops: runs are short (one output row), where fill/set/subarray calls cost more
+  forEachRun(g, cg, srcOff, (col, s, lo, hi) => {
+    let ow = 0;
+    for (; ow < lo; ow++) cols[col + ow] = 0;
+    for (; ow < hi; ow++) cols[col + ow] = src[s + ow * sw]!;
+    for (; ow < oW; ow++) cols[col + ow] = 0;
   });
 }
 
 function col2imAdd(cols: FloatArray, dst: FloatArray, dstOff: number, cg: number, g: ConvGeometry): void {
-  forEachPatch(g, cg, dstOff, (col, d) => {
-    if (d >= 0) dst[d]! += cols[col]!;
+  const sw = g.stride[2];
+  forEachRun(g, cg, dstOff, (col, d, lo, hi) => {
+    for (let ow = lo; ow < hi; ow++) dst[d + ow * sw]! += cols[col + ow]!;
   });
 }
 

@@ -168,8 +168,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const dtype = resultDtype(x, weight, bias);
   const xv = x.values(), wv = weight.values(), bv = bias?.values();
   const out = allocFloat(M * nOut, dtype);
-  gemmNT(M, nOut, nIn, xv, 0, wv, 0, out, 0);
-  if (bv) for (let i = 0; i < M; i++) for (let j = 0; j < nOut; j++) out[i * nOut + j]! += bv[j]!;
+  gemmNT(M, nOut, nIn, xv, 0, wv, 0, out, 0, false, bv ?? null);
   const outShape = [...x.shape.slice(0, -1), nOut];
   return recordOp('Linear', floatTensor(out, outShape, dtype), [x, weight, bias], (g) => {
     const gv = g.values();

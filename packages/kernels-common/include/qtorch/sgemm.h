@@ -1,0 +1,32 @@
+// FP32 GEMM: packed panels, cache blocking and the intra-op pool over the active ISA's kernel.
+#pragma once
+
+#include <cstddef>
+
+namespace qtorch {
+
+// C = alpha * op(A) * op(B) + beta * C + bias (row-major, BLAS conventions). op(A) is m x k:
+// A[i * lda + p], or A[p * lda + i] when transA; op(B) is k x n: B[p * ldb + j], or
+// B[j * ldb + p] when transB. beta == 0 overwrites C without reading it (NaN there is ignored);
+// bias is null or n values added to every row. C must not overlap A, B or bias. Results are
+// the same floats for every thread count; they differ across ISAs by summation order only.
+struct SGemmProblem {
+  bool transA = false, transB = false;
+  size_t m = 0, n = 0, k = 0;
+  float alpha = 1.0f;
+  const float* a = nullptr;
+  size_t lda = 0;
+  const float* b = nullptr;
+  size_t ldb = 0;
+  float beta = 0.0f;
+  float* c = nullptr;
+  size_t ldc = 0;
+  const float* bias = nullptr;
+};
+
+void SGemmEx(const SGemmProblem& p);
+
+// C (m x n) = A (m x k) * B^T (B: n x k) + bias, all contiguous.
+void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m, size_t n, size_t k);
+
+}  // namespace qtorch

@@ -1,0 +1,202 @@
+// FP32 GEMM driver in the GotoBLAS/BLIS shape: for each N block and K block, op(B) is packed
+// into column panels once; for each M block, op(A) into row panels; the active ISA's kernel
+// multiplies the packed block (kernels.h SGemmBlock). Transposes are absorbed by the packing.
+#include "qtorch/sgemm.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+
+#include "qtorch/cpu.h"
+#include "qtorch/kernels.h"
+#include "qtorch/parallel.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define QTORCH_X86_64 1
+#endif
+
+namespace qtorch {
+namespace {
+
+struct Kernel {
+  size_t mr, nr;
+  void (*fn)(const SGemmBlock&);
+};
+
+Kernel SelectKernel() {
+#if defined(QTORCH_X86_64)
+  switch (ActiveIsa()) {
+    case Isa::Avx512Vnni:
+    case Isa::Avx512: return {kSGemmMrAvx512, kSGemmNrAvx512, SGemmAvx512};
+    case Isa::Avx2: return {kSGemmMrAvx2, kSGemmNrAvx2, SGemmAvx2};
+    default: break;
+  }
+#endif
+  return {kSGemmMrScalar, kSGemmNrScalar, SGemmScalar};
+}
+
+// Blocking (Zen 3: 32 KiB L1d, 512 KiB L2): a kc x NR panel of B (16 KiB for AVX2) stays in
+// L1 while the mc x kc packed A block (<= 144 KiB) streams from L2; the kc x nc packed B block
+// (1 MiB) is read once per M block. kMc is a multiple of every MR, kNc of every NR.
+constexpr size_t kKc = 256, kMc = 144, kNc = 1024;
+
+// Multiply-adds below which a part is not worth waking a pool thread for.
+constexpr size_t kMinParallelWork = size_t{1} << 20;
+
+size_t RoundUp(size_t v, size_t to) { return (v + to - 1) / to * to; }
+
+// Grow-only, 64-byte aligned packing buffer per thread (pool threads live as long as the
+// process), so a call allocates nothing once warm.
+class Scratch {
+ public:
+  float* Get(size_t count) {
+    if (count > capacity_) {
+      buf_.reset(new float[count + 16]);
+      capacity_ = count;
+    }
+    const uintptr_t p = reinterpret_cast<uintptr_t>(buf_.get());
+    return reinterpret_cast<float*>((p + 63) & ~uintptr_t{63});
+  }
+
+ private:
+  std::unique_ptr<float[]> buf_;
+  size_t capacity_ = 0;
+};
+
+thread_local Scratch tPackA, tPackB;
+
+// Rows [i0, i0 + mc) x k [p0, p0 + kc) of op(A) into panels of mr rows: [kc][mr], zero padded.
+void PackA(const SGemmProblem& q, size_t i0, size_t mc, size_t p0, size_t kc, size_t mr, float* dst) {
+  for (size_t r0 = 0; r0 < mc; r0 += mr, dst += kc * mr) {
+    const size_t rows = std::min(mr, mc - r0);
+    if (q.transA) {  // A stored k-major: each k holds the panel's rows side by side
+      for (size_t p = 0; p < kc; ++p) {
+        const float* src = q.a + (p0 + p) * q.lda + i0 + r0;
+        float* d = dst + p * mr;
+        for (size_t r = 0; r < mr; ++r) d[r] = r < rows ? src[r] : 0.0f;
+      }
+    } else {
+      for (size_t r = 0; r < mr; ++r) {
+        const float* src = q.a + (i0 + r0 + r) * q.lda + p0;
+        if (r < rows) {
+          for (size_t p = 0; p < kc; ++p) dst[p * mr + r] = src[p];
+        } else {
+          for (size_t p = 0; p < kc; ++p) dst[p * mr + r] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
+// k [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) into panels of nr columns: [kc][nr], zero
+// padded. Both layouts are walked in short k slices across all panels, so reads run along
+// B's rows and each slice's writes stay within a few cache lines per panel.
+void PackB(const SGemmProblem& q, size_t p0, size_t kc, size_t j0, size_t nc, size_t nr, float* dst) {
+  const size_t panels = (nc + nr - 1) / nr, tail = nc - (panels - 1) * nr;
+  if (!q.transB) {  // row-major k x n: one contiguous row of B per k
+    for (size_t p = 0; p < kc; ++p) {
+      const float* src = q.b + (p0 + p) * q.ldb + j0;
+      for (size_t panel = 0; panel < panels; ++panel) {
+        float* d = dst + panel * kc * nr + p * nr;
+        const float* s = src + panel * nr;
+        const size_t cols = panel + 1 < panels ? nr : tail;
+        for (size_t c = 0; c < cols; ++c) d[c] = s[c];
+        for (size_t c = cols; c < nr; ++c) d[c] = 0.0f;
+      }
+    }
+    return;
+  }
+  // n x k (the weights of a linear layer): a panel is nr rows of B read side by side, 8 k at a
+  // time (a small transpose the compiler keeps in registers).
+  constexpr size_t kSlice = 8;
+  for (size_t panel = 0; panel < panels; ++panel) {
+    float* d = dst + panel * kc * nr;
+    const size_t cols = panel + 1 < panels ? nr : tail;
+    const float* src = q.b + (j0 + panel * nr) * q.ldb + p0;
+    size_t p = 0;
+    for (; p + kSlice <= kc; p += kSlice) {
+      for (size_t c = 0; c < cols; ++c)
+        for (size_t t = 0; t < kSlice; ++t) d[(p + t) * nr + c] = src[c * q.ldb + p + t];
+      for (size_t c = cols; c < nr; ++c)
+        for (size_t t = 0; t < kSlice; ++t) d[(p + t) * nr + c] = 0.0f;
+    }
+    for (; p < kc; ++p)
+      for (size_t c = 0; c < nr; ++c) d[p * nr + c] = c < cols ? src[c * q.ldb + p] : 0.0f;
+  }
+}
+
+// The serial GEMM of rows [i0, i1) x columns [j0, j1) of C. Every element sums its K blocks in
+// the same order whatever the sub-rectangle, so splits do not change results.
+void Run(const SGemmProblem& q, const Kernel& kn, size_t i0, size_t i1, size_t j0, size_t j1) {
+  float* bp = tPackB.Get(kKc * RoundUp(std::min(kNc, j1 - j0), kn.nr));
+  float* ap = tPackA.Get(RoundUp(std::min(kMc, i1 - i0), kn.mr) * kKc);
+  for (size_t jc = j0; jc < j1; jc += kNc) {
+    const size_t nc = std::min(kNc, j1 - jc);
+    for (size_t pc = 0; pc < q.k; pc += kKc) {
+      const size_t kc = std::min(kKc, q.k - pc);
+      PackB(q, pc, kc, jc, nc, kn.nr, bp);
+      for (size_t ic = i0; ic < i1; ic += kMc) {
+        const size_t mc = std::min(kMc, i1 - ic);
+        PackA(q, ic, mc, pc, kc, kn.mr, ap);
+        SGemmBlock blk;
+        blk.a = ap;
+        blk.b = bp;
+        blk.kc = kc;
+        blk.m = mc;
+        blk.n = nc;
+        blk.c = q.c + ic * q.ldc + jc;
+        blk.ldc = q.ldc;
+        blk.alpha = q.alpha;
+        blk.beta = pc == 0 ? q.beta : 1.0f;  // later K blocks add to the first one's result
+        blk.bias = pc == 0 && q.bias ? q.bias + jc : nullptr;
+        kn.fn(blk);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void SGemmEx(const SGemmProblem& q) {
+  if (q.m == 0 || q.n == 0) return;
+  if (q.k == 0) {  // empty sums: C = beta * C + bias
+    for (size_t i = 0; i < q.m; ++i)
+      for (size_t j = 0; j < q.n; ++j) {
+        float& c = q.c[i * q.ldc + j];
+        c = (q.beta == 0.0f ? 0.0f : q.beta * c) + (q.bias ? q.bias[j] : 0.0f);
+      }
+    return;
+  }
+  const Kernel kn = SelectKernel();
+  const double work = static_cast<double>(q.m) * static_cast<double>(q.n) * static_cast<double>(q.k);  // no overflow
+  const size_t parts = std::min(NumThreads(), static_cast<size_t>(std::max(1.0, std::min(work / kMinParallelWork, 1024.0))));
+  const size_t rowPanels = (q.m + kn.mr - 1) / kn.mr, colPanels = (q.n + kn.nr - 1) / kn.nr;
+  if (parts <= 1 || (rowPanels < 2 && colPanels < 2)) return Run(q, kn, 0, q.m, 0, q.n);
+  // Split the larger of C's dimensions in whole tiles: each part packs all of the other
+  // operand, so splitting N repeats the (smaller) packing of A, and vice versa.
+  if (colPanels >= 2 && (q.n >= q.m || rowPanels < 2)) {
+    ParallelFor(colPanels, (colPanels + parts - 1) / parts,
+                [&](size_t p0, size_t p1) { Run(q, kn, 0, q.m, p0 * kn.nr, std::min(q.n, p1 * kn.nr)); });
+  } else {
+    ParallelFor(rowPanels, (rowPanels + parts - 1) / parts,
+                [&](size_t p0, size_t p1) { Run(q, kn, p0 * kn.mr, std::min(q.m, p1 * kn.mr), 0, q.n); });
+  }
+}
+
+void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m, size_t n, size_t k) {
+  SGemmProblem q;
+  q.transB = true;
+  q.m = m;
+  q.n = n;
+  q.k = k;
+  q.a = a;
+  q.lda = k;
+  q.b = b;
+  q.ldb = k;
+  q.c = c;
+  q.ldc = n;
+  q.bias = bias;
+  SGemmEx(q);
+}
+
+}  // namespace qtorch

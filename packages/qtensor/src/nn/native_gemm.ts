@@ -1,0 +1,41 @@
+/**
+ * The hook through which a native addon serves float32 GEMMs. qtensor never imports an addon:
+ * an addon registers a {@link FloatGemmKernel} under {@link FLOAT_GEMM_OP} in the kernel
+ * registry (source `'native'`, its own engine) when it loads, and gemm.ts looks it up per
+ * call, so `setNativeEnabled(false)` or `QTORCH_DISABLE_NATIVE=1` bring the TypeScript loops back.
+ */
+import { ENGINES, backends, findKernel } from '../registry.js';
+
+/** Registry op name of the native float32 GEMM. */
+export const FLOAT_GEMM_OP = 'kernels::sgemm_strided';
+
+/**
+ * BLAS `sgemm` on row-major strided views: `c = alpha * op(a) * op(b) + beta * c + bias`, written
+ * in place. `op(a)` is m x k, element (i, p) at `a[aOffset + i * lda + p]`, or at
+ * `a[aOffset + p * lda + i]` when `transA`; `op(b)` is k x n, (p, j) at `b[bOffset + p * ldb + j]`,
+ * or `b[bOffset + j * ldb + p]` when `transB`; `c` (m x n) at `c[cOffset + i * ldc + j]`.
+ * `beta = 0` ignores what `c` held (NaN included); `bias` (n values, or null) is added to each
+ * row. `c` must not overlap the operands. Sums are float32 (results differ from a float64
+ * loop by float32 rounding).
+ */
+export type FloatGemmKernel = (
+  transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number,
+  beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null,
+) => void;
+
+/**
+ * The native float32 GEMM, or null when no addon registered one (or native kernels are off).
+ * Float math has no engine semantics, so any engine's registration serves; the current
+ * engine's is preferred.
+ */
+export function nativeFloatGemm(): FloatGemmKernel | null {
+  const current = backends.quantized.engine;
+  const own = findKernel(FLOAT_GEMM_OP, current);
+  if (own?.source === 'native') return own.impl as FloatGemmKernel;
+  for (const engine of ENGINES) {
+    const k = engine === current ? undefined : findKernel(FLOAT_GEMM_OP, engine);
+    if (k?.source === 'native') return k.impl as FloatGemmKernel;
+  }
+  return null;
+}
