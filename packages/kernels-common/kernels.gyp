@@ -26,6 +26,8 @@
         'src/conv.cc',
         'src/parallel.cc',
         'src/kernels_scalar.cc',
+        'src/activations.cc',
+        'src/pool.cc',
       ],
       'direct_dependent_settings': { 'include_dirs': ['include'] },
       'conditions': [

@@ -139,5 +139,8 @@ struct AddonData {
 // Registers the quantized-op functions of napi_ops.cc on `exports`.
 void InitOps(Napi::Env env, Napi::Object exports);
 
+// Registers the activation, mul and pooling functions of napi_elementwise.cc on `exports`.
+void InitElementwiseOps(Napi::Env env, Napi::Object exports);
+
 }  // namespace napi
 }  // namespace qtorch

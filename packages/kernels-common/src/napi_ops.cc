@@ -198,6 +198,7 @@ void InitOps(Napi::Env env, Napi::Object exports) {
   exports.Set("minMax", Napi::Function::New(env, MinMaxJs, "minMax"));
   exports.Set("linearDynamic", Napi::Function::New(env, LinearDynamicJs, "linearDynamic"));
   exports.Set("qconv2d", Napi::Function::New(env, QConv2dJs, "qconv2d"));
+  InitElementwiseOps(env, exports);
 }
 
 }  // namespace napi

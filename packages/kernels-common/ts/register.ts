@@ -9,7 +9,9 @@ import type { Engine, NativeBinding } from './binding.js';
 import type { LoadResult } from './load.js';
 import type { OpContext } from './ops/common.js';
 import { nativeConv } from './ops/conv.js';
-import { nativeAdd, nativeDequantize, nativeQuantizePerTensor, nativeRelu } from './ops/elementwise.js';
+import { nativeAdd, nativeDequantize, nativeMul, nativeQuantizePerTensor, nativeRelu } from './ops/elementwise.js';
+import { nativeActivation, nativeClamp, nativeElu, nativeLeakyRelu, nativeRelu6, nativeScalarOp, nativeThreshold } from './ops/activation.js';
+import { nativeAdaptiveAvgPool2d, nativeAvgPool2d, nativeMaxPool2d } from './ops/pool.js';
 import { nativeLinear, nativeLinearDynamic } from './ops/linear.js';
 import { NativeWeightCache } from './ops/weights.js';
 import type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
@@ -35,10 +37,30 @@ const QUANTIZED_OPS: ReadonlyArray<[string, OpFactory]> = [
   ['quantized::relu', (c) => nativeRelu(c)],
   ['aten::quantize_per_tensor', (c) => nativeQuantizePerTensor(c)],
   ['aten::dequantize', (c) => nativeDequantize(c)],
+  ['quantized::mul', (c) => nativeMul(c, false)],
+  ['quantized::mul_relu', (c) => nativeMul(c, true)],
+  ['quantized::add_scalar', (c) => nativeScalarOp(c, 'quantized::add_scalar')],
+  ['quantized::add_scalar_relu', (c) => nativeScalarOp(c, 'quantized::add_scalar_relu')],
+  ['quantized::mul_scalar', (c) => nativeScalarOp(c, 'quantized::mul_scalar')],
+  ['quantized::mul_scalar_relu', (c) => nativeScalarOp(c, 'quantized::mul_scalar_relu')],
+  ['quantized::hardswish', (c) => nativeActivation(c, 'hardswish')],
+  ['quantized::hardsigmoid', (c) => nativeActivation(c, 'hardsigmoid')],
+  ['quantized::sigmoid', (c) => nativeActivation(c, 'sigmoid')],
+  ['quantized::tanh', (c) => nativeActivation(c, 'tanh')],
+  ['quantized::leaky_relu', (c) => nativeLeakyRelu(c)],
+  ['quantized::elu', (c) => nativeElu(c, 'elu')],
+  ['quantized::celu', (c) => nativeElu(c, 'celu')],
+  ['quantized::threshold', (c) => nativeThreshold(c)],
+  ['quantized::clamp', (c) => nativeClamp(c)],
+  ['quantized::relu6', (c) => nativeRelu6(c)],
+  ['quantized::max_pool2d', (c) => nativeMaxPool2d(c)],
+  ['quantized::avg_pool2d', (c) => nativeAvgPool2d(c)],
+  ['quantized::adaptive_avg_pool2d', (c) => nativeAdaptiveAvgPool2d(c)],
 ];
 
 /** Binding functions the quantized ops call: a binary built from older sources lacks some. */
-const REQUIRED_FUNCTIONS = ['qlinear', 'linearDynamic', 'minMax', 'qconv2d', 'qadd', 'qrelu', 'quantizePerTensor', 'dequantize'] as const;
+const REQUIRED_FUNCTIONS = ['qlinear', 'linearDynamic', 'minMax', 'qconv2d', 'qadd', 'qrelu', 'quantizePerTensor', 'dequantize',
+  'qmul', 'qactivation', 'qlut', 'qmaxPool2d', 'qavgPool2d', 'qadaptiveAvgPool2d'] as const;
 
 /** The binding functions the quantized ops need that `binding` lacks (empty when complete). */
 export function missingOpFunctions(binding: NativeBinding): string[] {
