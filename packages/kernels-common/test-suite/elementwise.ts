@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import * as Q from '@qtorch/qtensor';
 import type { Tensor } from '@qtorch/qtensor';
 import { randomInts } from './reference.js';
-import { RANGE, Rand, describeTensor, expectBitExact, nativeAndReference, qActivation } from './ops.js';
+import { RANGE, Rand, describeTensor, expectBitExact, nativeAndReference, qActivation, withNative } from './ops.js';
 import { type AddonUnderTest } from './suite.js';
 
 const DTYPES = [Q.quint8, Q.qint8] as const;
@@ -198,6 +198,27 @@ export function describeElementwiseOps(t: AddonUnderTest): void {
       } finally {
         t.api.setNumThreads(prev);
       }
+    });
+  });
+
+  describe(`${t.packageName} quantizeInto / dequantizeInto (caller-provided outputs)`, () => {
+    it('write the op\'s exact result into a reused output, quint8 and qint8; registered as kernels::', () => {
+      const r = new Rand(62);
+      const x = Float32Array.from({ length: 4099 }, () => (r.int(-40000, 40000) / 1000) * 0.05);
+      for (const dtype of DTYPES) {
+        const [lo] = rangeOf(dtype);
+        const want = withNative(false, () => Q.quantizePerTensor(Q.Tensor.fromTypedArray(x, [x.length]), 0.05, lo + 3, dtype));
+        const q = dtype === Q.qint8 ? new Int8Array(x.length) : new Uint8Array(x.length);
+        const y = new Float32Array(x.length);
+        for (let rep = 0; rep < 2; rep++) {
+          expect(t.api.quantizeInto(x, 0.05, lo + 3, q)).toBe(q);
+          expect(Array.from(q)).toEqual(Array.from(want.rawValues()));
+          expect(t.api.dequantizeInto(q, 0.05, lo + 3, y)).toBe(y);
+          expect(Array.from(y)).toEqual(Array.from(withNative(false, () => Q.dequantize(want)).rawValues()));
+        }
+      }
+      expect(Q.getKernel('kernels::dequantize', t.engine)).toBe(t.api.dequantizeInto);
+      expect(() => t.api.dequantizeInto(new Uint8Array(3), 0.05, 0, new Float32Array(2))).toThrow(RangeError);
     });
   });
 

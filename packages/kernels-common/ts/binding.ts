@@ -30,6 +30,12 @@ export interface PackedWeights {
   readonly zeroPoints: Int32Array;
   /** The plain n x k weights back, in the order they were given. */
   unpack(): Int8Array;
+  /** Frees the native memory now (idempotent); afterwards every use of the weights throws. */
+  dispose(): void;
+  /** Whether `dispose()` was called. */
+  readonly disposed: boolean;
+  /** Native memory held, as reported to V8's external-memory count (so GC sees it); 0 once disposed. */
+  readonly bytes: number;
 }
 
 /** Scales of the weights: one per tensor or one per output row (doubles, as qtensor keeps them). */

@@ -91,4 +91,6 @@ export interface QtensorApi {
   chooseQuantizationParams(min: number, max: number, qmin: number, qmax: number, opts?: { reduceRange?: boolean }): { scale: number; zeroPoint: number };
   quantizePerTensor(x: QTensor, scale: number, zeroPoint: number, dtype: QDType): QTensor;
   dequantize(x: QTensor): QTensor;
+  /** Runs `hook` on each packed-params object's `dispose()` (absent in older qtensor builds). */
+  onPackedParamsDispose?(hook: (params: object) => void): () => void;
 }

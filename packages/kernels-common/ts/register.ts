@@ -17,7 +17,8 @@ import { NativeWeightCache } from './ops/weights.js';
 import type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
 
 /** Low-level kernels this package registers (their contracts are the {@link KernelsApi} signatures). */
-export const NATIVE_KERNEL_OPS = ['kernels::qgemm_s32', 'kernels::qlinear', 'kernels::qlinear_dynamic', 'kernels::sgemm'] as const;
+export const NATIVE_KERNEL_OPS = ['kernels::qgemm_s32', 'kernels::qlinear', 'kernels::qlinear_dynamic', 'kernels::sgemm',
+  'kernels::quantize_per_tensor', 'kernels::dequantize'] as const;
 
 type Impl = (...args: never[]) => unknown;
 type OpFactory = (ctx: OpContext, weights: NativeWeightCache) => Impl;
@@ -73,7 +74,7 @@ export const NATIVE_QUANTIZED_OPS: readonly string[] = QUANTIZED_OPS.map(([op]) 
 /** Registers the low-level kernels into qtensor's registry (no-op without the addon). */
 export function registerNativeKernels(registerKernel: RegisterKernelFn, engine: Engine, api: KernelsApi, load: LoadResult): void {
   if (!load.binding) return;
-  const impls = [api.qgemmS32, api.qlinear, api.qlinearDynamic, api.sgemm];
+  const impls = [api.qgemmS32, api.qlinear, api.qlinearDynamic, api.sgemm, api.quantizeInto, api.dequantizeInto];
   // replace: an ESM and a CJS copy of one addon in a process register the same kernels.
   NATIVE_KERNEL_OPS.forEach((op, i) => registerKernel({ op, engine, source: 'native', impl: impls[i] as Impl }, { replace: true }));
 }
@@ -85,6 +86,6 @@ export function registerNativeKernels(registerKernel: RegisterKernelFn, engine: 
 export function registerNativeOps(qt: QtensorApi, engine: Engine, load: LoadResult): void {
   if (!load.binding || missingOpFunctions(load.binding).length > 0) return;
   const ctx: OpContext = { binding: load.binding, engine, qt };
-  const weights = new NativeWeightCache(load.binding);
+  const weights = new NativeWeightCache(load.binding, qt);
   for (const [op, make] of QUANTIZED_OPS) qt.registerKernel({ op, engine, source: 'native', impl: make(ctx, weights) }, { replace: true });
 }
