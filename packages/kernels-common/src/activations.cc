@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "qtorch/cpu.h"
 #include "qtorch/kernels.h"
 #include "qtorch/numerics.h"
 #include "qtorch/parallel.h"
@@ -79,11 +80,14 @@ void BuildActivationTable(const ActivationParams& p, T* table) {
 
 template <typename T>
 void ApplyTable(const T* x, size_t n, const T* table, T* y) {
-  // A 256-byte table is memory-speed already; chunks only split large tensors across threads.
+  // Chunks split large tensors across threads (any split gives the same bytes).
   const uint8_t* in = reinterpret_cast<const uint8_t*>(x);
   const uint8_t* t = reinterpret_cast<const uint8_t*>(table);
   uint8_t* out = reinterpret_cast<uint8_t*>(y);
   ParallelFor(n, size_t{1} << 20, [&](size_t i0, size_t i1) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (ActiveIsa() >= Isa::Avx2) return LutAvx2(in + i0, i1 - i0, t, out + i0);
+#endif
     for (size_t i = i0; i < i1; ++i) out[i] = t[in[i]];
   });
 }

@@ -115,6 +115,9 @@ struct QMulArgs {
 };
 void QMulAvx2(const QMulArgs& args);
 
+// y[i] = table[x[i]] for i < n: a 256-entry byte table (16 shuffles of 16-entry slices).
+void LutAvx2(const uint8_t* x, size_t n, const uint8_t* table, uint8_t* y);
+
 // Max pooling rows: y[i] = max(y[i], x[i]) for i < n (8-bit, signed or not).
 void MaxRowAvx2(void* y, const void* x, size_t n, int isSigned);
 
