@@ -12,6 +12,7 @@
 
 #include "qtorch/cpu.h"
 #include "qtorch/kernels.h"
+#include "qtorch/numerics.h"
 #include "qtorch/parallel.h"
 #include "qtorch/qops.h"
 #include "qtorch/qops_elementwise.h"
@@ -45,19 +46,20 @@ inline int64_t WindowStart(size_t o, size_t stride, size_t pad) { return static_
 
 // An average's requantization as pool.ts averageRequant: rint(f32(f32(acc * m) + zp)) with
 // m = f32(1 / divisor) (the input and output scales are equal), clamped; in double where the
-// reference computes in double, so every product rounds the same.
+// reference computes in double, so every product rounds the same. RoundEven (exact below 2^22,
+// within 1 above) instead of nearbyint, a slow libm call at the baseline ISA: larger values
+// clamp to the same bound either way.
 template <typename T>
-T AverageRequant(int64_t acc, double divisor, int32_t zp) {
-  const float m = static_cast<float>(1.0 / divisor);
+T AverageRequant(int64_t acc, float m, int32_t zp) {
   const float t = static_cast<float>(static_cast<double>(acc) * m);
-  const float r = std::nearbyint(static_cast<float>(static_cast<double>(t) + zp));
+  const float r = RoundEven(static_cast<float>(static_cast<double>(t) + zp));
   return static_cast<T>(r < QRange<T>::kMin ? QRange<T>::kMin : r > QRange<T>::kMax ? QRange<T>::kMax : static_cast<int32_t>(r));
 }
 
 // qnnpack's: zp + rint(f32(acc * scale)), clamped.
 template <typename T>
 T QnnpackAverageRequant(int64_t acc, float scale, int32_t zp) {
-  const double r = std::nearbyint(static_cast<float>(static_cast<double>(acc) * scale)) + zp;
+  const double r = static_cast<double>(RoundEven(static_cast<float>(static_cast<double>(acc) * scale))) + zp;
   return static_cast<T>(r < QRange<T>::kMin ? QRange<T>::kMin : r > QRange<T>::kMax ? QRange<T>::kMax : static_cast<int32_t>(r));
 }
 
@@ -119,30 +121,55 @@ template <typename T>
 void QAvgPool2d(const T* x, const Pool2dShape& s, const AvgPoolOptions& o, T* y) {
   const float qnnScale = static_cast<float>(1.0 / static_cast<float>(s.kh * s.kw));
   const int64_t ih = static_cast<int64_t>(s.ih), iw = static_cast<int64_t>(s.iw);
+  // Column windows, the same for every row and plane: padded width (clipped at the far
+  // padding) and the valid part [ws, we).
+  std::vector<size_t> ws(s.ow), we(s.ow);
+  std::vector<int64_t> wPad(s.ow);
+  for (size_t ow = 0; ow < s.ow; ++ow) {
+    const int64_t w0 = WindowStart(ow, s.strideW, s.padW);
+    const int64_t w1 = std::min<int64_t>(w0 + static_cast<int64_t>(s.kw), iw + static_cast<int64_t>(s.padW));
+    ws[ow] = static_cast<size_t>(std::max<int64_t>(w0, 0));
+    we[ow] = static_cast<size_t>(std::max<int64_t>(std::min<int64_t>(w1, iw), static_cast<int64_t>(ws[ow])));
+    wPad[ow] = w1 - w0;
+  }
+  // Window sums below 2^24 are exact float32 integers: the reference's double steps then round
+  // the same as float ones (the products of two 24-bit values are exact in double).
+  const bool floatExact = static_cast<uint64_t>(s.kh) * s.kw * 256 < (uint64_t{1} << 24);
+  const float zpf = static_cast<float>(o.zeroPoint);
   ForPlanes(s.planes, s.ih * s.iw, [&](size_t p0, size_t p1) {
-    std::vector<int64_t> prefix(s.iw + 1);
-    std::vector<int64_t> sums(s.iw);
+    std::vector<int64_t> prefix(s.iw + 1), sums(s.iw), zpTerm(s.ow);
+    std::vector<float> mult(s.ow);
+    int64_t lastPad = -1, lastValid = -1;
     for (size_t p = p0; p < p1; ++p) {
       const T* plane = x + p * s.ih * s.iw;
-      T* out = y + p * s.oh * s.ow;
       for (size_t oh = 0; oh < s.oh; ++oh) {
         // window rows: padded extent [h0, h1) (clipped at the far padding), valid part [hs, he)
         const int64_t h0 = WindowStart(oh, s.strideH, s.padH);
         const int64_t h1 = std::min<int64_t>(h0 + static_cast<int64_t>(s.kh), ih + static_cast<int64_t>(s.padH));
-        const int64_t hs = std::max<int64_t>(h0, 0), he = std::min<int64_t>(h1, ih);
-        RowPrefixSums(plane, s.iw, static_cast<size_t>(hs), static_cast<size_t>(he > hs ? he : hs), prefix.data(), sums.data());
-        for (size_t ow = 0; ow < s.ow; ++ow) {
-          const int64_t w0 = WindowStart(ow, s.strideW, s.padW);
-          const int64_t w1 = std::min<int64_t>(w0 + static_cast<int64_t>(s.kw), iw + static_cast<int64_t>(s.padW));
-          const int64_t ws = std::max<int64_t>(w0, 0), we = std::max<int64_t>(std::min<int64_t>(w1, iw), ws);
-          const int64_t valid = (he > hs ? he - hs : 0) * (we - ws);
-          const int64_t acc = prefix[static_cast<size_t>(we)] - prefix[static_cast<size_t>(ws)] - valid * o.zeroPoint;
-          if (o.qnnpack) {
-            out[oh * s.ow + ow] = QnnpackAverageRequant<T>(acc, qnnScale, o.zeroPoint);
-            continue;
+        const int64_t hs = std::max<int64_t>(h0, 0), he = std::max<int64_t>(std::min<int64_t>(h1, ih), hs);
+        RowPrefixSums(plane, s.iw, static_cast<size_t>(hs), static_cast<size_t>(he), prefix.data(), sums.data());
+        if (h1 - h0 != lastPad || he - hs != lastValid) {
+          // the row's divisors (and zero-point terms) change only at the padded edges
+          lastPad = h1 - h0, lastValid = he - hs;
+          for (size_t ow = 0; ow < s.ow; ++ow) {
+            const int64_t valid = lastValid * static_cast<int64_t>(we[ow] - ws[ow]);
+            const int64_t divisor = o.divisorOverride > 0 ? o.divisorOverride : o.countIncludePad ? lastPad * wPad[ow] : valid;
+            mult[ow] = static_cast<float>(1.0 / static_cast<double>(divisor));
+            zpTerm[ow] = valid * o.zeroPoint;
           }
-          const int64_t divisor = o.divisorOverride > 0 ? o.divisorOverride : o.countIncludePad ? (h1 - h0) * (w1 - w0) : valid;
-          out[oh * s.ow + ow] = AverageRequant<T>(acc, static_cast<double>(divisor), o.zeroPoint);
+        }
+        T* out = y + (p * s.oh + oh) * s.ow;
+        for (size_t ow = 0; ow < s.ow; ++ow) {
+          const int64_t acc = prefix[we[ow]] - prefix[ws[ow]] - zpTerm[ow];
+          if (o.qnnpack) {
+            out[ow] = QnnpackAverageRequant<T>(acc, qnnScale, o.zeroPoint);
+          } else if (floatExact) {
+            float r = RoundEven(static_cast<float>(acc) * mult[ow] + zpf);
+            r = r < QRange<T>::kMin ? QRange<T>::kMin : r > QRange<T>::kMax ? QRange<T>::kMax : r;
+            out[ow] = static_cast<T>(static_cast<int32_t>(r));
+          } else {
+            out[ow] = AverageRequant<T>(acc, mult[ow], o.zeroPoint);
+          }
         }
       }
     }
@@ -164,7 +191,7 @@ void QAdaptiveAvgPool2d(const T* x, size_t planes, size_t ih, size_t iw, size_t 
           const size_t ws = c * iw / ow, we = ((c + 1) * iw + ow - 1) / ow;
           const int64_t count = static_cast<int64_t>((he - hs) * (we - ws));
           const int64_t acc = prefix[we] - prefix[ws] - count * zeroPoint;
-          out[r * ow + c] = AverageRequant<T>(acc, static_cast<double>(count), zeroPoint);
+          out[r * ow + c] = AverageRequant<T>(acc, static_cast<float>(1.0 / static_cast<double>(count)), zeroPoint);
         }
       }
     }

@@ -149,6 +149,7 @@ export function describeElementwiseOps(t: AddonUnderTest): void {
       { shape: [1, 16, 56, 56], k: 3, stride: 2, pad: 1 },
       { shape: [1, 1, 1, 1], k: 1 },
       { shape: [0, 3, 5, 5], k: 2 },
+      { shape: [1, 1, 300, 290], k: 260, stride: 17, pad: 3, ceil: true }, // window sums beyond float32's exact integers
     ];
 
     it('quantized::max_pool2d: stride, padding, dilation, ceil mode, 3-d input, qint8, empty batch', () => {
