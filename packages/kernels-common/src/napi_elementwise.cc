@@ -3,7 +3,6 @@
 // types throw TypeError, wrong sizes or values RangeError, naming the function and argument.
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <string>
 
@@ -13,23 +12,6 @@
 namespace qtorch {
 namespace napi {
 namespace {
-
-// Runs fn(T{}) with T the 8-bit type of b.
-template <typename F>
-void ByType(const Bytes& b, F&& fn) {
-  if (b.isSigned) {
-    fn(int8_t{});
-  } else {
-    fn(uint8_t{});
-  }
-}
-
-// out must have the 8-bit type and length of `like`.
-void SameAs(const Ctx& c, size_t i, const char* name, const Bytes& out, const Bytes& like, const char* likeName) {
-  if (out.isSigned != like.isSigned)
-    ThrowType(c.env(), c.Where(i, name) + " must have the type of " + likeName + " (" + (like.isSigned ? "Int8Array" : "Uint8Array") + ")");
-  c.Length(i, name, out.length, like.length, likeName);
-}
 
 // A number, or null / undefined as NaN (an absent bound).
 double OptionalNumber(const Ctx& c, size_t i, const char* name) {
@@ -81,8 +63,8 @@ Napi::Value QActivationJs(const Napi::CallbackInfo& info) {
   if (p.kind == Activation::Threshold && std::isnan(p.b)) ThrowType(c.env(), c.Where(7, "b") + " must be a number for threshold");
   if (p.kind == Activation::Celu && p.a == 0) ThrowRange(c.env(), c.Where(6, "a") + " (alpha) must not be 0 for celu");
   const Bytes out = c.Bytes8(8, "out");
-  SameAs(c, 8, "out", out, x, "input");
-  ByType(x, [&](auto t) {
+  SameBytes(c, 8, "out", out, x, "input");
+  By8BitType(x, [&](auto*, auto t) {
     using T = decltype(t);
     T table[256];
     BuildActivationTable<T>(p, table);
@@ -100,8 +82,8 @@ Napi::Value QLutJs(const Napi::CallbackInfo& info) {
   if (table.isSigned != x.isSigned) ThrowType(c.env(), c.Where(1, "table") + " must have the type of input");
   c.Length(1, "table", table.length, 256, "256");
   const Bytes out = c.Bytes8(2, "out");
-  SameAs(c, 2, "out", out, x, "input");
-  ByType(x, [&](auto t) {
+  SameBytes(c, 2, "out", out, x, "input");
+  By8BitType(x, [&](auto*, auto t) {
     using T = decltype(t);
     ApplyTable<T>(static_cast<const T*>(x.data), x.length, static_cast<const T*>(table.data), static_cast<T*>(out.data));
   });
@@ -116,36 +98,21 @@ Napi::Value QMulJs(const Napi::CallbackInfo& info) {
   const double sa = c.Scale(1, "aScale");
   const int32_t za = c.ZeroPoint8(2, "aZeroPoint", a.isSigned);
   const Bytes b = c.Bytes8(3, "b");
-  SameAs(c, 3, "b", b, a, "a");
+  SameBytes(c, 3, "b", b, a, "a");
   const double sb = c.Scale(4, "bScale");
   const int32_t zb = c.ZeroPoint8(5, "bZeroPoint", b.isSigned);
   const double so = c.Scale(6, "outScale");
   const int32_t zo = c.ZeroPoint8(7, "outZeroPoint", a.isSigned);
   const bool relu = c.Bool(8, "relu");
   const Bytes out = c.Bytes8(9, "out");
-  SameAs(c, 9, "out", out, a, "a");
+  SameBytes(c, 9, "out", out, a, "a");
   // the reference's multiplier: f32(f32(f32(sa) * f32(sb)) * f32(1 / f32(so)))
   const float m = (static_cast<float>(sa) * static_cast<float>(sb)) * (1.0f / static_cast<float>(so));
-  ByType(a, [&](auto t) {
+  By8BitType(a, [&](auto*, auto t) {
     using T = decltype(t);
     QMul<T>(static_cast<const T*>(a.data), za, static_cast<const T*>(b.data), zb, a.length, m, zo, relu, static_cast<T*>(out.data));
   });
   return out.value;
-}
-
-// Reads `count` integers of the array argument i, named `names`; index j must be >= min[j].
-void ArgDims(const Ctx& c, size_t i, const char* what, const char* const* names, const int* mins, size_t count, size_t* dims) {
-  if (c.info.Length() <= i || !c.info[i].IsArray()) ThrowType(c.env(), c.Where(i, what) + " must be an array of " + std::to_string(count) + " integers");
-  auto arr = c.info[i].As<Napi::Array>();
-  if (arr.Length() != count)
-    ThrowRange(c.env(), c.Where(i, what) + " must hold " + std::to_string(count) + " integers, got " + std::to_string(arr.Length()));
-  for (uint32_t j = 0; j < count; ++j) {
-    const Napi::Value v = arr.Get(j);
-    const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-    if (!(d >= mins[j] && d <= kMaxDim) || std::floor(d) != d)
-      ThrowRange(c.env(), c.Where(i, what) + ": " + names[j] + " must be an integer >= " + std::to_string(mins[j]));
-    dims[j] = static_cast<size_t>(d);
-  }
 }
 
 // PyTorch's pooling output size (pooling_output_shape), or 0 when it is < 1.

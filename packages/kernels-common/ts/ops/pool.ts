@@ -24,13 +24,6 @@ function planesOf(x: QTensor): { planes: number; h: number; w: number; lead: num
   return { planes: lead.reduce((a, b) => a * b, 1), h, w, lead };
 }
 
-/** PyTorch's pooling output size (as qtensor's poolOutputSize). */
-function poolOut(n: number, k: number, p: number, s: number, d: number, ceil: boolean): number {
-  let out = Math.floor((n + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0)) / s) + 1;
-  if (ceil && (out - 1) * s >= n + p) out--;
-  return out;
-}
-
 /** `quantized::max_pool2d`: (x, geometry) -> quantized tensor, input qparams. */
 export function nativeMaxPool2d(ctx: OpContext) {
   return withFallback(ctx, 'quantized::max_pool2d', (x: QTensor, g: PoolGeometryLike) => {
@@ -39,7 +32,8 @@ export function nativeMaxPool2d(ctx: OpContext) {
     const [kh, kw] = g.kernel as [number, number], [sh, sw] = g.stride as [number, number];
     const [ph, pw] = g.padding as [number, number], [dh, dw] = g.dilation as [number, number];
     const y = ctx.binding.qmaxPool2d(xi.ints, [p.planes, p.h, p.w, kh, kw, sh, sw, ph, pw, dh, dw], g.ceilMode);
-    const shape = [...p.lead, poolOut(p.h, kh, ph, sh, dh, g.ceilMode), poolOut(p.w, kw, pw, sw, dw, g.ceilMode)];
+    const out = ctx.qt.poolOutputSize;
+    const shape = [...p.lead, out(p.h, kh, ph, ph, sh, dh, g.ceilMode), out(p.w, kw, pw, pw, sw, dw, g.ceilMode)];
     return wrapQuantized(ctx.qt, y, shape, x.dtype, xi.scale, xi.zeroPoint);
   });
 }
@@ -57,7 +51,8 @@ export function nativeAvgPool2d(ctx: OpContext) {
     const qnnpack = ctx.engine === 'qnnpack' && x.dtype.name === 'quint8' && !g.ceilMode;
     const y = ctx.binding.qavgPool2d(xi.ints, [p.planes, p.h, p.w, kh, kw, sh, sw, ph, pw], g.ceilMode, xi.zeroPoint, countIncludePad,
       divisorOverride ?? 0, qnnpack);
-    const shape = [...p.lead, poolOut(p.h, kh, ph, sh, 1, g.ceilMode), poolOut(p.w, kw, pw, sw, 1, g.ceilMode)];
+    const out = ctx.qt.poolOutputSize;
+    const shape = [...p.lead, out(p.h, kh, ph, ph, sh, 1, g.ceilMode), out(p.w, kw, pw, pw, sw, 1, g.ceilMode)];
     return wrapQuantized(ctx.qt, y, shape, x.dtype, xi.scale, xi.zeroPoint);
   });
 }
