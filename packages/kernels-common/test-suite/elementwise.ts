@@ -163,6 +163,14 @@ export function describeElementwiseOps(t: AddonUnderTest): void {
       });
     });
 
+    it('quantized::max_pool1d runs as a 2-d pool of height 1', () => {
+      const r = new Rand(63);
+      for (const [c, [shape, k, opts]] of ([[[2, 3, 17], 3, { stride: 2, padding: 1 }], [[5, 40], 4, { stride: 3, dilation: 2, ceilMode: true }], [[0, 2, 9], 2, {}]] as const).entries()) {
+        const x = qActivation(r, [...shape], DTYPES[c % 2]);
+        expectBitExact(t, `max_pool1d #${c}`, 'qmaxPool2d', () => Q.quantizedMaxPool1d(x, k, opts));
+      }
+    });
+
     it(`quantized::avg_pool2d (${t.engine} numerics): count_include_pad, divisor_override, ceil mode, qint8`, () => {
       const r = new Rand(59);
       poolCases.forEach((p, c) => {

@@ -11,7 +11,7 @@ import type { OpContext } from './ops/common.js';
 import { nativeConv } from './ops/conv.js';
 import { nativeAdd, nativeDequantize, nativeMul, nativeQuantizePerTensor, nativeRelu } from './ops/elementwise.js';
 import { nativeActivation, nativeClamp, nativeElu, nativeLeakyRelu, nativeRelu6, nativeScalarOp, nativeThreshold } from './ops/activation.js';
-import { nativeAdaptiveAvgPool2d, nativeAvgPool2d, nativeMaxPool2d } from './ops/pool.js';
+import { nativeAdaptiveAvgPool2d, nativeAvgPool2d, nativeMaxPool1d, nativeMaxPool2d } from './ops/pool.js';
 import { nativeLinear, nativeLinearDynamic } from './ops/linear.js';
 import { NativeWeightCache } from './ops/weights.js';
 import type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
@@ -57,6 +57,7 @@ const QUANTIZED_OPS: ReadonlyArray<[string, OpFactory]> = [
   ['quantized::max_pool2d', (c) => nativeMaxPool2d(c)],
   ['quantized::avg_pool2d', (c) => nativeAvgPool2d(c)],
   ['quantized::adaptive_avg_pool2d', (c) => nativeAdaptiveAvgPool2d(c)],
+  ['quantized::max_pool1d', (c) => nativeMaxPool1d(c)],
 ];
 
 /** Binding functions the quantized ops call: a binary built from older sources lacks some. */

@@ -1,5 +1,5 @@
 /**
- * Native `quantized::max_pool2d`, `avg_pool2d` and `adaptive_avg_pool2d` over NCHW (or CHW)
+ * Native `quantized::max_pool2d` (and `max_pool1d`, as height 1), `avg_pool2d` and `adaptive_avg_pool2d` over NCHW (or CHW)
  * tensors, with the reference kernels' signatures (qtensor src/quantized/ops/pool.ts) and
  * bit-exact results, qnnpack's avg_pool2d quirk included on that engine. The geometry arrives
  * validated by qtensor's pooling front end; other layouts fall back to the reference.
@@ -35,6 +35,18 @@ export function nativeMaxPool2d(ctx: OpContext) {
     const out = ctx.qt.poolOutputSize;
     const shape = [...p.lead, out(p.h, kh, ph, ph, sh, dh, g.ceilMode), out(p.w, kw, pw, pw, sw, dw, g.ceilMode)];
     return wrapQuantized(ctx.qt, y, shape, x.dtype, xi.scale, xi.zeroPoint);
+  });
+}
+
+/** `quantized::max_pool1d`: (x, geometry) on a 2-d or 3-d input, as a 2-d pool of height 1. */
+export function nativeMaxPool1d(ctx: OpContext) {
+  return withFallback(ctx, 'quantized::max_pool1d', (x: QTensor, g: PoolGeometryLike) => {
+    const xi = g.kernel.length === 1 && (x.shape.length === 2 || x.shape.length === 3) && readInput8(x);
+    if (!xi) return null;
+    const [k, st, pd, dl] = [g.kernel[0]!, g.stride[0]!, g.padding[0]!, g.dilation[0]!];
+    const lead = x.shape.slice(0, -1), w = x.shape[x.shape.length - 1]!;
+    const y = ctx.binding.qmaxPool2d(xi.ints, [lead.reduce((a, b) => a * b, 1), 1, w, 1, k, 1, st, 0, pd, 1, dl], g.ceilMode);
+    return wrapQuantized(ctx.qt, y, [...lead, ctx.qt.poolOutputSize(w, k, pd, pd, st, dl, g.ceilMode)], x.dtype, xi.scale, xi.zeroPoint);
   });
 }
 
