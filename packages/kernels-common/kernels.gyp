@@ -27,6 +27,8 @@
         'src/parallel.cc',
         'src/kernels_scalar.cc',
         'src/sgemm.cc',
+        'src/activations.cc',
+        'src/pool.cc',
       ],
       'direct_dependent_settings': { 'include_dirs': ['include'] },
       'conditions': [

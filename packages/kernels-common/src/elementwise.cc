@@ -15,6 +15,7 @@
 #include "qtorch/numerics.h"
 #include "qtorch/parallel.h"
 #include "qtorch/qops.h"
+#include "qtorch/qops_elementwise.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define QTORCH_X86_64 1
@@ -103,6 +104,23 @@ void QAdd(const T* a, double sa, int32_t za, const T* b, double sb, int32_t zb, 
 }
 
 template <typename T>
+void QMul(const T* a, int32_t za, const T* b, int32_t zb, size_t n, float m, int32_t zo, bool relu, T* y) {
+  // The clamp bounds relative to zo (FinishRequant clamps before adding the zero point).
+  const float lo = static_cast<float>((relu && zo > QRange<T>::kMin ? zo : QRange<T>::kMin) - zo);
+  const float hi = static_cast<float>(QRange<T>::kMax - zo);
+  ForChunks(n, [&](size_t i0, size_t len) {
+#if defined(QTORCH_X86_64)
+    if (UseAvx2()) return QMulAvx2({a + i0, b + i0, y + i0, len, kSigned<T>, za, zb, m, lo, hi, zo});
+#endif
+    for (size_t i = i0; i < i0 + len; ++i) {
+      // |product| <= 255 * 255 is exact in float32
+      const float p = static_cast<float>((static_cast<int32_t>(a[i]) - za) * (static_cast<int32_t>(b[i]) - zb));
+      y[i] = static_cast<T>(FinishRequant(p * m, lo, hi, zo));
+    }
+  });
+}
+
+template <typename T>
 void QRelu(const T* x, size_t n, int32_t zp, T* y) {
   const T lo = static_cast<T>(zp > QRange<T>::kMin ? zp : QRange<T>::kMin);
   ForChunks(n, [&](size_t i0, size_t len) {
@@ -139,6 +157,7 @@ void ConvRowAccumulate(int32_t* acc, const T* x, size_t n, int32_t zx, int32_t w
   template void QAdd<T>(const T*, double, int32_t, const T*, double, int32_t, size_t, double, int32_t, bool, \
                         T*);                                                                                \
   template void QRelu<T>(const T*, size_t, int32_t, T*);                                                  \
+  template void QMul<T>(const T*, int32_t, const T*, int32_t, size_t, float, int32_t, bool, T*);          \
   template void ConvRowAccumulate<T>(int32_t*, const T*, size_t, int32_t, int32_t);
 
 QTORCH_INSTANTIATE_8BIT(uint8_t)

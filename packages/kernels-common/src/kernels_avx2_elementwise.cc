@@ -158,4 +158,98 @@ void ConvRowAvx2(const ConvRowArgs& g) {
   }
 }
 
+void QMulAvx2(const QMulArgs& g) {
+  const __m256i za = _mm256_set1_epi32(g.za), zb = _mm256_set1_epi32(g.zb);
+  const __m256 m = _mm256_set1_ps(g.m), lo = _mm256_set1_ps(g.lo), hi = _mm256_set1_ps(g.hi);
+  const __m256 zo = _mm256_set1_ps(static_cast<float>(g.zo));
+  const uint8_t* a = static_cast<const uint8_t*>(g.a);
+  const uint8_t* b = static_cast<const uint8_t*>(g.b);
+  uint8_t* y = static_cast<uint8_t*>(g.y);
+  Blocks(g.n, [&](size_t i, bool tail) {
+    uint8_t at[kBlock] = {}, bt[kBlock] = {}, yt[kBlock];
+    const size_t len = tail ? g.n - i : kBlock;
+    const uint8_t* pa = a + i;
+    const uint8_t* pb = b + i;
+    if (tail) {
+      __builtin_memcpy(at, pa, len);
+      __builtin_memcpy(bt, pb, len);
+      pa = at;
+      pb = bt;
+    }
+    __m256 v[4];
+    for (int j = 0; j < 4; ++j) {
+      const __m256i p = _mm256_mullo_epi32(_mm256_sub_epi32(Widen8(pa + 8 * j, g.isSigned), za), _mm256_sub_epi32(Widen8(pb + 8 * j, g.isSigned), zb));
+      const __m256 x = _mm256_mul_ps(_mm256_cvtepi32_ps(p), m);
+      const __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
+      const __m256 r = _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      // max_ps returns its second operand for NaN: lo; the NaN lanes become 0 below
+      const __m256 c = _mm256_add_ps(_mm256_min_ps(_mm256_max_ps(r, lo), hi), zo);
+      v[j] = _mm256_andnot_ps(nan, c);
+    }
+    uint8_t* out = tail ? yt : y + i;
+    Store32(out, v[0], v[1], v[2], v[3], g.isSigned);
+    if (tail) __builtin_memcpy(y + i, yt, len);
+  });
+}
+
+void MaxRowAvx2(void* yv, const void* xv, size_t n, int isSigned) {
+  uint8_t* y = static_cast<uint8_t*>(yv);
+  const uint8_t* x = static_cast<const uint8_t*>(xv);
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + i));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i), isSigned ? _mm256_max_epi8(a, b) : _mm256_max_epu8(a, b));
+  }
+  for (; i < n; ++i) {
+    if (isSigned) {
+      const int8_t a = static_cast<int8_t>(y[i]), b = static_cast<int8_t>(x[i]);
+      y[i] = static_cast<uint8_t>(a > b ? a : b);
+    } else {
+      y[i] = y[i] > x[i] ? y[i] : x[i];
+    }
+  }
+}
+
+namespace {
+// 32 table lookups. pshufb reads a 16-entry slice and gives 0 where the index byte is negative;
+// subtracting 16 per slice turns on slice j exactly for indices >= 16 j among 0..127, so XOR
+// deltas of consecutive slices telescope to the right entry. Indices 128..255 run the same on
+// x ^ 0x80 with the upper slices, and a sign mask keeps each half's result.
+__attribute__((always_inline)) inline __m256i Lut32(__m256i x, const __m256i* lo, const __m256i* hi) {
+  const __m256i sixteen = _mm256_set1_epi8(16);
+  __m256i a = x, b = _mm256_xor_si256(x, _mm256_set1_epi8(static_cast<char>(0x80)));
+  __m256i ya = _mm256_shuffle_epi8(lo[0], a), yb = _mm256_shuffle_epi8(hi[0], b);
+  for (int j = 1; j < 8; ++j) {
+    a = _mm256_sub_epi8(a, sixteen);
+    b = _mm256_sub_epi8(b, sixteen);
+    ya = _mm256_xor_si256(ya, _mm256_shuffle_epi8(lo[j], a));
+    yb = _mm256_xor_si256(yb, _mm256_shuffle_epi8(hi[j], b));
+  }
+  const __m256i low = _mm256_cmpgt_epi8(x, _mm256_set1_epi8(-1));  // x < 128
+  return _mm256_or_si256(_mm256_and_si256(low, ya), _mm256_andnot_si256(low, yb));
+}
+}  // namespace
+
+void LutAvx2(const uint8_t* x, size_t n, const uint8_t* table, uint8_t* y) {
+  __m256i lo[8], hi[8];
+  for (int j = 0; j < 8; ++j) {
+    const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(table + 16 * j));
+    const __m128i u = _mm_loadu_si128(reinterpret_cast<const __m128i*>(table + 128 + 16 * j));
+    const __m128i tp = j ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(table + 16 * (j - 1))) : _mm_setzero_si128();
+    const __m128i up = j ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(table + 128 + 16 * (j - 1))) : _mm_setzero_si128();
+    lo[j] = _mm256_broadcastsi128_si256(_mm_xor_si128(t, tp));
+    hi[j] = _mm256_broadcastsi128_si256(_mm_xor_si128(u, up));
+  }
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i), Lut32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i)), lo, hi));
+  if (i < n) {
+    uint8_t xt[32] = {}, yt[32];
+    __builtin_memcpy(xt, x + i, n - i);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(yt), Lut32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xt)), lo, hi));
+    __builtin_memcpy(y + i, yt, n - i);
+  }
+}
+
 }  // namespace qtorch

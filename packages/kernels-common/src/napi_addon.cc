@@ -28,7 +28,10 @@ class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
                         InstanceAccessor<&PackedWeightsWrap::Groups>("groups"),
                         InstanceAccessor<&PackedWeightsWrap::Spatial>("spatial"),
                         InstanceAccessor<&PackedWeightsWrap::ZeroPoints>("zeroPoints"),
-                        InstanceMethod<&PackedWeightsWrap::Unpack>("unpack")});
+                        InstanceMethod<&PackedWeightsWrap::Unpack>("unpack"),
+                        InstanceMethod<&PackedWeightsWrap::Dispose>("dispose"),
+                        InstanceAccessor<&PackedWeightsWrap::Disposed>("disposed"),
+                        InstanceAccessor<&PackedWeightsWrap::Bytes>("bytes")});
   }
 
   explicit PackedWeightsWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PackedWeightsWrap>(info) {
@@ -59,6 +62,7 @@ class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
   void Finalize(Napi::Env env) override { Napi::MemoryManagement::AdjustExternalMemory(env, -externalBytes_); }
 
   const GroupedWeights& packed() const { return packed_; }
+  bool disposed() const { return disposed_; }
 
  private:
   Napi::Value N(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(packed_.n)); }
@@ -66,18 +70,41 @@ class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
   Napi::Value Groups(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(packed_.groups)); }
   Napi::Value Spatial(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(packed_.spatial)); }
   Napi::Value ZeroPoints(const Napi::CallbackInfo& info) {
+    ThrowIfDisposed(info.Env(), "zeroPoints");
     auto out = Napi::Int32Array::New(info.Env(), packed_.n);
     for (size_t j = 0; j < packed_.n; ++j) out[j] = packed_.zeroPoints[j];
     return out;
   }
   Napi::Value Unpack(const Napi::CallbackInfo& info) {
+    ThrowIfDisposed(info.Env(), "unpack()");
     auto out = Napi::Int8Array::New(info.Env(), packed_.n * packed_.k);
     UnpackGrouped(packed_, out.Data());
     return out;
   }
 
+  // dispose(): frees the packed memory now instead of at garbage collection (idempotent); the
+  // shape accessors keep working, every use of the weights throws.
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    if (!disposed_) {
+      std::vector<PackedWeights>().swap(packed_.packs);
+      std::vector<int8_t>().swap(packed_.plain);
+      std::vector<int32_t>().swap(packed_.zeroPoints);
+      Napi::MemoryManagement::AdjustExternalMemory(info.Env(), -externalBytes_);
+      externalBytes_ = 0;
+      disposed_ = true;
+    }
+    return info.Env().Undefined();
+  }
+  Napi::Value Disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), disposed_); }
+  // The native memory held (as reported to V8's external memory count); 0 once disposed.
+  Napi::Value Bytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(externalBytes_)); }
+  void ThrowIfDisposed(Napi::Env env, const char* what) const {
+    if (disposed_) throw Napi::Error::New(env, std::string("PackedWeights.") + what + ": the weights were disposed");
+  }
+
   GroupedWeights packed_;
   int64_t externalBytes_ = 0;
+  bool disposed_ = false;
 };
 
 // Common prologue of the INT8 GEMM entry points: (a, m, za, packed) at 0..3; a is a Uint8Array
@@ -223,7 +250,9 @@ const GroupedWeights& ArgPacked(const Ctx& c, size_t i) {
   auto* data = c.env().GetInstanceData<AddonData>();
   if (c.info.Length() <= i || !c.info[i].IsObject() || !c.info[i].As<Napi::Object>().InstanceOf(data->packedCtor.Value()))
     ThrowType(c.env(), c.Where(i, "packed") + " must be a PackedWeights from this addon");
-  return PackedWeightsWrap::Unwrap(c.info[i].As<Napi::Object>())->packed();
+  const PackedWeightsWrap* w = PackedWeightsWrap::Unwrap(c.info[i].As<Napi::Object>());
+  if (w->disposed()) throw Napi::Error::New(c.env(), c.Where(i, "packed") + ": the weights were disposed (dispose() was called)");
+  return w->packed();
 }
 
 const PackedWeights& ArgLinearPacked(const Ctx& c, size_t i) {

@@ -119,6 +119,38 @@ inline uint64_t CheckedElements(Napi::Env env, const char* fn, uint64_t a, uint6
   return a * b;
 }
 
+// Runs fn<uint8_t> or fn<int8_t> on the bytes' data, by signedness.
+template <typename F>
+inline void By8BitType(const Bytes& b, F&& fn) {
+  if (b.isSigned) {
+    fn(static_cast<int8_t*>(b.data), int8_t{});
+  } else {
+    fn(static_cast<uint8_t*>(b.data), uint8_t{});
+  }
+}
+
+// out must have the input's 8-bit type and length.
+inline void SameBytes(const Ctx& c, size_t i, const char* name, const Bytes& out, const Bytes& like, const char* likeName) {
+  if (out.isSigned != like.isSigned)
+    ThrowType(c.env(), c.Where(i, name) + " must have the type of " + likeName + " (" + (like.isSigned ? "Int8Array" : "Uint8Array") + ")");
+  c.Length(i, name, out.length, like.length, likeName);
+}
+
+// Reads the array argument i of `count` integers (dims[j] >= mins[j], < 2^31), named `names`.
+inline void ArgDims(const Ctx& c, size_t i, const char* what, const char* const* names, const int* mins, size_t count, size_t* dims) {
+  if (c.info.Length() <= i || !c.info[i].IsArray()) ThrowType(c.env(), c.Where(i, what) + " must be an array of " + std::to_string(count) + " integers");
+  auto arr = c.info[i].As<Napi::Array>();
+  if (arr.Length() != count)
+    ThrowRange(c.env(), c.Where(i, what) + " must hold " + std::to_string(count) + " integers, got " + std::to_string(arr.Length()));
+  for (uint32_t j = 0; j < count; ++j) {
+    const Napi::Value v = arr.Get(j);
+    const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= mins[j] && d <= kMaxDim) || std::floor(d) != d)
+      ThrowRange(c.env(), c.Where(i, what) + ": " + names[j] + " must be an integer >= " + std::to_string(mins[j]));
+    dims[j] = static_cast<size_t>(d);
+  }
+}
+
 // Weight scales (Float32Array or Float64Array, 1 or n finite positive values) as doubles.
 std::vector<double> ArgWeightScales(const Ctx& c, size_t i, size_t n);
 
@@ -141,6 +173,8 @@ void InitOps(Napi::Env env, Napi::Object exports);
 
 // Registers the FP32 GEMM functions of napi_sgemm.cc on `exports`.
 void InitSGemm(Napi::Env env, Napi::Object exports);
+// Registers the activation, mul and pooling functions of napi_elementwise.cc on `exports`.
+void InitElementwiseOps(Napi::Env env, Napi::Object exports);
 
 }  // namespace napi
 }  // namespace qtorch

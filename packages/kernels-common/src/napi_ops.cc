@@ -13,23 +13,6 @@ namespace qtorch {
 namespace napi {
 namespace {
 
-// Runs fn<uint8_t> or fn<int8_t> on the bytes' data, by signedness.
-template <typename F>
-void By8BitType(const Bytes& b, F&& fn) {
-  if (b.isSigned) {
-    fn(static_cast<int8_t*>(b.data), int8_t{});
-  } else {
-    fn(static_cast<uint8_t*>(b.data), uint8_t{});
-  }
-}
-
-// out must have the input's 8-bit type and length.
-void SameBytes(const Ctx& c, size_t i, const char* name, const Bytes& out, const Bytes& like, const char* likeName) {
-  if (out.isSigned != like.isSigned)
-    ThrowType(c.env(), c.Where(i, name) + " must have the type of " + likeName + " (" + (like.isSigned ? "Int8Array" : "Uint8Array") + ")");
-  c.Length(i, name, out.length, like.length, likeName);
-}
-
 // quantizePerTensor(x: Float32Array, scale, zeroPoint, out: Uint8Array|Int8Array) -> out
 Napi::Value QuantizeJs(const Napi::CallbackInfo& info) {
   Ctx c{info, "quantizePerTensor"};
@@ -198,6 +181,7 @@ void InitOps(Napi::Env env, Napi::Object exports) {
   exports.Set("minMax", Napi::Function::New(env, MinMaxJs, "minMax"));
   exports.Set("linearDynamic", Napi::Function::New(env, LinearDynamicJs, "linearDynamic"));
   exports.Set("qconv2d", Napi::Function::New(env, QConv2dJs, "qconv2d"));
+  InitElementwiseOps(env, exports);
 }
 
 }  // namespace napi

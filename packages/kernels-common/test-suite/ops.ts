@@ -13,7 +13,7 @@ import { randomInts } from './reference.js';
 import { type AddonUnderTest, forEachIsa } from './suite.js';
 
 /** A seeded stream of integers and floats (LCG, as reference.ts). */
-class Rand {
+export class Rand {
   private s: number;
   constructor(seed: number) {
     this.s = seed >>> 0;
@@ -31,10 +31,10 @@ class Rand {
   }
 }
 
-const RANGE = { quint8: [0, 255], qint8: [-128, 127] } as const;
+export const RANGE = { quint8: [0, 255], qint8: [-128, 127] } as const;
 
 /** A per-tensor quantized activation; the zero point is often at an end of the range. */
-function qActivation(r: Rand, shape: number[], dtype: Q.DType = Q.quint8): Tensor {
+export function qActivation(r: Rand, shape: number[], dtype: Q.DType = Q.quint8): Tensor {
   const [lo, hi] = RANGE[dtype.name as 'quint8' | 'qint8'];
   const n = shape.reduce((a, b) => a * b, 1);
   const zp = r.pick([lo, hi, r.int(lo, hi)]);
@@ -59,7 +59,7 @@ function fBias(r: Rand, n: number): Tensor {
 }
 
 /** Runs `fn` with native kernels enabled or disabled. */
-function withNative<T>(enabled: boolean, fn: () => T): T {
+export function withNative<T>(enabled: boolean, fn: () => T): T {
   const prev = Q.setNativeEnabled(enabled);
   try {
     return fn();
@@ -69,7 +69,7 @@ function withNative<T>(enabled: boolean, fn: () => T): T {
 }
 
 /** Runs `fn` with the native kernels, then with the reference kernels. */
-function nativeAndReference<T>(fn: () => T): { native: T; reference: T } {
+export function nativeAndReference<T>(fn: () => T): { native: T; reference: T } {
   return { native: withNative(true, fn), reference: withNative(false, fn) };
 }
 
@@ -86,7 +86,7 @@ function valueBits(t: Tensor): ArrayLike<number> {
 }
 
 /** Everything observable of a tensor (small tensors: a readable diff). */
-function describeTensor(t: Tensor): unknown {
+export function describeTensor(t: Tensor): unknown {
   return { ...(tensorMeta(t) as object), values: Array.from(valueBits(t)) };
 }
 
@@ -107,7 +107,7 @@ const referenceOf = (t: AddonUnderTest, run: () => Tensor): Tensor => Q.withEngi
  * Native and reference agree bit for bit on every ISA; the native binding function `fn` ran.
  * `reference` may be given when several native runs share one.
  */
-function expectBitExact(t: AddonUnderTest, label: string, nativeFn: string, run: () => Tensor, reference = referenceOf(t, run)): void {
+export function expectBitExact(t: AddonUnderTest, label: string, nativeFn: string, run: () => Tensor, reference = referenceOf(t, run)): void {
   const binding = t.nativeLoad.binding! as unknown as Record<string, (...a: unknown[]) => unknown>;
   forEachIsa(t.api, (isa) => {
     const spy = vi.spyOn(binding, nativeFn);

@@ -2,7 +2,7 @@
  * The typed low-level API of one addon (GEMM entry points over plain typed arrays), the same
  * for both engines. Each function throws if the addon did not load.
  */
-import type { Engine, Isa, PackedWeights, WeightScales } from './binding.js';
+import type { Bytes8, Engine, Isa, PackedWeights, WeightScales } from './binding.js';
 import type { LoadResult } from './load.js';
 
 /** Which path serves the kernels and why. */
@@ -83,6 +83,14 @@ export interface KernelsApi {
   sgemmStrided(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number,
     beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null): void;
+  /**
+   * `quantize_per_tensor` into a caller-provided output of the same length (quint8: Uint8Array,
+   * qint8: Int8Array), with the reference's numerics; returns `out`. Reusing `out` skips the
+   * allocation and first-touch page faults a fresh output costs.
+   */
+  quantizeInto<T extends Bytes8>(input: Float32Array, scale: number, zeroPoint: number, out: T): T;
+  /** `dequantize` of 8-bit ints into a caller-provided Float32Array of the same length; returns `out`. */
+  dequantizeInto(input: Bytes8, scale: number, zeroPoint: number, out: Float32Array): Float32Array;
 }
 
 const asScales = (s: WeightScales | number): WeightScales => (typeof s === 'number' ? Float64Array.of(s) : s);
@@ -111,5 +119,7 @@ export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
       need('qlinearDynamic').qlinearDynamic(input, m, o.inputZeroPoint, packed, o.inputScale, asScales(o.weightScales), o.bias ?? null, o.relu ?? false),
     sgemm: (a, m, k, b, n, o = {}) => need('sgemm').sgemm(a, m, k, b, n, o.bias ?? null),
     sgemmStrided: (...args) => need('sgemmStrided').sgemmStrided(...args),
+    quantizeInto: (input, scale, zeroPoint, out) => need('quantizeInto').quantizePerTensor(input, scale, zeroPoint, out),
+    dequantizeInto: (input, scale, zeroPoint, out) => need('dequantizeInto').dequantize(input, scale, zeroPoint, out),
   };
 }

@@ -30,6 +30,12 @@ export interface PackedWeights {
   readonly zeroPoints: Int32Array;
   /** The plain n x k weights back, in the order they were given. */
   unpack(): Int8Array;
+  /** Frees the native memory now (idempotent); afterwards every use of the weights throws. */
+  dispose(): void;
+  /** Whether `dispose()` was called. */
+  readonly disposed: boolean;
+  /** Native memory held, as reported to V8's external-memory count (so GC sees it); 0 once disposed. */
+  readonly bytes: number;
 }
 
 /** Scales of the weights: one per tensor or one per output row (doubles, as qtensor keeps them). */
@@ -37,6 +43,14 @@ export type WeightScales = Float32Array | Float64Array;
 
 /** Geometry of `qconv2d`: [batch, cin, ih, iw, kh, kw, strideH, strideW, padH, padW, dilH, dilW]. */
 export type Conv2dGeometry = readonly [number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** Activations `qactivation` computes through a 256-entry table (see qops_elementwise.h). */
+export type ActivationKind = 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'tanh' | 'leaky_relu' | 'elu' | 'celu' | 'threshold' | 'clamp' | 'relu6';
+
+/** Geometry of `qmaxPool2d`: [planes, ih, iw, kh, kw, strideH, strideW, padH, padW, dilH, dilW]. */
+export type MaxPool2dGeometry = readonly [number, number, number, number, number, number, number, number, number, number, number];
+/** Geometry of `qavgPool2d`: [planes, ih, iw, kh, kw, strideH, strideW, padH, padW]. */
+export type AvgPool2dGeometry = readonly [number, number, number, number, number, number, number, number, number];
 
 /** What the compiled addon exports. */
 export interface NativeBinding {
@@ -85,4 +99,23 @@ export interface NativeBinding {
   numThreads(): number;
   /** Sets the pool's thread count (integer 1..1024); returns the previous one. */
   setNumThreads(threads: number): number;
+  /**
+   * `f(dequantize(x))` quantized with the output qparams, for every element, through a table
+   * built in C++ with the reference's float steps. `a`, `b`: the op's parameters (slope, alpha,
+   * threshold / value, clamp bounds; null where unused or absent).
+   */
+  qactivation<T extends Bytes8>(input: T, kind: ActivationKind, inScale: number, inZeroPoint: number, outScale: number,
+    outZeroPoint: number, a: number | null, b: number | null, out: T): T;
+  /** `out[i] = table[byte of input[i]]` (table: 256 values of the input's type). */
+  qlut<T extends Bytes8>(input: T, table: T, out: T): T;
+  /** quantized::mul(_relu) of equal-length inputs. */
+  qmul<T extends Bytes8>(a: T, aScale: number, aZeroPoint: number, b: T, bScale: number, bZeroPoint: number,
+    outScale: number, outZeroPoint: number, relu: boolean, out: T): T;
+  /** quantized::max_pool2d over NCHW planes; the output is planes x oh x ow. */
+  qmaxPool2d<T extends Bytes8>(input: T, geometry: MaxPool2dGeometry, ceilMode: boolean): T;
+  /** quantized::avg_pool2d over NCHW planes (divisorOverride 0: none; qnnpack: that engine's quint8 path). */
+  qavgPool2d<T extends Bytes8>(input: T, geometry: AvgPool2dGeometry, ceilMode: boolean, zeroPoint: number, countIncludePad: boolean,
+    divisorOverride: number, qnnpack: boolean): T;
+  /** quantized::adaptive_avg_pool2d over NCHW planes: geometry [planes, ih, iw, oh, ow]. */
+  qadaptiveAvgPool2d<T extends Bytes8>(input: T, geometry: readonly [number, number, number, number, number], zeroPoint: number): T;
 }

@@ -6,7 +6,7 @@
  * The addons only supply their package root, engine and qtensor, so the two stay identical by
  * construction.
  */
-export type { Bytes8, Conv2dGeometry, Engine, Isa, NativeBinding, PackedWeights, WeightScales } from './binding.js';
+export type { ActivationKind, AvgPool2dGeometry, Bytes8, Conv2dGeometry, Engine, MaxPool2dGeometry, Isa, NativeBinding, PackedWeights, WeightScales } from './binding.js';
 export { loadNativeFrom, type LoadResult } from './load.js';
 export { createKernelsApi, type BackendInfo, type KernelsApi, type QLinearDynamicOptions, type QLinearOptions } from './api.js';
 export type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';

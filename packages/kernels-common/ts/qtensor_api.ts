@@ -91,4 +91,8 @@ export interface QtensorApi {
   chooseQuantizationParams(min: number, max: number, qmin: number, qmax: number, opts?: { reduceRange?: boolean }): { scale: number; zeroPoint: number };
   quantizePerTensor(x: QTensor, scale: number, zeroPoint: number, dtype: QDType): QTensor;
   dequantize(x: QTensor): QTensor;
+  /** PyTorch's pooling output size along one dim (ceil mode included). */
+  poolOutputSize(inputSize: number, kernel: number, padL: number, padR: number, stride: number, dilation: number, ceilMode: boolean): number;
+  /** Runs `hook` on each packed-params object's `dispose()` (absent in older qtensor builds). */
+  onPackedParamsDispose?(hook: (params: object) => void): () => void;
 }

@@ -9,13 +9,16 @@ import type { Engine, NativeBinding } from './binding.js';
 import type { LoadResult } from './load.js';
 import type { OpContext } from './ops/common.js';
 import { nativeConv } from './ops/conv.js';
-import { nativeAdd, nativeDequantize, nativeQuantizePerTensor, nativeRelu } from './ops/elementwise.js';
+import { nativeAdd, nativeDequantize, nativeMul, nativeQuantizePerTensor, nativeRelu } from './ops/elementwise.js';
+import { nativeActivation, nativeClamp, nativeElu, nativeLeakyRelu, nativeRelu6, nativeScalarOp, nativeThreshold } from './ops/activation.js';
+import { nativeAdaptiveAvgPool2d, nativeAvgPool2d, nativeMaxPool1d, nativeMaxPool2d } from './ops/pool.js';
 import { nativeLinear, nativeLinearDynamic } from './ops/linear.js';
 import { NativeWeightCache } from './ops/weights.js';
 import type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
 
 /** Low-level kernels this package registers (their contracts are the {@link KernelsApi} signatures). */
-export const NATIVE_KERNEL_OPS = ['kernels::qgemm_s32', 'kernels::qlinear', 'kernels::qlinear_dynamic', 'kernels::sgemm', 'kernels::sgemm_strided'] as const;
+export const NATIVE_KERNEL_OPS = ['kernels::qgemm_s32', 'kernels::qlinear', 'kernels::qlinear_dynamic', 'kernels::sgemm', 'kernels::sgemm_strided',
+  'kernels::quantize_per_tensor', 'kernels::dequantize'] as const;
 
 type Impl = (...args: never[]) => unknown;
 type OpFactory = (ctx: OpContext, weights: NativeWeightCache) => Impl;
@@ -35,10 +38,31 @@ const QUANTIZED_OPS: ReadonlyArray<[string, OpFactory]> = [
   ['quantized::relu', (c) => nativeRelu(c)],
   ['aten::quantize_per_tensor', (c) => nativeQuantizePerTensor(c)],
   ['aten::dequantize', (c) => nativeDequantize(c)],
+  ['quantized::mul', (c) => nativeMul(c, false)],
+  ['quantized::mul_relu', (c) => nativeMul(c, true)],
+  ['quantized::add_scalar', (c) => nativeScalarOp(c, 'quantized::add_scalar')],
+  ['quantized::add_scalar_relu', (c) => nativeScalarOp(c, 'quantized::add_scalar_relu')],
+  ['quantized::mul_scalar', (c) => nativeScalarOp(c, 'quantized::mul_scalar')],
+  ['quantized::mul_scalar_relu', (c) => nativeScalarOp(c, 'quantized::mul_scalar_relu')],
+  ['quantized::hardswish', (c) => nativeActivation(c, 'hardswish')],
+  ['quantized::hardsigmoid', (c) => nativeActivation(c, 'hardsigmoid')],
+  ['quantized::sigmoid', (c) => nativeActivation(c, 'sigmoid')],
+  ['quantized::tanh', (c) => nativeActivation(c, 'tanh')],
+  ['quantized::leaky_relu', (c) => nativeLeakyRelu(c)],
+  ['quantized::elu', (c) => nativeElu(c, 'elu')],
+  ['quantized::celu', (c) => nativeElu(c, 'celu')],
+  ['quantized::threshold', (c) => nativeThreshold(c)],
+  ['quantized::clamp', (c) => nativeClamp(c)],
+  ['quantized::relu6', (c) => nativeRelu6(c)],
+  ['quantized::max_pool2d', (c) => nativeMaxPool2d(c)],
+  ['quantized::avg_pool2d', (c) => nativeAvgPool2d(c)],
+  ['quantized::adaptive_avg_pool2d', (c) => nativeAdaptiveAvgPool2d(c)],
+  ['quantized::max_pool1d', (c) => nativeMaxPool1d(c)],
 ];
 
 /** Binding functions the quantized ops call: a binary built from older sources lacks some. */
-const REQUIRED_FUNCTIONS = ['qlinear', 'linearDynamic', 'minMax', 'qconv2d', 'qadd', 'qrelu', 'quantizePerTensor', 'dequantize'] as const;
+const REQUIRED_FUNCTIONS = ['qlinear', 'linearDynamic', 'minMax', 'qconv2d', 'qadd', 'qrelu', 'quantizePerTensor', 'dequantize',
+  'qmul', 'qactivation', 'qlut', 'qmaxPool2d', 'qavgPool2d', 'qadaptiveAvgPool2d'] as const;
 
 /** The binding functions the quantized ops need that `binding` lacks (empty when complete). */
 export function missingOpFunctions(binding: NativeBinding): string[] {
@@ -51,7 +75,7 @@ export const NATIVE_QUANTIZED_OPS: readonly string[] = QUANTIZED_OPS.map(([op]) 
 /** Registers the low-level kernels into qtensor's registry (no-op without the addon). */
 export function registerNativeKernels(registerKernel: RegisterKernelFn, engine: Engine, api: KernelsApi, load: LoadResult): void {
   if (!load.binding) return;
-  const impls = [api.qgemmS32, api.qlinear, api.qlinearDynamic, api.sgemm, api.sgemmStrided];
+  const impls = [api.qgemmS32, api.qlinear, api.qlinearDynamic, api.sgemm, api.sgemmStrided, api.quantizeInto, api.dequantizeInto];
   // replace: an ESM and a CJS copy of one addon in a process register the same kernels.
   NATIVE_KERNEL_OPS.forEach((op, i) => {
     // 'kernels::sgemm_strided' (qtensor's float GEMM hook) only from a binary that has it: a
@@ -68,6 +92,6 @@ export function registerNativeKernels(registerKernel: RegisterKernelFn, engine: 
 export function registerNativeOps(qt: QtensorApi, engine: Engine, load: LoadResult): void {
   if (!load.binding || missingOpFunctions(load.binding).length > 0) return;
   const ctx: OpContext = { binding: load.binding, engine, qt };
-  const weights = new NativeWeightCache(load.binding);
+  const weights = new NativeWeightCache(load.binding, qt);
   for (const [op, make] of QUANTIZED_OPS) qt.registerKernel({ op, engine, source: 'native', impl: make(ctx, weights) }, { replace: true });
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConvPackedParams, LinearPackedParams, QTorchEngineError, Tensor, conv2dPrepack, kernelSource, linearPrepack,
-  linearPrepackFp16, makeQTensor, qint8, quantizedConv2d, quantizedLinear, quantizedLinearDynamicFp16, quint8, withEngine,
+  QTorchValueError, linearPrepackFp16, makeQTensor, onPackedParamsDispose, qint8, quantizedConv2d, quantizedLinear, quantizedLinearDynamicFp16, quint8, withEngine,
 } from '../src/index.js';
 
 function weight(ints: number[], shape: number[], scale: number, zeroPoint = 0): Tensor {
@@ -88,3 +88,33 @@ describe('packed params', () => {
 function makeQTensorQuint8(shape: number[], scale: number, zp: number, ints: number[]): Tensor {
   return makeQTensor(shape, quint8, scale, zp, ints);
 }
+
+describe('packed params dispose()', () => {
+  it('releases the weight: every later use throws, hooks run once per object, repack copies stay usable', () => {
+    const seen: object[] = [];
+    const off = onPackedParamsDispose((p) => seen.push(p));
+    try {
+      const lin = linearPrepack(weight([1, 2, 3, 4, 5, 6], [2, 3], 0.1), null);
+      const other = lin.repack('qnnpack');
+      const x = makeQTensorQuint8([1, 3], 0.5, 0, [1, 2, 3]);
+      const before = Array.from(quantizedLinear(x, lin, 0.2, 0).rawValues());
+      expect(lin.disposed).toBe(false);
+      lin.dispose();
+      lin.dispose();
+      expect(lin.disposed).toBe(true);
+      expect(seen).toEqual([lin]);
+      expect(() => quantizedLinear(x, lin, 0.2, 0)).toThrow(/LinearPackedParams: these packed params were disposed/);
+      expect(() => lin.unpack()).toThrow(QTorchValueError);
+      expect(() => lin.serialize()).toThrow(QTorchValueError);
+      expect(Array.from(quantizedLinear(x, other, 0.2, 0).rawValues())).toEqual(before); // a repacked object is its own
+      const conv = conv2dPrepack(weight([1, 2, 3, 4], [1, 1, 2, 2], 0.1), null);
+      conv.dispose();
+      expect(seen).toEqual([lin, conv]);
+      expect(() => quantizedConv2d(makeQTensorQuint8([1, 1, 2, 2], 0.5, 0, [1, 2, 3, 4]), conv, 0.2, 0)).toThrow(/ConvPackedParams: these packed params were disposed/);
+    } finally {
+      off();
+    }
+    linearPrepack(weight([1], [1, 1], 0.1), null).dispose();
+    expect(seen).toHaveLength(2); // unregistered
+  });
+});

@@ -115,4 +115,25 @@ struct ConvRowArgs {
 };
 void ConvRowAvx2(const ConvRowArgs& args);
 
+// quantized::mul(_relu): y[i] = zo + clamp(rint(f32((a[i] - za) * (b[i] - zb)) * m), lo, hi)
+// (lo / hi relative to zo; NaN, from an infinite m times 0, gives 0 as the reference's store).
+struct QMulArgs {
+  const void* a;
+  const void* b;
+  void* y;
+  size_t n;
+  int isSigned;
+  int32_t za, zb;
+  float m, lo, hi;
+  int32_t zo;
+};
+void QMulAvx2(const QMulArgs& args);
+
+// y[i] = table[x[i]] for i < n: a 256-entry byte table (16 shuffles of 16-entry slices).
+void LutAvx2(const uint8_t* x, size_t n, const uint8_t* table, uint8_t* y);
+
+// Max pooling rows: y[i] = max(y[i], x[i]) for i < n (8-bit, signed or not).
+void MaxRowAvx2(void* y, const void* x, size_t n, int isSigned);
+
+
 }  // namespace qtorch

@@ -1,5 +1,5 @@
 /**
- * Native whole-tensor ops: `quantized::add(_relu)`, `quantized::relu` (the reference kernels'
+ * Native whole-tensor ops: `quantized::add(_relu)`, `mul(_relu)`, `quantized::relu` (the reference kernels'
  * signatures) and `aten::quantize_per_tensor` / `aten::dequantize` (qtensor's
  * `quantizePerTensor(x, scale, zeroPoint, dtype)` / `dequantize(x)` for one tensor). Each
  * covers contiguous-or-gathered per-tensor quint8 / qint8 data and falls back otherwise
@@ -19,6 +19,18 @@ export function nativeAdd(ctx: OpContext, relu: boolean) {
     if (!ai || !bi) return null;
     const out = allocLike(ai.ints, ai.ints.length);
     ctx.binding.qadd(ai.ints, ai.scale, ai.zeroPoint, bi.ints as typeof ai.ints, bi.scale, bi.zeroPoint, outScale, outZeroPoint, relu, out);
+    return wrapQuantized(ctx.qt, out, a.shape, a.dtype, outScale, outZeroPoint);
+  });
+}
+
+/** `quantized::mul` / `mul_relu`: (a, b, outScale, outZeroPoint); same shapes and dtypes only. */
+export function nativeMul(ctx: OpContext, relu: boolean) {
+  return withFallback(ctx, relu ? 'quantized::mul_relu' : 'quantized::mul', (a: QTensor, b: QTensor, outScale: number, outZeroPoint: number) => {
+    if (a.dtype !== b.dtype || !sameShape(a.shape, b.shape)) return null;
+    const ai = readInput8(a), bi = readInput8(b);
+    if (!ai || !bi) return null;
+    const out = allocLike(ai.ints, ai.ints.length);
+    ctx.binding.qmul(ai.ints, ai.scale, ai.zeroPoint, bi.ints as typeof ai.ints, bi.scale, bi.zeroPoint, outScale, outZeroPoint, relu, out);
     return wrapQuantized(ctx.qt, out, a.shape, a.dtype, outScale, outZeroPoint);
   });
 }

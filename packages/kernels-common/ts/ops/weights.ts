@@ -3,10 +3,11 @@
  * WeakMap keyed by the object: nothing is added to it, so `unpack()` and state-dict
  * serialization are unchanged, and the native buffer is collected with the params). Each addon
  * has its own cache: the packed layout belongs to its engine's binary; it does not depend on
- * the ISA level, so `setIsa` needs no repacking.
+ * the ISA level, so `setIsa` needs no repacking. `dispose()` on the params frees the native
+ * copy at once (qtensor's dispose hook), not at the next garbage collection.
  */
 import type { NativeBinding, PackedWeights } from '../binding.js';
-import type { ConvPackedLike, LinearPackedLike, PackedWeightLike } from '../qtensor_api.js';
+import type { ConvPackedLike, LinearPackedLike, PackedWeightLike, QtensorApi } from '../qtensor_api.js';
 
 const rowZeroPoints = (w: PackedWeightLike): Int32Array => Int32Array.from(w.zeroPoints);
 
@@ -14,7 +15,12 @@ const rowZeroPoints = (w: PackedWeightLike): Int32Array => Int32Array.from(w.zer
 export class NativeWeightCache {
   private readonly cache = new WeakMap<object, PackedWeights>();
 
-  constructor(private readonly binding: NativeBinding) {}
+  constructor(private readonly binding: NativeBinding, qt?: Pick<QtensorApi, 'onPackedParamsDispose'>) {
+    qt?.onPackedParamsDispose?.((params) => {
+      this.cache.get(params)?.dispose();
+      this.cache.delete(params);
+    });
+  }
 
   /** Linear weights `[N, K]`. */
   linear(p: LinearPackedLike): PackedWeights {

@@ -87,8 +87,54 @@ export interface LinearPackedState {
   bias: Tensor | null;
 }
 
+/** Called with each packed-params object when it is disposed (native addons free their copy). */
+export type PackedParamsDisposeHook = (params: object) => void;
+
+const disposeHooks = new Set<PackedParamsDisposeHook>();
+
+/**
+ * Registers `hook`, run with every packed-params object whose `dispose()` is called (native
+ * kernel addons use it to free their prepacked copy early). Returns the unregister function.
+ */
+export function onPackedParamsDispose(hook: PackedParamsDisposeHook): () => void {
+  disposeHooks.add(hook);
+  return () => disposeHooks.delete(hook);
+}
+
+/** The weight of packed params, released by `dispose()`; any later use throws. */
+abstract class DisposableWeight {
+  #weight: PackedWeight | null;
+
+  constructor(weight: PackedWeight, private readonly kindName: string) {
+    this.#weight = weight;
+  }
+
+  /** The packed qint8 weight; throws once the params were disposed. */
+  get weight(): PackedWeight {
+    if (!this.#weight) {
+      throw new QTorchValueError(`${this.kindName}: these packed params were disposed (dispose() released their weights); pack the weight again`);
+    }
+    return this.#weight;
+  }
+
+  /** Whether `dispose()` was called. */
+  get disposed(): boolean {
+    return this.#weight === null;
+  }
+
+  /**
+   * Releases the weights now, native prepacked copies included, instead of at garbage
+   * collection; every later use of these params throws. Idempotent.
+   */
+  dispose(): void {
+    if (!this.#weight) return;
+    this.#weight = null;
+    for (const hook of disposeHooks) hook(this);
+  }
+}
+
 /** Packed weight and bias of `quantized::linear` (`torch.ops.quantized.linear_prepack`). */
-export class LinearPackedParams {
+export class LinearPackedParams extends DisposableWeight {
   /**
    * @param engine - The engine whose kernels run these params.
    * @param weight - The packed qint8 weight `[N, K]`.
@@ -98,10 +144,12 @@ export class LinearPackedParams {
     /** The engine whose kernels run these params. */
     readonly engine: Engine,
     /** The packed qint8 weight `[N, K]`. */
-    readonly weight: PackedWeight,
+    weight: PackedWeight,
     /** Float bias `[N]`, or null. */
     readonly bias: Float32Array | null,
-  ) {}
+  ) {
+    super(weight, 'LinearPackedParams');
+  }
 
   /** Output features N. */
   get outFeatures(): number {
@@ -185,7 +233,7 @@ export interface ConvPackedState extends ConvGeometry {
 }
 
 /** Packed weight, bias and geometry of `quantized::convNd` (`convNd_prepack`). */
-export class ConvPackedParams {
+export class ConvPackedParams extends DisposableWeight {
   /**
    * @param engine - The engine whose kernels run these params.
    * @param weight - The packed qint8 weight.
@@ -196,12 +244,14 @@ export class ConvPackedParams {
     /** The engine whose kernels run these params. */
     readonly engine: Engine,
     /** qint8 weight: `[Cout, Cin/groups, *k]`, or `[Cin, Cout/groups, *k]` when transposed. */
-    readonly weight: PackedWeight,
+    weight: PackedWeight,
     /** Float bias `[Cout]`, or null. */
     readonly bias: Float32Array | null,
     /** Stride, padding, dilation, output padding, groups, transposed. */
     readonly geometry: ConvGeometry,
-  ) {}
+  ) {
+    super(weight, 'ConvPackedParams');
+  }
 
   /** Number of spatial dims (1, 2 or 3). */
   get spatialDims(): number {
