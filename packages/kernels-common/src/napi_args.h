@@ -139,5 +139,8 @@ struct AddonData {
 // Registers the quantized-op functions of napi_ops.cc on `exports`.
 void InitOps(Napi::Env env, Napi::Object exports);
 
+// Registers the dynamic recurrent step of napi_rnn.cc on `exports`.
+void InitRnn(Napi::Env env, Napi::Object exports);
+
 }  // namespace napi
 }  // namespace qtorch

@@ -60,6 +60,14 @@ export interface NativeBinding {
   /** `[min(x, 0), max(x, 0)]`, NaN ignored. */
   minMax(input: Float32Array): [number, number];
   sgemm(a: Float32Array, m: number, k: number, b: Float32Array, n: number, bias: Float32Array | null): Float32Array;
+  /**
+   * One step of a dynamic quantized recurrent cell (0 LSTM, 1 GRU, 2 tanh, 3 relu): h quantized
+   * to quint8 with (inScale, inZeroPoint), hidden projection with `packed` (gates * hidden x
+   * hidden) and bias, then the gates with `igates` (batch x gates * hidden); writes hOut and,
+   * for LSTM, c in place.
+   */
+  rnnStepDynamic(cell: number, igates: Float32Array, h: Float32Array, c: Float32Array | null, hOut: Float32Array, batch: number,
+    hidden: number, packed: PackedWeights, inScale: number, inZeroPoint: number, weightScales: WeightScales, bias: Float32Array | null): void;
   isa(): Isa;
   detectedIsa(): Isa;
   setIsa(isa: Isa): Isa;

@@ -11,6 +11,7 @@ import type { OpContext } from './ops/common.js';
 import { nativeConv } from './ops/conv.js';
 import { nativeAdd, nativeDequantize, nativeQuantizePerTensor, nativeRelu } from './ops/elementwise.js';
 import { nativeLinear, nativeLinearDynamic } from './ops/linear.js';
+import { nativeRnnDynamicLayer } from './ops/rnn.js';
 import { NativeWeightCache } from './ops/weights.js';
 import type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
 
@@ -35,10 +36,11 @@ const QUANTIZED_OPS: ReadonlyArray<[string, OpFactory]> = [
   ['quantized::relu', (c) => nativeRelu(c)],
   ['aten::quantize_per_tensor', (c) => nativeQuantizePerTensor(c)],
   ['aten::dequantize', (c) => nativeDequantize(c)],
+  ['qtorch::rnn_dynamic_layer', (c, w) => nativeRnnDynamicLayer(c, w)],
 ];
 
 /** Binding functions the quantized ops call: a binary built from older sources lacks some. */
-const REQUIRED_FUNCTIONS = ['qlinear', 'linearDynamic', 'minMax', 'qconv2d', 'qadd', 'qrelu', 'quantizePerTensor', 'dequantize'] as const;
+const REQUIRED_FUNCTIONS = ['qlinear', 'linearDynamic', 'minMax', 'qconv2d', 'qadd', 'qrelu', 'quantizePerTensor', 'dequantize', 'rnnStepDynamic'] as const;
 
 /** The binding functions the quantized ops need that `binding` lacks (empty when complete). */
 export function missingOpFunctions(binding: NativeBinding): string[] {
