@@ -50,14 +50,14 @@ __attribute__((always_inline)) inline __m256d SigmoidPd(__m256d x) {
   return _mm256_div_pd(num, _mm256_add_pd(one, e));
 }
 
-// tanh(x) = sign(x) * -t / (t + 2), t = expm1(-2|x|) (fdlibm's formula for |x| < 1, exact in
+// tanh(x) = sign(x) * |t / (t + 2)|, t = expm1(-2|x|) (fdlibm's formula for |x| < 1, exact in
 // form everywhere); |x| > 20 gives 1 in double as tanh does.
 __attribute__((always_inline)) inline __m256d TanhPd(__m256d x) {
   const __m256d a = _mm256_min_pd(_mm256_set1_pd(20.0), _mm256_andnot_pd(SignBit(), x));
   const ExpParts s = ExpSplit(_mm256_mul_pd(a, _mm256_set1_pd(-2.0)));
   const __m256d t = _mm256_fmadd_pd(s.scale, s.q, _mm256_sub_pd(s.scale, _mm256_set1_pd(1.0)));
-  const __m256d r = _mm256_div_pd(_mm256_xor_pd(t, SignBit()), _mm256_add_pd(t, _mm256_set1_pd(2.0)));
-  return _mm256_or_pd(r, _mm256_and_pd(x, SignBit()));
+  const __m256d r = _mm256_div_pd(t, _mm256_add_pd(t, _mm256_set1_pd(2.0)));  // -tanh|x| (or +-0)
+  return _mm256_or_pd(_mm256_andnot_pd(SignBit(), r), _mm256_and_pd(x, SignBit()));  // |r| with x's sign: tanh(+-0) = +-0
 }
 
 __attribute__((always_inline)) inline __m128 Sigmoid4(__m128 x) { return _mm256_cvtpd_ps(SigmoidPd(_mm256_cvtps_pd(x))); }

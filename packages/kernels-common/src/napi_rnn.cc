@@ -12,10 +12,12 @@ namespace qtorch {
 namespace napi {
 namespace {
 
-// A Float32Array argument of exactly `want` elements (or null when nullable).
-float* FloatArg(const Ctx& c, size_t i, const char* name, uint64_t want, const char* what, bool nullable = false) {
+// A Float32Array argument of exactly `want` elements. Nullable ones report null through
+// `present` (an empty array's data pointer may be null too, so the pointer cannot tell).
+float* FloatArg(const Ctx& c, size_t i, const char* name, uint64_t want, const char* what, bool* present = nullptr) {
   bool isNull = false;
-  auto a = c.Array<float>(i, name, napi_float32_array, "Float32Array", nullable, &isNull);
+  auto a = c.Array<float>(i, name, napi_float32_array, "Float32Array", present != nullptr, &isNull);
+  if (present) *present = !isNull;
   if (isNull) return nullptr;
   c.Length(i, name, a.ElementLength(), want, what);
   return a.Data();
@@ -39,9 +41,10 @@ Napi::Value RnnStepDynamicJs(const Napi::CallbackInfo& info) {
   s.igates = FloatArg(c, 1, "igates", gn, "batch * gates * hidden");
   s.h = FloatArg(c, 2, "h", hn, "batch * hidden");
   const bool lstm = s.cell == RnnCell::Lstm;
-  s.c = FloatArg(c, 3, "c", hn, "batch * hidden", !lstm);
-  if (lstm && !s.c) ThrowType(c.env(), c.Where(3, "c") + " must be a Float32Array for an LSTM cell");
-  if (!lstm && s.c) ThrowType(c.env(), c.Where(3, "c") + " must be null for a cell without a cell state");
+  bool hasC = false;
+  s.c = FloatArg(c, 3, "c", hn, "batch * hidden", &hasC);
+  if (lstm && !hasC) ThrowType(c.env(), c.Where(3, "c") + " must be a Float32Array for an LSTM cell");
+  if (!lstm && hasC) ThrowType(c.env(), c.Where(3, "c") + " must be null for a cell without a cell state");
   s.hOut = FloatArg(c, 4, "hOut", hn, "batch * hidden");
   if (Overlap(s.hOut, s.igates, hn, gn) || Overlap(s.hOut, s.h, hn, hn) || Overlap(s.hOut, s.c, hn, hn))
     ThrowRange(c.env(), c.Where(4, "hOut") + " must not share memory with igates, h or c");
