@@ -162,6 +162,30 @@ export function describeRnn(t: AddonUnderTest): void {
     });
   });
 
+  describe(`${t.packageName} ${OP} and intra-op threads`, () => {
+    it('identical results for 1, 2 and 3 threads (the hidden GEMM splits its panels)', () => {
+      // 8 x 256 x 1024 per step: above the pool's 2^20 multiply-add threshold, so each step splits
+      const hidden = 256, gh = 4 * hidden, batch = 8, steps = 3;
+      const args: RnnDynamicLayerArgs = {
+        cell: 'lstm', steps, batch, hidden, igates: floats(steps * batch * gh, 77, 2), packedHh: packedHh(engine, gh, hidden, 78, true, true),
+        reduceRange: true, h0: floats(batch * hidden, 79, 1), c0: floats(batch * hidden, 80, 1), reverse: false,
+      };
+      const prev = t.api.numThreads();
+      try {
+        t.api.setNumThreads(1);
+        const one = layer()(args);
+        expectSameResult(one, referenceLayer(engine, args), 'lstm 1 thread');
+        for (const n of [2, 3]) {
+          t.api.setNumThreads(n);
+          const r = layer()(args);
+          expect([Array.from(r.output), Array.from(r.h), Array.from(r.c!)], `${n} threads`).toEqual([Array.from(one.output), Array.from(one.h), Array.from(one.c!)]);
+        }
+      } finally {
+        t.api.setNumThreads(prev);
+      }
+    });
+  });
+
   describe(`${t.packageName} rnnStepDynamic argument validation`, () => {
     it('cell, lengths, c for LSTM only, overlapping output, weight shape, qparams: TypeError / RangeError, never a crash', () => {
       const b = t.nativeLoad.binding!;
