@@ -2,11 +2,13 @@
 // with a float output, then the gates, per batch row, with the active ISA's kernel.
 #include "qtorch/rnn.h"
 
+#include <algorithm>
 #include <cmath>
-#include <vector>
+#include <memory>
 
 #include "qtorch/cpu.h"
 #include "qtorch/kernels.h"
+#include "qtorch/parallel.h"
 #include "qtorch/qops.h"
 
 namespace qtorch {
@@ -87,25 +89,33 @@ size_t RnnGateCount(RnnCell cell) {
   }
 }
 
+// Hidden units per thread below which the gates are not worth waking a pool thread for (a unit
+// costs ~20 ns: 5 transcendentals in double).
+constexpr size_t kMinParallelUnits = 2048;
+
 void RunDynamicRnnStep(const DynamicRnnStep& s) {
   const size_t gh = RnnGateCount(s.cell) * s.hidden, hn = s.batch * s.hidden;
   if (hn == 0) return;
-  // dynamic linear of h, as LinearDynamicJs: quantize (clamped to 0..255), GEMM, float output
-  std::vector<uint8_t> hq(hn);
-  QuantizePerTensor<uint8_t>(s.h, hn, s.inScale, s.inZeroPoint, hq.data());
-  std::vector<float> hg(s.batch * gh);
-  QLinearF32(hq.data(), s.batch, s.inZeroPoint, *s.whh, s.inScale, s.weightScales, s.weightScaleCount, s.bias, false, hg.data());
+  // dynamic linear of h, as LinearDynamicJs: quantize (clamped to 0..255), GEMM, float output;
+  // scratch left uninitialized (every element is written)
+  std::unique_ptr<uint8_t[]> hq(new uint8_t[hn]);
+  QuantizePerTensor<uint8_t>(s.h, hn, s.inScale, s.inZeroPoint, hq.get());
+  std::unique_ptr<float[]> hg(new float[s.batch * gh]);
+  QLinearF32(hq.get(), s.batch, s.inZeroPoint, *s.whh, s.inScale, s.weightScales, s.weightScaleCount, s.bias, false, hg.get());
   const GatesFn gates = SelectGates(s.cell);
-  for (size_t b = 0; b < s.batch; ++b) {
-    RnnGatesArgs a;
-    a.ig = s.igates + b * gh;
-    a.hg = hg.data() + b * gh;
-    a.h = s.h + b * s.hidden;
-    a.c = s.c ? s.c + b * s.hidden : nullptr;
-    a.hOut = s.hOut + b * s.hidden;
-    a.n = s.hidden;
-    gates(a);
-  }
+  // batch rows are independent: split them over the pool (each row's results do not depend on the split)
+  ParallelFor(s.batch, std::max<size_t>(1, kMinParallelUnits / s.hidden), [&](size_t b0, size_t b1) {
+    for (size_t b = b0; b < b1; ++b) {
+      RnnGatesArgs a;
+      a.ig = s.igates + b * gh;
+      a.hg = hg.get() + b * gh;
+      a.h = s.h + b * s.hidden;
+      a.c = s.c ? s.c + b * s.hidden : nullptr;
+      a.hOut = s.hOut + b * s.hidden;
+      a.n = s.hidden;
+      gates(a);
+    }
+  });
 }
 
 }  // namespace qtorch

@@ -163,9 +163,9 @@ export function describeRnn(t: AddonUnderTest): void {
   });
 
   describe(`${t.packageName} ${OP} and intra-op threads`, () => {
-    it('identical results for 1, 2 and 3 threads (the hidden GEMM splits its panels)', () => {
-      // 8 x 256 x 1024 per step: above the pool's 2^20 multiply-add threshold, so each step splits
-      const hidden = 256, gh = 4 * hidden, batch = 8, steps = 3;
+    it('identical results for 1, 2 and 3 threads (the hidden GEMM splits its panels, the gates their batch rows)', () => {
+      // 8 x 512 x 2048 per step: above the pool's 2^20 multiply-add threshold; 8 x 512 units: above the gates' 2 x 2048
+      const hidden = 512, gh = 4 * hidden, batch = 8, steps = 3;
       const args: RnnDynamicLayerArgs = {
         cell: 'lstm', steps, batch, hidden, igates: floats(steps * batch * gh, 77, 2), packedHh: packedHh(engine, gh, hidden, 78, true, true),
         reduceRange: true, h0: floats(batch * hidden, 79, 1), c0: floats(batch * hidden, 80, 1), reverse: false,
