@@ -13,7 +13,7 @@ module.exports = {
    * mangles absolute source paths). */
   napiSource: path.relative('.', path.join(__dirname, 'src', 'napi_addon.cc')),
   /** Every N-API glue source (for `<!@(...)` in a sources list), relative to the cwd likewise. */
-  napiSources: ['napi_addon.cc', 'napi_ops.cc', 'napi_sgemm.cc', 'napi_elementwise.cc'].map((f) => path.relative('.', path.join(__dirname, 'src', f))),
+  napiSources: ['napi_addon.cc', 'napi_ops.cc', 'napi_sgemm.cc', 'napi_elementwise.cc', 'napi_rnn.cc'].map((f) => path.relative('.', path.join(__dirname, 'src', f))),
   /** gyp file with the kernel static libraries, relative to the cwd as node-addon-api does. */
   targets: path.relative('.', path.join(__dirname, 'kernels.gyp')),
 };

@@ -74,7 +74,7 @@ describe('onnxruntime peer', () => {
     if (typeof ortOrReason === 'string') return; // covered by the first test
     const specs = SUITES.flatMap((s) => s.specs({ quick: true }));
     const withModels = specs.filter((s) => onnxCases(s).length > 0);
-    expect(withModels.map((s) => s.kind).sort()).toEqual(['conv', 'conv', 'dequantize', 'linear', 'linear', 'linear_dynamic', 'matmul', 'matmul', 'quantize']);
+    expect(withModels.map((s) => s.kind).sort()).toEqual(['conv', 'conv', 'dequantize', 'linear', 'linear', 'linear_dynamic', 'lstm_dynamic', 'matmul', 'matmul', 'quantize']);
     const out = await onnxruntimePeer.run(withModels, [1, 2], { ...QUICK_TIMING, budgetMs: 0, minRuns: 1 });
     expect(out.lines.filter((l) => l.includes('skipped'))).toEqual([]);
     const expected = withModels.reduce((n, s) => n + onnxCases(s).length, 0) * 2;
@@ -83,6 +83,25 @@ describe('onnxruntime peer', () => {
       expect(r.impl).toBe('onnxruntime');
       expect([1, 2]).toContain(r.threads);
     }
+  });
+});
+
+describe('onnxruntime DynamicQuantizeLSTM model', () => {
+  it('runs the stacked com.microsoft LSTM: output (L, 1, N, H), hidden states strictly inside (-1, 1), not constant', async () => {
+    const ort = ortOrReason;
+    if (typeof ort === 'string') return; // covered by the peer test above
+    const spec = SUITES.flatMap((s) => s.specs({ quick: true })).find((s) => s.kind === 'lstm_dynamic');
+    if (spec?.kind !== 'lstm_dynamic') throw new Error('the dynamic suite has no LSTM case');
+    const [c] = onnxCases(spec);
+    expect(c!.label).toBe('DynamicQuantizeLSTM');
+    const session = await ort.InferenceSession.create(c!.model, {});
+    const f = c!.feeds.x!;
+    const out = (await session.run({ x: new ort.Tensor('float32', f.data, f.dims) })) as Record<string, { data: Float32Array; dims: number[] }>;
+    const y = Object.values(out)[0]!;
+    expect(y.dims).toEqual([spec.seq, 1, spec.batch, spec.hidden]);
+    // h = o * tanh(c): |h| < 1; random weights and inputs give distinct values
+    for (const v of y.data) expect(Math.abs(v)).toBeLessThan(1);
+    expect(new Set(y.data).size).toBeGreaterThan(y.data.length / 2);
   });
 });
 

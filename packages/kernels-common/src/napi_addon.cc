@@ -281,6 +281,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports, Engine engine) {
   exports.Set("numThreads", Napi::Function::New(env, NumThreadsJs, "numThreads"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreadsJs, "setNumThreads"));
   InitOps(env, exports);
+  InitRnn(env, exports);
   return exports;
 }
 

@@ -175,6 +175,8 @@ void InitOps(Napi::Env env, Napi::Object exports);
 void InitSGemm(Napi::Env env, Napi::Object exports);
 // Registers the activation, mul and pooling functions of napi_elementwise.cc on `exports`.
 void InitElementwiseOps(Napi::Env env, Napi::Object exports);
+// Registers the dynamic recurrent step of napi_rnn.cc on `exports`.
+void InitRnn(Napi::Env env, Napi::Object exports);
 
 }  // namespace napi
 }  // namespace qtorch

@@ -89,6 +89,14 @@ export interface NativeBinding {
   sgemmStrided(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number,
     beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null): void;
+  /**
+   * One step of a dynamic quantized recurrent cell (0 LSTM, 1 GRU, 2 tanh, 3 relu): h quantized
+   * to quint8 with (inScale, inZeroPoint), hidden projection with `packed` (gates * hidden x
+   * hidden) and bias, then the gates with `igates` (batch x gates * hidden); writes hOut and,
+   * for LSTM, c in place.
+   */
+  rnnStepDynamic(cell: number, igates: Float32Array, h: Float32Array, c: Float32Array | null, hOut: Float32Array, batch: number,
+    hidden: number, packed: PackedWeights, inScale: number, inZeroPoint: number, weightScales: WeightScales, bias: Float32Array | null): void;
   /** The active ISA level. */
   isa(): Isa;
   /** Highest ISA level this CPU supports. */

@@ -13,6 +13,7 @@ import { nativeAdd, nativeDequantize, nativeMul, nativeQuantizePerTensor, native
 import { nativeActivation, nativeClamp, nativeElu, nativeLeakyRelu, nativeRelu6, nativeScalarOp, nativeThreshold } from './ops/activation.js';
 import { nativeAdaptiveAvgPool2d, nativeAvgPool2d, nativeMaxPool1d, nativeMaxPool2d } from './ops/pool.js';
 import { nativeLinear, nativeLinearDynamic } from './ops/linear.js';
+import { nativeRnnDynamicLayer } from './ops/rnn.js';
 import { NativeWeightCache } from './ops/weights.js';
 import type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
 
@@ -58,11 +59,12 @@ const QUANTIZED_OPS: ReadonlyArray<[string, OpFactory]> = [
   ['quantized::avg_pool2d', (c) => nativeAvgPool2d(c)],
   ['quantized::adaptive_avg_pool2d', (c) => nativeAdaptiveAvgPool2d(c)],
   ['quantized::max_pool1d', (c) => nativeMaxPool1d(c)],
+  ['qtorch::rnn_dynamic_layer', (c, w) => nativeRnnDynamicLayer(c, w)],
 ];
 
 /** Binding functions the quantized ops call: a binary built from older sources lacks some. */
 const REQUIRED_FUNCTIONS = ['qlinear', 'linearDynamic', 'minMax', 'qconv2d', 'qadd', 'qrelu', 'quantizePerTensor', 'dequantize',
-  'qmul', 'qactivation', 'qlut', 'qmaxPool2d', 'qavgPool2d', 'qadaptiveAvgPool2d'] as const;
+  'qmul', 'qactivation', 'qlut', 'qmaxPool2d', 'qavgPool2d', 'qadaptiveAvgPool2d', 'rnnStepDynamic'] as const;
 
 /** The binding functions the quantized ops need that `binding` lacks (empty when complete). */
 export function missingOpFunctions(binding: NativeBinding): string[] {

@@ -1,7 +1,7 @@
 /**
  * ONNX models of the bench's cases, for the onnxruntime peer: QLinearMatMul / QLinearConv (static
- * int8), DynamicQuantizeLinear + MatMulInteger (dynamic int8), QuantizeLinear / DequantizeLinear,
- * and the float Gemm / Conv / MatMul twins. Weights are initializers, so onnxruntime prepacks them.
+ * int8), DynamicQuantizeLinear + MatMulInteger (dynamic int8), com.microsoft DynamicQuantizeLSTM
+ * (dynamic int8 LSTM), QuantizeLinear / DequantizeLinear, and the float Gemm / Conv / MatMul twins. Weights are initializers, so onnxruntime prepacks them.
  */
 import type { BenchDType } from '../harness.js';
 import { type CaseSpec, convOut } from '../specs.js';
@@ -111,7 +111,42 @@ function convCases(s: Extract<CaseSpec, { kind: 'conv' }>): OnnxCase[] {
   return out;
 }
 
-/** The onnxruntime models of one spec ([] for cases it has no model for: copy, LSTM, models). */
+/**
+ * The stacked dynamic LSTM as onnxruntime's own quantized RNN: one com.microsoft
+ * DynamicQuantizeLSTM per layer (int8 weights W [1, in, 4H] / R [1, H, 4H] with per-tensor
+ * scales, float biases; activations quantized per call inside the op, as in PyTorch), with a
+ * Squeeze of the direction axis between layers (Y is [L, 1, N, H]).
+ */
+function lstmCases(s: Extract<CaseSpec, { kind: 'lstm_dynamic' }>): OnnxCase[] {
+  if (!s.dtypes.includes('int8')) return [];
+  const H = s.hidden, G = 4 * H, parts: Uint8Array[] = [];
+  let x = 'x';
+  for (let l = 0; l < s.layers; l++) {
+    const inSize = l === 0 ? s.input : H, y = `y${l}`;
+    parts.push(
+      node('DynamicQuantizeLSTM', [x, `w${l}`, `r${l}`, `b${l}`, '', '', '', '', 'ws', 'wz', 'ws', 'wz'], [y], { hidden_size: H }, 'com.microsoft'),
+      initializer(`w${l}`, 'int8', [1, inSize, G], randI8(inSize * G, lcg(10 + l))),
+      initializer(`r${l}`, 'int8', [1, H, G], randI8(H * G, lcg(20 + l))),
+      initializer(`b${l}`, 'float', [1, 2 * G], randF32(2 * G, lcg(30 + l)).map((v) => v / Math.sqrt(H))),
+    );
+    x = l === s.layers - 1 ? y : `x${l + 1}`;
+    if (l < s.layers - 1) parts.push(node('Squeeze', [y, 'dir_axis'], [x]));
+  }
+  const xDims = [s.seq, s.batch, s.input];
+  return [{
+    label: 'DynamicQuantizeLSTM', dtype: 'int8',
+    model: model([
+      ...parts,
+      // torch's LSTM init U(-1/sqrt(H), 1/sqrt(H)), quantized symmetric: scale max|w| / 127
+      initializer('ws', 'float', [1], Float32Array.of(1 / Math.sqrt(H) / 127)), initializer('wz', 'int8', [1], Int8Array.of(0)),
+      initializer('dir_axis', 'int64', [1], BigInt64Array.of(1n)),
+      graphInput('x', 'float', xDims), graphOutput(x, 'float', [s.seq, 1, s.batch, H]),
+    ], 13, { 'com.microsoft': 1 }),
+    feeds: { x: { elem: 'float', dims: xDims, data: randF32(xDims[0]! * xDims[1]! * xDims[2]!) } },
+  }];
+}
+
+/** The onnxruntime models of one spec ([] for cases it has no model for: copy, models). */
 export function onnxCases(s: CaseSpec): OnnxCase[] {
   switch (s.kind) {
     case 'linear':
@@ -119,6 +154,8 @@ export function onnxCases(s: CaseSpec): OnnxCase[] {
       return linearCases(s.m, s.k, s.n, s.kind === 'linear_dynamic', s.dtypes);
     case 'conv':
       return convCases(s);
+    case 'lstm_dynamic':
+      return lstmCases(s);
     case 'matmul': {
       const m = s.m ?? s.n, k = s.k ?? s.n;
       return [{

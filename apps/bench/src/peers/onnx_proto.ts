@@ -5,7 +5,7 @@
  */
 
 /** ONNX TensorProto.DataType values used here. */
-export const OnnxType = { float: 1, uint8: 2, int8: 3, int32: 6 } as const;
+export const OnnxType = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7 } as const;
 export type OnnxElem = keyof typeof OnnxType;
 
 type Bytes = Uint8Array;
@@ -52,13 +52,14 @@ function attribute(name: string, v: AttrValue): Bytes {
   return msg(5, str(1, name), ...v.map((x) => int(8, x)), int(20, 7));
 }
 
-/** NodeProto (field 1 of GraphProto). */
-export function node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, AttrValue> = {}): Bytes {
-  return msg(1, ...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(4, opType), ...Object.entries(attrs).map(([k, v]) => attribute(k, v)));
+/** NodeProto (field 1 of GraphProto); `domain` names a contrib opset (e.g. com.microsoft), else the default one. */
+export function node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, AttrValue> = {}, domain = ''): Bytes {
+  const parts = [...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(4, opType), ...Object.entries(attrs).map(([k, v]) => attribute(k, v))];
+  return msg(1, ...parts, ...(domain ? [str(7, domain)] : []));
 }
 
 /** TensorProto initializer (field 5 of GraphProto) with raw little-endian data. */
-export function initializer(name: string, elem: OnnxElem, dims: readonly number[], data: Float32Array | Uint8Array | Int8Array | Int32Array): Bytes {
+export function initializer(name: string, elem: OnnxElem, dims: readonly number[], data: Float32Array | Uint8Array | Int8Array | Int32Array | BigInt64Array): Bytes {
   const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return msg(5, ...dims.map((d) => int(1, d)), int(2, OnnxType[elem]), str(8, name), bytes(9, raw));
 }
@@ -72,7 +73,11 @@ function valueInfo(field: 11 | 12, name: string, elem: OnnxElem, dims: readonly 
 export const graphInput = (name: string, elem: OnnxElem, dims: readonly number[]): Bytes => valueInfo(11, name, elem, dims);
 export const graphOutput = (name: string, elem: OnnxElem, dims: readonly number[]): Bytes => valueInfo(12, name, elem, dims);
 
-/** A serialized ModelProto (IR 8, default-domain opset 13) around the given graph fields. */
-export function model(graphParts: readonly Bytes[], opset = 13): Uint8Array {
-  return concat([int(1, 8), str(2, 'qtorch-bench'), msg(8, str(1, ''), int(2, opset)), msg(7, str(2, 'bench'), ...graphParts)]);
+/**
+ * A serialized ModelProto (IR 8, default-domain opset 13) around the given graph fields;
+ * `domains` adds opset imports of other domains (e.g. `{ 'com.microsoft': 1 }` for contrib ops).
+ */
+export function model(graphParts: readonly Bytes[], opset = 13, domains: Record<string, number> = {}): Uint8Array {
+  const imports = Object.entries(domains).map(([d, v]) => msg(8, str(1, d), int(2, v)));
+  return concat([int(1, 8), str(2, 'qtorch-bench'), msg(8, str(1, ''), int(2, opset)), ...imports, msg(7, str(2, 'bench'), ...graphParts)]);
 }

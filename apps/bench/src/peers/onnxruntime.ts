@@ -28,7 +28,7 @@ export async function loadOrt(): Promise<Ort | string> {
   }
 }
 
-const ORT_TYPE = { float: 'float32', uint8: 'uint8', int8: 'int8', int32: 'int32' } as const;
+const ORT_TYPE = { float: 'float32', uint8: 'uint8', int8: 'int8', int32: 'int32', int64: 'int64' } as const;
 
 async function sessionCase(ort: Ort, spec: CaseSpec, c: OnnxCase, threads: number) {
   const session = await ort.InferenceSession.create(c.model, {
@@ -48,7 +48,7 @@ export const onnxruntimePeer: Peer = {
     const ort = await loadOrt();
     if (typeof ort === 'string') return { results: [], lines: [`onnxruntime: skipped (onnxruntime-node cannot load: ${ort})`] };
     const results: BenchResult[] = [];
-    const lines = [`onnxruntime-node ${ort.env.versions?.node ?? '?'}: QLinearMatMul / MatMulInteger / QLinearConv / Quantize- and DequantizeLinear, fp32 Gemm / Conv / MatMul`];
+    const lines = [`onnxruntime-node ${ort.env.versions?.node ?? '?'}: QLinearMatMul / MatMulInteger / QLinearConv / DynamicQuantizeLSTM / Quantize- and DequantizeLinear, fp32 Gemm / Conv / MatMul`];
     const without = new Set<string>();
     for (const spec of specs) {
       const cases = onnxCases(spec);

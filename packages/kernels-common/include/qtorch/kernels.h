@@ -135,5 +135,21 @@ void LutAvx2(const uint8_t* x, size_t n, const uint8_t* table, uint8_t* y);
 // Max pooling rows: y[i] = max(y[i], x[i]) for i < n (8-bit, signed or not).
 void MaxRowAvx2(void* y, const void* x, size_t n, int isSigned);
 
+// Recurrent cell gates of one batch row (rnn.cc drives them): ig / hg hold the row's gate
+// pre-activations x W_ih^T + b_ih and h W_hh^T + b_hh, `gates` blocks of n (LSTM i, f, g, o;
+// GRU r, z, n; Elman: one). Adds and products in float32 as the reference; sigmoid and tanh
+// are evaluated in double and rounded once to float32, as the reference's Math.exp / Math.tanh
+// formulas are (results agree with it but for double-rounding ties, not bit for bit).
+struct RnnGatesArgs {
+  const float* ig;
+  const float* hg;
+  const float* h;  // GRU: the previous hidden state (n values)
+  float* c;        // LSTM: the cell state (n values), updated in place
+  float* hOut;     // n values
+  size_t n;
+};
+void LstmGatesAvx2(const RnnGatesArgs& args);
+void GruGatesAvx2(const RnnGatesArgs& args);
+void TanhGatesAvx2(const RnnGatesArgs& args);  // Elman: tanh(ig + hg)
 
 }  // namespace qtorch

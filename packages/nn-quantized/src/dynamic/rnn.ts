@@ -8,7 +8,8 @@
  * sequence), then per step `linear_hh(h)` (activations quantized per step) plus that step's
  * input gates. Activations are quantized with `reduce_range` (honoured by fbgemm only), in the
  * layers and in the cells alike (golden workflows/dynamic.json). The gate math and the layer
- * loop are nn's (`lstmGates`, `gruGates`, `rnnGates`, `recurrentLayers`).
+ * loop are nn's (`lstmGates`, `gruGates`, `rnnGates`, `recurrentLayers`); with a kernel addon
+ * loaded, rnn_native.ts runs each layer-direction's time loop natively with the same numerics.
  *
  * State dict: per layer-direction `_all_weight_values.{k}.param.{weight_ih,weight_hh,bias_ih,bias_hh}`
  * (PyTorch pickles the packed cell object under `_all_weight_values.{k}.param`); cells:
@@ -26,6 +27,7 @@ import {
 import { gruGates, lstmGates, recurrentLayers, rnnGates } from '@qtorch/nn/functional';
 import { checkFloatInput, isObserverLike, observe, pyBool, pyFloat, qconfigOf, quantizeWeight } from '../modules/utils.js';
 import { reportUnexpected } from '../modules/state.js';
+import { type RnnCellKind, nativeLayerKernel, nativeRecurrentLayers, nativeShapesOk, runNativeDirection } from './rnn_native.js';
 
 type PackedWeight = PackedLinear | LinearFp16PackedParams;
 
@@ -250,17 +252,23 @@ export abstract class RNNBase extends Module {
 
   /** Every layer and direction over (L, N, H_in); the output (L, N, D * H) and final states. */
   protected runLayers(x: Tensor, states0: Tensor[]): { output: Tensor; states: Tensor[] } {
-    // nn's layer loop projects the whole sequence at once, as PyTorch's CPU FullLayer does:
+    const params = Array.from({ length: this.numLayers * this.numDirections }, (_, k) => this.cell(k));
+    // a native layer kernel (from an addon) runs each layer-direction's time loop in one call
+    const kernel = nativeShapesOk(x, states0) ? nativeLayerKernel(params) : null;
+    const cell: RnnCellKind = this.mode === 'LSTM' ? 'lstm' : 'gru';
+    // else nn's layer loop projects the whole sequence at once, as PyTorch's CPU FullLayer does:
     // one set of activation qparams for all steps, then the hidden projections per step
-    const { output, states } = recurrentLayers(x, states0, {
-      numLayers: this.numLayers,
-      numDirections: this.numDirections,
-      outputSize: this.hiddenSize,
-      direction: (k) => {
-        const p = this.cell(k);
-        return { project: (input) => p.linearIh(input), step: (igates, state) => this.step(igates, state, p) };
-      },
-    });
+    const { output, states } = kernel
+      ? nativeRecurrentLayers(kernel, cell, x, states0, { numLayers: this.numLayers, numDirections: this.numDirections, hidden: this.hiddenSize }, (k) => params[k]!)
+      : recurrentLayers(x, states0, {
+        numLayers: this.numLayers,
+        numDirections: this.numDirections,
+        outputSize: this.hiddenSize,
+        direction: (k) => {
+          const p = params[k]!;
+          return { project: (input) => p.linearIh(input), step: (igates, state) => this.step(igates, state, p) };
+        },
+      });
     return { output: this.batchFirst ? output.transpose(0, 1).contiguous() : output, states };
   }
 
@@ -422,6 +430,18 @@ export abstract class RNNCellBase extends Module {
     return new CellParams(this._packed_weight_ih, this._packed_weight_hh, true);
   }
 
+  /**
+   * One step on the native layer kernel when an addon registered it (qint8 weights, float32
+   * tensors): the new states ([h] or [h, c]); null when the reference path must run.
+   */
+  protected nativeStep(cell: RnnCellKind, input: Tensor, states: Tensor[]): Tensor[] | null {
+    const p = this.params();
+    const kernel = nativeShapesOk(input, states) ? nativeLayerKernel([p]) : null;
+    if (!kernel) return null;
+    const [h, c] = states.map((s) => s.contiguous());
+    return runNativeDirection(kernel, cell, p, input.unsqueeze(0), this.hiddenSize, h!, c ?? null, false).states;
+  }
+
   /** Checks input (N, H_in) and a hidden state (N, H) (zeros when null). */
   protected checked(input: Tensor, hx: Tensor | null, what: string): Tensor {
     const cls = moduleName(this);
@@ -512,6 +532,8 @@ export class RNNCell extends RNNCellBase {
 
   forward(input: Tensor, hx: Tensor | null = null): Tensor {
     const h = this.checked(input, hx, '');
+    const native = this.nativeStep(this.nonlinearity === 'tanh' ? 'rnn_tanh' : 'rnn_relu', input, [h]);
+    if (native) return native[0]!;
     const p = this.params();
     return rnnGates(p.linearIh(input), p.linearHh(h), this.nonlinearity);
   }
@@ -532,6 +554,8 @@ export class LSTMCell extends RNNCellBase {
   forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, Tensor] {
     const h = this.checked(input, hx ? hx[0] : null, '[0]');
     const c = this.checked(input, hx ? hx[1] : null, '[1]');
+    const native = this.nativeStep('lstm', input, [h, c]);
+    if (native) return [native[0]!, native[1]!];
     const p = this.params();
     return lstmGates(p.linearIh(input), p.linearHh(h), c);
   }
@@ -551,6 +575,8 @@ export class GRUCell extends RNNCellBase {
 
   forward(input: Tensor, hx: Tensor | null = null): Tensor {
     const h = this.checked(input, hx, '');
+    const native = this.nativeStep('gru', input, [h]);
+    if (native) return native[0]!;
     const p = this.params();
     return gruGates(p.linearIh(input), p.linearHh(h), h);
   }

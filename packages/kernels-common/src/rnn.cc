@@ -1,0 +1,121 @@
+// The dynamic recurrent step (rnn.h): quantize h, the hidden projection through the INT8 GEMM
+// with a float output, then the gates, per batch row, with the active ISA's kernel.
+#include "qtorch/rnn.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "qtorch/cpu.h"
+#include "qtorch/kernels.h"
+#include "qtorch/parallel.h"
+#include "qtorch/qops.h"
+
+namespace qtorch {
+namespace {
+
+// The reference's sigmoid (nn/scalar_math.ts) in double, rounded once to float32.
+float SigmoidF(float x) {
+  const double v = x;
+  if (v >= 0) return static_cast<float>(1.0 / (1.0 + std::exp(-v)));
+  const double e = std::exp(v);
+  return static_cast<float>(e / (1.0 + e));
+}
+
+float TanhF(float x) { return static_cast<float>(std::tanh(static_cast<double>(x))); }
+
+// Baseline gates: the AVX2 kernels' formulas with libm's exp / tanh (float32 adds and products).
+void LstmGatesScalar(const RnnGatesArgs& a) {
+  const size_t n = a.n;
+  for (size_t j = 0; j < n; ++j) {
+    const float i = SigmoidF(a.ig[j] + a.hg[j]), f = SigmoidF(a.ig[n + j] + a.hg[n + j]);
+    const float g = TanhF(a.ig[2 * n + j] + a.hg[2 * n + j]), o = SigmoidF(a.ig[3 * n + j] + a.hg[3 * n + j]);
+    const float cy = f * a.c[j] + i * g;  // -ffp-contract=off: two products, one sum, each rounded
+    a.c[j] = cy;
+    a.hOut[j] = o * TanhF(cy);
+  }
+}
+
+void GruGatesScalar(const RnnGatesArgs& a) {
+  const size_t n = a.n;
+  for (size_t j = 0; j < n; ++j) {
+    const float r = SigmoidF(a.ig[j] + a.hg[j]), z = SigmoidF(a.ig[n + j] + a.hg[n + j]);
+    const float nn = TanhF(a.ig[2 * n + j] + r * a.hg[2 * n + j]);
+    a.hOut[j] = nn + z * (a.h[j] - nn);
+  }
+}
+
+void TanhGatesScalar(const RnnGatesArgs& a) {
+  for (size_t j = 0; j < a.n; ++j) a.hOut[j] = TanhF(a.ig[j] + a.hg[j]);
+}
+
+// relu as the reference's reluScalar: v <= 0 ? 0 : v (NaN propagates). Vectorized by the compiler.
+void ReluGates(const RnnGatesArgs& a) {
+  for (size_t j = 0; j < a.n; ++j) {
+    const float v = a.ig[j] + a.hg[j];
+    a.hOut[j] = v <= 0 ? 0.0f : v;
+  }
+}
+
+using GatesFn = void (*)(const RnnGatesArgs&);
+
+GatesFn SelectGates(RnnCell cell) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (ActiveIsa() >= Isa::Avx2) {
+    switch (cell) {
+      case RnnCell::Lstm: return LstmGatesAvx2;
+      case RnnCell::Gru: return GruGatesAvx2;
+      case RnnCell::Tanh: return TanhGatesAvx2;
+      case RnnCell::Relu: break;
+    }
+  }
+#endif
+  switch (cell) {
+    case RnnCell::Lstm: return LstmGatesScalar;
+    case RnnCell::Gru: return GruGatesScalar;
+    case RnnCell::Tanh: return TanhGatesScalar;
+    case RnnCell::Relu: break;
+  }
+  return ReluGates;
+}
+
+}  // namespace
+
+size_t RnnGateCount(RnnCell cell) {
+  switch (cell) {
+    case RnnCell::Lstm: return 4;
+    case RnnCell::Gru: return 3;
+    default: return 1;
+  }
+}
+
+// Hidden units per thread below which the gates are not worth waking a pool thread for (a unit
+// costs ~20 ns: 5 transcendentals in double).
+constexpr size_t kMinParallelUnits = 2048;
+
+void RunDynamicRnnStep(const DynamicRnnStep& s) {
+  const size_t gh = RnnGateCount(s.cell) * s.hidden, hn = s.batch * s.hidden;
+  if (hn == 0) return;
+  // dynamic linear of h, as LinearDynamicJs: quantize (clamped to 0..255), GEMM, float output;
+  // scratch left uninitialized (every element is written)
+  std::unique_ptr<uint8_t[]> hq(new uint8_t[hn]);
+  QuantizePerTensor<uint8_t>(s.h, hn, s.inScale, s.inZeroPoint, hq.get());
+  std::unique_ptr<float[]> hg(new float[s.batch * gh]);
+  QLinearF32(hq.get(), s.batch, s.inZeroPoint, *s.whh, s.inScale, s.weightScales, s.weightScaleCount, s.bias, false, hg.get());
+  const GatesFn gates = SelectGates(s.cell);
+  // batch rows are independent: split them over the pool (each row's results do not depend on the split)
+  ParallelFor(s.batch, std::max<size_t>(1, kMinParallelUnits / s.hidden), [&](size_t b0, size_t b1) {
+    for (size_t b = b0; b < b1; ++b) {
+      RnnGatesArgs a;
+      a.ig = s.igates + b * gh;
+      a.hg = hg.get() + b * gh;
+      a.h = s.h + b * s.hidden;
+      a.c = s.c ? s.c + b * s.hidden : nullptr;
+      a.hOut = s.hOut + b * s.hidden;
+      a.n = s.hidden;
+      gates(a);
+    }
+  });
+}
+
+}  // namespace qtorch

@@ -1,0 +1,219 @@
+/**
+ * `qtorch::rnn_dynamic_layer` (ts/ops/rnn.ts, src/rnn.cc): the native time loop of a dynamic
+ * quantized LSTM / GRU / Elman layer against a step-by-step loop over qtensor's public ops
+ * (quantizedLinearDynamic for the hidden projection, nn's gate formulas restated with qtensor's
+ * add / mul / sigmoid / tanh), on every ISA; special gate values; argument validation.
+ * The gates evaluate sigmoid / tanh in double and round once, as the reference does, so results
+ * agree but for double-rounding ties: the checks demand near-exactness, not bit equality.
+ */
+import { describe, expect, it } from 'vitest';
+import * as Q from '@qtorch/qtensor';
+import type { Tensor } from '@qtorch/qtensor';
+import type { RnnCellKind, RnnDynamicLayerArgs, RnnDynamicLayerResult } from '../ts/index.js';
+import { randomInts } from './reference.js';
+import { type AddonUnderTest, forEachIsa } from './suite.js';
+
+const GATES: Record<RnnCellKind, number> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
+const OP = 'qtorch::rnn_dynamic_layer';
+
+const T = (v: Float32Array, shape: number[]): Tensor => Q.Tensor.fromTypedArray(v, shape);
+const f32 = (t: Tensor): Float32Array => Float32Array.from(t.values());
+
+/** A seeded float vector in [-scale, scale] (LCG). */
+function floats(n: number, seed: number, scale: number): Float32Array {
+  return Float32Array.from(randomInts(n, -100000, 100000, seed), (v) => (v / 100000) * scale);
+}
+
+/** nn's gate math (packages/nn/src/functional/rnn.ts) on qtensor ops: the new [h] or [h, c]. */
+function refGates(cell: RnnCellKind, ig: Tensor, hg: Tensor, h: Tensor, c: Tensor | null): Tensor[] {
+  switch (cell) {
+    case 'lstm': {
+      const [i, f, g, o] = Q.add(ig, hg).chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+      const cy = Q.add(Q.mul(Q.sigmoid(f), c!), Q.mul(Q.sigmoid(i), Q.tanh(g)));
+      return [Q.mul(Q.sigmoid(o), Q.tanh(cy)), cy];
+    }
+    case 'gru': {
+      const [ir, iz, inn] = ig.chunk(3, -1) as [Tensor, Tensor, Tensor];
+      const [hr, hz, hn] = hg.chunk(3, -1) as [Tensor, Tensor, Tensor];
+      const r = Q.sigmoid(Q.add(ir, hr)), z = Q.sigmoid(Q.add(iz, hz));
+      const n = Q.tanh(Q.add(inn, Q.mul(r, hn)));
+      return [Q.add(n, Q.mul(z, Q.sub(h, n)))];
+    }
+    case 'rnn_tanh':
+      return [Q.tanh(Q.add(ig, hg))];
+    case 'rnn_relu':
+      return [Q.relu(Q.add(ig, hg))];
+  }
+}
+
+/** The layer step by step with the reference kernels (native ones disabled). */
+function referenceLayer(engine: Q.Engine, a: RnnDynamicLayerArgs): RnnDynamicLayerResult {
+  const prev = Q.setNativeEnabled(false);
+  try {
+    const { steps, batch: n, hidden: hs } = a, gh = GATES[a.cell] * hs;
+    let h = T(Float32Array.from(a.h0), [n, hs]);
+    let c = a.c0 ? T(Float32Array.from(a.c0), [n, hs]) : null;
+    const output = new Float32Array(steps * n * hs);
+    for (let i = 0; i < steps; i++) {
+      const t = a.reverse ? steps - 1 - i : i;
+      const ig = T(a.igates.slice(t * n * gh, (t + 1) * n * gh), [n, gh]);
+      const hg = Q.withEngine(engine, () => Q.quantizedLinearDynamic(h, a.packedHh as Q.LinearPackedParams, { reduceRange: a.reduceRange }));
+      [h, c = null] = refGates(a.cell, ig, hg, h, c) as [Tensor, Tensor?];
+      output.set(f32(h), t * n * hs);
+    }
+    return { output, h: f32(h), c: c ? f32(c) : null };
+  } finally {
+    Q.setNativeEnabled(prev);
+  }
+}
+
+/** got ~ want: NaN where want is NaN, |d| <= 1e-6 max(1, |want|), and >= 99% identical bits. */
+function expectNear(got: Float32Array, want: Float32Array, label: string): void {
+  expect(got.length, label).toBe(want.length);
+  let exact = 0, worst = 0, at = -1;
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i]!, w = want[i]!;
+    if (Object.is(g, w)) {
+      exact++;
+      continue;
+    }
+    const d = Number.isNaN(w) || Number.isNaN(g) ? Infinity : Math.abs(g - w) / Math.max(1, Math.abs(w));
+    if (d > worst) [worst, at] = [d, i];
+  }
+  expect({ label, worst, at, got: got[at], want: want[at] }).toEqual({ label, worst: expect.any(Number), at, got: got[at], want: want[at] });
+  expect(worst, `${label}: worst relative difference at ${at}`).toBeLessThanOrEqual(1e-6);
+  expect(exact / Math.max(want.length, 1), `${label}: fraction of identical values`).toBeGreaterThanOrEqual(0.99);
+}
+
+function expectSameResult(got: RnnDynamicLayerResult, want: RnnDynamicLayerResult, label: string): void {
+  expectNear(got.output, want.output, `${label} output`);
+  expectNear(got.h, want.h, `${label} h`);
+  expect(got.c === null, `${label}: c present`).toBe(want.c === null);
+  if (got.c && want.c) expectNear(got.c, want.c, `${label} c`);
+}
+
+/** A packed W_hh (gates * hidden x hidden) with a bias, per-tensor or per-channel, symmetric or not. */
+function packedHh(engine: Q.Engine, rows: number, hidden: number, seed: number, perChannel: boolean, bias: boolean): Q.LinearPackedParams {
+  const w = Q.Tensor.fromTypedArray(Float32Array.from(floats(rows * hidden, seed, 0.4)), [rows, hidden]);
+  const qw = perChannel
+    ? Q.quantizePerChannel(w, Array.from({ length: rows }, (_, i) => 0.002 + (i % 7) * 0.0005), Array.from({ length: rows }, (_, i) => (i % 5) - 2), 0, Q.qint8)
+    : Q.quantizePerTensor(w, 0.004, seed % 2 ? 3 : 0, Q.qint8);
+  return Q.linearPrepack(qw, bias ? T(floats(rows, seed + 1, 0.5), [rows]) : null, engine);
+}
+
+export function describeRnn(t: AddonUnderTest): void {
+  const { engine } = t;
+  const layer = (): ((a: RnnDynamicLayerArgs) => RnnDynamicLayerResult) => {
+    const k = Q.findKernel(OP, engine);
+    expect(k?.source).toBe('native');
+    return k!.impl as (a: RnnDynamicLayerArgs) => RnnDynamicLayerResult;
+  };
+
+  describe(`${t.packageName} ${OP} vs a step-by-step reference (every ISA)`, () => {
+    it('LSTM / GRU / tanh / relu cells: odd sizes (vector tails), reverse, h0 / c0, per-channel and biasless weights, reduce_range', () => {
+      const cells: RnnCellKind[] = ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'];
+      let seed = 100;
+      for (const cell of cells) {
+        for (const [steps, batch, hidden] of [[1, 1, 1], [3, 2, 5], [4, 3, 17], [2, 1, 32]] as const) {
+          seed += 10;
+          const gh = GATES[cell] * hidden;
+          const args: RnnDynamicLayerArgs = {
+            cell, steps, batch, hidden, igates: floats(steps * batch * gh, seed, 3),
+            packedHh: packedHh(engine, gh, hidden, seed, seed % 20 === 0, seed % 30 !== 0),
+            reduceRange: seed % 20 !== 0, h0: floats(batch * hidden, seed + 2, 1), c0: cell === 'lstm' ? floats(batch * hidden, seed + 3, 2) : null,
+            reverse: seed % 3 === 0,
+          };
+          const want = referenceLayer(engine, args);
+          const c0 = args.c0 ? Float32Array.from(args.c0) : null;
+          forEachIsa(t.api, (isa) => {
+            expectSameResult(layer()(args), want, `${cell} ${steps}x${batch}x${hidden} [${isa}]`);
+            if (c0) expect(args.c0, 'c0 is not modified').toEqual(c0);
+          });
+        }
+      }
+    });
+
+    it('gates saturate and propagate like the reference: +-inf, NaN, huge, tiny, subnormal and signed-zero pre-activations', () => {
+      const special = [Infinity, -Infinity, NaN, 1e30, -1e30, 700, -700, 88, -104, 20, -20, 1e-10, -1e-10, 1e-40, -0, 0, 2 ** -9, -(2 ** -7), 0.5, -0.9];
+      for (const cell of ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as RnnCellKind[]) {
+        const hidden = special.length, gh = GATES[cell] * hidden;
+        // every gate block sees every special value (rotated per block); h0 = 0 makes hg = b_hh = 0
+        const igates = Float32Array.from({ length: gh }, (_, i) => special[(i + Math.floor(i / hidden) * 3) % hidden]!);
+        const args: RnnDynamicLayerArgs = {
+          cell, steps: 1, batch: 1, hidden, igates, packedHh: packedHh(engine, gh, hidden, 7, false, false), reduceRange: true,
+          h0: new Float32Array(hidden), c0: cell === 'lstm' ? floats(hidden, 9, 2) : null, reverse: false,
+        };
+        const want = referenceLayer(engine, args);
+        forEachIsa(t.api, (isa) => expectSameResult(layer()(args), want, `${cell} special values [${isa}]`));
+      }
+    });
+
+    it('a NaN hidden state is refused by the qparams choice, as the reference dynamic linear refuses it', () => {
+      const args: RnnDynamicLayerArgs = {
+        cell: 'gru', steps: 2, batch: 1, hidden: 3, igates: floats(18, 5, 1), packedHh: packedHh(engine, 9, 3, 5, false, true),
+        reduceRange: false, h0: Float32Array.of(0.5, NaN, 0.1), c0: null, reverse: false,
+      };
+      let native: unknown, reference: unknown;
+      try { layer()(args); } catch (e) { native = e; }
+      try { referenceLayer(engine, args); } catch (e) { reference = e; }
+      expect(reference).toBeInstanceOf(Q.QTorchValueError);
+      expect(native).toBeInstanceOf(Q.QTorchValueError);
+      expect((native as Error).message).toBe((reference as Error).message);
+    });
+  });
+
+  describe(`${t.packageName} ${OP} and intra-op threads`, () => {
+    it('identical results for 1, 2 and 3 threads (the hidden GEMM splits its panels, the gates their batch rows)', () => {
+      // 8 x 512 x 2048 per step: above the pool's 2^20 multiply-add threshold; 8 x 512 units: above the gates' 2 x 2048
+      const hidden = 512, gh = 4 * hidden, batch = 8, steps = 3;
+      const args: RnnDynamicLayerArgs = {
+        cell: 'lstm', steps, batch, hidden, igates: floats(steps * batch * gh, 77, 2), packedHh: packedHh(engine, gh, hidden, 78, true, true),
+        reduceRange: true, h0: floats(batch * hidden, 79, 1), c0: floats(batch * hidden, 80, 1), reverse: false,
+      };
+      const prev = t.api.numThreads();
+      try {
+        t.api.setNumThreads(1);
+        const one = layer()(args);
+        expectSameResult(one, referenceLayer(engine, args), 'lstm 1 thread');
+        for (const n of [2, 3]) {
+          t.api.setNumThreads(n);
+          const r = layer()(args);
+          expect([Array.from(r.output), Array.from(r.h), Array.from(r.c!)], `${n} threads`).toEqual([Array.from(one.output), Array.from(one.h), Array.from(one.c!)]);
+        }
+      } finally {
+        t.api.setNumThreads(prev);
+      }
+    });
+  });
+
+  describe(`${t.packageName} rnnStepDynamic argument validation`, () => {
+    it('cell, lengths, c for LSTM only, overlapping output, weight shape, qparams: TypeError / RangeError, never a crash', () => {
+      const b = t.nativeLoad.binding!;
+      const p = t.api.packWeights(new Int8Array(8 * 2), 8, 2, 0), ws = Float64Array.of(0.1);
+      const ig = new Float32Array(8), h = new Float32Array(2), c = new Float32Array(2), out = new Float32Array(2);
+      const step = (...over: Array<[number, unknown]>) => {
+        const args: unknown[] = [0, ig, h, c, out, 1, 2, p, 0.1, 0, ws, null];
+        for (const [i, v] of over) args[i] = v;
+        return (b.rnnStepDynamic as (...a: unknown[]) => unknown)(...args);
+      };
+      expect(step()).toBeUndefined();
+      expect(() => step([0, 4])).toThrow(RangeError);
+      expect(() => step([0, 'lstm'])).toThrow(TypeError);
+      expect(() => step([1, new Float32Array(7)])).toThrow(/igates/);
+      expect(() => step([1, new Float64Array(8)])).toThrow(TypeError);
+      expect(() => step([2, new Float32Array(3)])).toThrow(/h\)/);
+      expect(() => step([3, null])).toThrow(/must be a Float32Array for an LSTM/);
+      expect(() => step([0, 1], [1, new Float32Array(6)], [7, t.api.packWeights(new Int8Array(12), 6, 2, 0)])).toThrow(/must be null/);
+      expect(() => step([4, ig.subarray(2, 4)])).toThrow(/must not share memory/);
+      expect(() => step([4, c])).toThrow(/must not share memory/);
+      expect(() => step([7, t.api.packWeights(new Int8Array(12), 6, 2, 0)])).toThrow(/gates \* hidden x hidden/);
+      expect(() => step([7, {}])).toThrow(TypeError);
+      expect(() => step([8, 0])).toThrow(/inScale/);
+      expect(() => step([9, 256])).toThrow(/inZeroPoint/);
+      expect(() => step([10, Float64Array.of(1, 2)])).toThrow(/weightScales/);
+      expect(() => step([11, new Float32Array(3)])).toThrow(/bias/);
+      expect(() => step([5, 2 ** 31])).toThrow(RangeError);
+      expect(step([5, 0], [1, new Float32Array(0)], [2, new Float32Array(0)], [3, new Float32Array(0)], [4, new Float32Array(0)])).toBeUndefined();
+    });
+  });
+}
