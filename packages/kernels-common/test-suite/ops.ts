@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as Q from '@qtorch/qtensor';
 import type { Tensor } from '@qtorch/qtensor';
 import { runConformance } from '../../../tools/conformance/src/index.js';
-import { NATIVE_QUANTIZED_OPS, missingOpFunctions, registerNativeOps, type NativeBinding, type QtensorApi } from '../ts/index.js';
+import { NATIVE_QUANTIZED_OPS, createKernelsApi, missingOpFunctions, registerNativeOps, type NativeBinding, type QtensorApi } from '../ts/index.js';
 import { randomInts } from './reference.js';
 import { type AddonUnderTest, forEachIsa } from './suite.js';
 
@@ -456,6 +456,22 @@ export function describeThreads(t: AddonUnderTest): void {
       expect(() => t.api.setNumThreads(1.5)).toThrow(RangeError);
       expect(() => t.api.setNumThreads('2' as never)).toThrow(TypeError);
       expect(t.api.numThreads()).toBeGreaterThanOrEqual(1);
+    });
+    it('setNumThreads sets the pool of every loaded addon (each binary has its own)', () => {
+      // a second addon's binding as createKernelsApi sees it: a pool of its own
+      let fakeThreads = 7;
+      const fake = { numThreads: () => fakeThreads, setNumThreads: (n: number) => [fakeThreads, (fakeThreads = n)][0]! };
+      const prev = t.api.numThreads();
+      const other = createKernelsApi(t.engine === 'fbgemm' ? 'qnnpack' : 'fbgemm', { binding: fake as unknown as NativeBinding, reason: null });
+      try {
+        expect(fakeThreads).toBe(prev);  // a new pool follows the count already set
+        t.api.setNumThreads(3);
+        expect(fakeThreads).toBe(3);
+        other.setNumThreads(2);
+        expect(t.api.numThreads()).toBe(2);
+      } finally {
+        t.api.setNumThreads(prev);
+      }
     });
     it('linear (rows and panels split), conv (chunks and planes split), elementwise: bit-exact for 1, 2, 3, 5 threads', () => {
       const r = new Rand(41);
