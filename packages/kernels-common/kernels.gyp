@@ -41,7 +41,7 @@
         {
           'target_name': 'qtorch_kernels_avx2',
           'type': 'static_library',
-          'sources': ['src/kernels_avx2.cc', 'src/kernels_avx2_sgemm.cc', 'src/kernels_avx2_elementwise.cc'],
+          'sources': ['src/kernels_avx2.cc', 'src/kernels_avx2_sgemm.cc', 'src/kernels_avx2_elementwise.cc', 'src/kernels_avx2_conv.cc'],
           'cflags': ['-mavx2', '-mfma'],
           'xcode_settings': { 'OTHER_CFLAGS': ['-mavx2', '-mfma'] },
           'msvs_settings': { 'VCCLCompilerTool': { 'EnableEnhancedInstructionSet': '5' } },

@@ -4,16 +4,26 @@
 //    A is then kh * kw runs of cin_g contiguous bytes (im2col by memcpy), or for a 1x1 / stride
 //    1 / unpadded conv the transposed input itself (no im2col). Rows are processed in chunks
 //    that stay in cache; the int32 results are requantized straight into the NCHW output.
-//  - direct: grouped convs with few outputs per group (depthwise): per output channel, an int32
-//    plane accumulates (x - zx) * (w - zw) over the window, then one requantization pass.
+//  - direct: grouped convs with few outputs per group (depthwise). With AVX2, when every
+//    partial sum provably fits float32 exactly (|sum| <= 2^24), the float direct kernel
+//    (kernels_avx2_conv.cc): zero-padded float planes of x - zx, FMA over the taps, fused
+//    requantization. Otherwise, per output channel, an int32 plane accumulates
+//    (x - zx) * (w - zw) over the window, then one requantization pass.
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
+#include "qtorch/cpu.h"
 #include "qtorch/kernels.h"
+#include "qtorch/kernels_conv.h"
 #include "qtorch/parallel.h"
 #include "qtorch/qops.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define QTORCH_X86_64 1
+#endif
 
 namespace qtorch {
 
@@ -178,47 +188,149 @@ void ValidRange(size_t width, size_t outW, size_t stride, ptrdiff_t offset, size
   *hi = static_cast<size_t>(h);
 }
 
+// The int32 direct kernel of one output plane (batch item b, output channel oc).
+template <typename T>
+void DirectPlaneInt32(const T* x, int32_t zx, const Conv2dShape& s, const GroupedWeights& w, const OutputStage& stage,
+                      const size_t* colLo, const size_t* colHi, size_t b, size_t oc, int32_t* acc, T* y) {
+  const size_t cinG = s.cin / w.groups, coutG = w.n / w.groups, hw = s.ih * s.iw, m = s.oh * s.ow;
+  std::fill(acc, acc + m, 0);
+  const size_t g = oc / coutG;
+  const int32_t zw = w.zeroPoints[oc];
+  for (size_t c = 0; c < cinG; ++c) {
+    const T* xc = x + (b * s.cin + g * cinG + c) * hw;
+    const int8_t* wc = w.plain.data() + (oc * cinG + c) * s.kh * s.kw;
+    for (size_t r = 0; r < s.kh; ++r) {
+      for (size_t oy = 0; oy < s.oh; ++oy) {
+        const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * s.strideH + r * s.dilH) - static_cast<ptrdiff_t>(s.padH);
+        if (iy < 0 || iy >= static_cast<ptrdiff_t>(s.ih)) continue;
+        const T* xrow = xc + static_cast<size_t>(iy) * s.iw;
+        int32_t* arow = acc + oy * s.ow;
+        for (size_t q = 0; q < s.kw; ++q) {
+          const int32_t wv = static_cast<int32_t>(wc[r * s.kw + q]) - zw;
+          const ptrdiff_t off = static_cast<ptrdiff_t>(q * s.dilW) - static_cast<ptrdiff_t>(s.padW);
+          if (s.strideW == 1) {
+            // input columns colLo + off .. colHi + off are in bounds
+            if (colHi[q] > colLo[q])
+              ConvRowAccumulate(arow + colLo[q], xrow + static_cast<ptrdiff_t>(colLo[q]) + off, colHi[q] - colLo[q], zx, wv);
+          } else {
+            for (size_t ox = colLo[q]; ox < colHi[q]; ++ox)
+              arow[ox] += (static_cast<int32_t>(xrow[static_cast<ptrdiff_t>(ox * s.strideW) + off]) - zx) * wv;
+          }
+        }
+      }
+    }
+  }
+  Requantize<T>(acc, m, 1, 1, stage, oc, y, 1, 1);
+}
+
+// The float direct kernel (AVX2): each input channel becomes a zero-padded float plane of
+// x - zx (split into stride phases), each output a sum of w * plane over the taps, exact when
+// every partial sum is an integer of magnitude <= 2^24 (checked per output channel).
+struct FloatDirectPlan {
+  size_t rows = 0, cols = 0;  // padded rows and columns an output reads
+  size_t rowStride = 0, phaseStride = 0, planeFloats = 0;
+  std::vector<ptrdiff_t> tapOffset;  // per (c, r, q) of a group, in floats
+  std::vector<float> w;              // w - zw per output channel and tap
+  std::vector<char> exact;           // per output channel: 255 * sum |w - zw| <= 2^24
+  bool any = false;
+};
+
+// Bytes of float planes a group may hold (larger groups run the int32 kernel).
+constexpr size_t kMaxFloatPlaneBytes = size_t{16} << 20;
+
+FloatDirectPlan PlanFloatDirect(const Conv2dShape& s, const GroupedWeights& w) {
+  FloatDirectPlan p;
+#if defined(QTORCH_X86_64)
+  if (ActiveIsa() < Isa::Avx2) return p;
+  const size_t cinG = s.cin / w.groups, taps = cinG * s.kh * s.kw;
+  p.rows = (s.oh - 1) * s.strideH + (s.kh - 1) * s.dilH + 1;
+  p.cols = (s.ow - 1) * s.strideW + (s.kw - 1) * s.dilW + 1;
+  // whole vectors of outputs: the last one reads up to 7 floats past ow
+  p.rowStride = (s.kw - 1) * s.dilW / s.strideW + (s.ow + 7) / 8 * 8;
+  p.phaseStride = p.rows * p.rowStride;
+  p.planeFloats = s.strideW * p.phaseStride;
+  if (cinG * p.planeFloats * sizeof(float) > kMaxFloatPlaneBytes) return p;
+  p.tapOffset.resize(taps);
+  for (size_t c = 0; c < cinG; ++c)
+    for (size_t r = 0; r < s.kh; ++r)
+      for (size_t q = 0; q < s.kw; ++q) {
+        const size_t px = q * s.dilW;  // padded column of output column 0
+        p.tapOffset[(c * s.kh + r) * s.kw + q] =
+            static_cast<ptrdiff_t>(c * p.planeFloats + (px % s.strideW) * p.phaseStride + r * s.dilH * p.rowStride + px / s.strideW);
+      }
+  p.w.resize(w.n * taps);
+  p.exact.resize(w.n);
+  for (size_t oc = 0; oc < w.n; ++oc) {
+    int64_t sum = 0;
+    for (size_t t = 0; t < taps; ++t) {
+      const int32_t v = static_cast<int32_t>(w.plain[oc * taps + t]) - w.zeroPoints[oc];
+      p.w[oc * taps + t] = static_cast<float>(v);
+      sum += v < 0 ? -v : v;
+    }
+    // |x - zx| <= 255: every partial sum is an integer of magnitude <= 255 * sum |w - zw|
+    p.exact[oc] = sum * 255 <= (int64_t{1} << 24);
+    p.any = p.any || p.exact[oc];
+  }
+#else
+  (void)s;
+  (void)w;
+#endif
+  return p;
+}
+
+ConvStageArgs StageArgs(const OutputStage& st, size_t col0, bool isSigned) {
+  ConvStageArgs a;
+  a.mult = st.mult.data() + col0;
+  a.fbias = st.fbias.data() + col0;
+  a.qbias = st.qbias.data() + col0;
+  a.loRel = st.loRel;
+  a.hiRel = st.hiRel;
+  a.zp = st.zp;
+  a.fbgemm = st.engine == Engine::Fbgemm;
+  a.isSigned = isSigned;
+  return a;
+}
+
 template <typename T>
 void DirectConv(const T* x, int32_t zx, const Conv2dShape& s, const GroupedWeights& w, const OutputStage& stage,
                 T* y) {
   const size_t cout = w.n, groups = w.groups, cinG = s.cin / groups, coutG = cout / groups;
   const size_t hw = s.ih * s.iw, m = s.oh * s.ow;
+  constexpr bool kSigned = std::is_signed<T>::value;
   std::vector<size_t> colLo(s.kw), colHi(s.kw);
   for (size_t q = 0; q < s.kw; ++q)
     ValidRange(s.iw, s.ow, s.strideW, static_cast<ptrdiff_t>(q * s.dilW) - static_cast<ptrdiff_t>(s.padW), &colLo[q], &colHi[q]);
-  // Threads take whole output planes (batch item, channel).
-  ParallelFor(s.batch * cout, std::max<size_t>(1, (size_t{1} << 16) / (m * s.kh * s.kw * cinG + 1)), [&](size_t t0, size_t t1) {
-    std::vector<int32_t> acc(m);
+  const FloatDirectPlan plan = PlanFloatDirect(s, w);
+  const size_t taps = cinG * s.kh * s.kw;
+  // Threads take whole groups of a batch item (their float planes are built once).
+  const size_t work = coutG * m * taps + 1;
+  ParallelFor(s.batch * groups, std::max<size_t>(1, (size_t{1} << 16) / work), [&](size_t t0, size_t t1) {
+    std::vector<int32_t> acc;
+    std::vector<float> planes;  // zeroed once: the padding positions are the same for every channel
     for (size_t task = t0; task < t1; ++task) {
-      const size_t b = task / cout, oc = task % cout;
-      std::fill(acc.begin(), acc.end(), 0);
-      const size_t g = oc / coutG;
-      const int32_t zw = w.zeroPoints[oc];
-      for (size_t c = 0; c < cinG; ++c) {
-        const T* xc = x + (b * s.cin + g * cinG + c) * hw;
-        const int8_t* wc = w.plain.data() + (oc * cinG + c) * s.kh * s.kw;
-        for (size_t r = 0; r < s.kh; ++r) {
-          for (size_t oy = 0; oy < s.oh; ++oy) {
-            const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * s.strideH + r * s.dilH) - static_cast<ptrdiff_t>(s.padH);
-            if (iy < 0 || iy >= static_cast<ptrdiff_t>(s.ih)) continue;
-            const T* xrow = xc + static_cast<size_t>(iy) * s.iw;
-            int32_t* arow = acc.data() + oy * s.ow;
-            for (size_t q = 0; q < s.kw; ++q) {
-              const int32_t wv = static_cast<int32_t>(wc[r * s.kw + q]) - zw;
-              const ptrdiff_t off = static_cast<ptrdiff_t>(q * s.dilW) - static_cast<ptrdiff_t>(s.padW);
-              if (s.strideW == 1) {
-                // input columns colLo + off .. colHi + off are in bounds
-                if (colHi[q] > colLo[q])
-                  ConvRowAccumulate(arow + colLo[q], xrow + static_cast<ptrdiff_t>(colLo[q]) + off, colHi[q] - colLo[q], zx, wv);
-              } else {
-                for (size_t ox = colLo[q]; ox < colHi[q]; ++ox)
-                  arow[ox] += (static_cast<int32_t>(xrow[static_cast<ptrdiff_t>(ox * s.strideW) + off]) - zx) * wv;
-              }
+      const size_t b = task / groups, g = task % groups;
+      bool built = false;
+      for (size_t oc = g * coutG; oc < (g + 1) * coutG; ++oc) {
+        T* yo = y + (b * cout + oc) * m;
+        if (!plan.exact.empty() && plan.exact[oc]) {
+#if defined(QTORCH_X86_64)
+          if (!built) {
+            if (planes.empty()) planes.assign(cinG * plan.planeFloats, 0.0f);
+            for (size_t c = 0; c < cinG; ++c) {
+              FloatPlaneAvx2({x + (b * s.cin + g * cinG + c) * hw, s.ih, s.iw, kSigned, zx, s.padH, s.padW, s.strideW,
+                              plan.rows, plan.cols, plan.rowStride, plan.phaseStride, planes.data() + c * plan.planeFloats});
             }
+            built = true;
           }
+          FloatDirectArgs da{planes.data(), plan.w.data() + oc * taps, plan.tapOffset.data(), taps,
+                             s.oh, s.ow, s.strideH * plan.rowStride, StageArgs(stage, oc, kSigned), yo};
+          FloatDirectAvx2(da);
+#endif
+        } else {
+          acc.resize(m);
+          DirectPlaneInt32(x, zx, s, w, stage, colLo.data(), colHi.data(), b, oc, acc.data(), yo);
         }
       }
-      Requantize<T>(acc.data(), m, 1, 1, stage, oc, y + (b * cout + oc) * m, 1, 1);
     }
   });
 }

@@ -13,7 +13,7 @@ import { randomInts } from './reference.js';
 import { type AddonUnderTest, forEachIsa } from './suite.js';
 
 /** A seeded stream of integers and floats (LCG, as reference.ts). */
-class Rand {
+export class Rand {
   private s: number;
   constructor(seed: number) {
     this.s = seed >>> 0;
@@ -31,10 +31,10 @@ class Rand {
   }
 }
 
-const RANGE = { quint8: [0, 255], qint8: [-128, 127] } as const;
+export const RANGE = { quint8: [0, 255], qint8: [-128, 127] } as const;
 
 /** A per-tensor quantized activation; the zero point is often at an end of the range. */
-function qActivation(r: Rand, shape: number[], dtype: Q.DType = Q.quint8): Tensor {
+export function qActivation(r: Rand, shape: number[], dtype: Q.DType = Q.quint8): Tensor {
   const [lo, hi] = RANGE[dtype.name as 'quint8' | 'qint8'];
   const n = shape.reduce((a, b) => a * b, 1);
   const zp = r.pick([lo, hi, r.int(lo, hi)]);
@@ -42,7 +42,7 @@ function qActivation(r: Rand, shape: number[], dtype: Q.DType = Q.quint8): Tenso
 }
 
 /** A qint8 weight, per-tensor or per-channel (axis 0), zero points symmetric, at the ends or random. */
-function qWeight(r: Rand, shape: number[], perChannel: boolean): Tensor {
+export function qWeight(r: Rand, shape: number[], perChannel: boolean): Tensor {
   const n = shape.reduce((a, b) => a * b, 1), c = shape[0]!;
   const zp = (): number => r.pick([0, 0, -128, 127, r.int(-128, 127)]);
   const w = new Q.Tensor(Int8Array.from(randomInts(n, -128, 127, r.int(1, 1e9))), Q.qint8, shape);
@@ -53,7 +53,7 @@ function qWeight(r: Rand, shape: number[], perChannel: boolean): Tensor {
 }
 
 /** A bias: multiples of 1/64 half the time (exact ties after scaling), else random floats. */
-function fBias(r: Rand, n: number): Tensor {
+export function fBias(r: Rand, n: number): Tensor {
   const v = Float32Array.from({ length: n }, () => (r.int(0, 1) ? r.int(-400, 400) / 64 : (r.int(-1e6, 1e6) / 1e6) * 3));
   return Q.Tensor.fromTypedArray(v, [n]);
 }
@@ -107,7 +107,7 @@ const referenceOf = (t: AddonUnderTest, run: () => Tensor): Tensor => Q.withEngi
  * Native and reference agree bit for bit on every ISA; the native binding function `fn` ran.
  * `reference` may be given when several native runs share one.
  */
-function expectBitExact(t: AddonUnderTest, label: string, nativeFn: string, run: () => Tensor, reference = referenceOf(t, run)): void {
+export function expectBitExact(t: AddonUnderTest, label: string, nativeFn: string, run: () => Tensor, reference = referenceOf(t, run)): void {
   const binding = t.nativeLoad.binding! as unknown as Record<string, (...a: unknown[]) => unknown>;
   forEachIsa(t.api, (isa) => {
     const spy = vi.spyOn(binding, nativeFn);
