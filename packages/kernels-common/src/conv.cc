@@ -10,6 +10,7 @@
 //    requantization. Otherwise, per output channel, an int32 plane accumulates
 //    (x - zx) * (w - zw) over the window, then one requantization pass.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -91,12 +92,37 @@ namespace {
 inline uint8_t ToU8(uint8_t v) { return v; }
 inline uint8_t ToU8(int8_t v) { return static_cast<uint8_t>(v) ^ 0x80u; }  // qint8: shift by 128
 
-// One batch item [cin][h][w] -> channels-last u8 [h][w][cin] (+ 4 readable slack bytes: the
-// GEMM reads whole quads past the last row's K).
+// The per-ISA kernels' view of an output stage, from column col0.
+ConvStageArgs StageArgs(const OutputStage& st, size_t col0, bool isSigned) {
+  ConvStageArgs a;
+  a.mult = st.mult.data() + col0;
+  a.fbias = st.fbias.data() + col0;
+  a.qbias = st.qbias.data() + col0;
+  a.loRel = st.loRel;
+  a.hiRel = st.hiRel;
+  a.zp = st.zp;
+  a.fbgemm = st.engine == Engine::Fbgemm;
+  a.isSigned = isSigned;
+  return a;
+}
+
+// Readable bytes past the channels-last input and the im2col rows: CopyOver reads and writes
+// whole 16-byte pieces, and the GEMM reads whole quads past the last row's K.
+constexpr size_t kSlack = 32;
+
+// One batch item [cin][h][w] -> channels-last u8 [h][w][cin] (+ kSlack zero bytes).
 template <typename T>
 void ToChannelsLast(const T* x, size_t cin, size_t hw, std::vector<uint8_t>* out) {
-  out->resize(hw * cin + kQuad);
+  out->resize(hw * cin + kSlack);
   uint8_t* o = out->data();
+#if defined(QTORCH_X86_64)
+  if (ActiveIsa() >= Isa::Avx2) {
+    ChannelsLastAvx2({x, cin, hw, std::is_signed<T>::value, o});
+    std::memset(o + hw * cin, 0, kSlack);  // after: the kernel may write into the slack
+    return;
+  }
+#endif
+  std::memset(o + hw * cin, 0, kSlack);
   // Blocked transpose: 16 pixels x all channels keeps both sides in cache.
   constexpr size_t kBlock = 16;
   for (size_t p0 = 0; p0 < hw; p0 += kBlock) {
@@ -106,7 +132,6 @@ void ToChannelsLast(const T* x, size_t cin, size_t hw, std::vector<uint8_t>* out
       for (size_t p = p0; p < pe; ++p) o[p * cin + c] = ToU8(xc[p]);
     }
   }
-  std::memset(o + hw * cin, 0, kQuad);
 }
 
 struct GemmConvArgs {
@@ -117,28 +142,111 @@ struct GemmConvArgs {
   size_t cout;
 };
 
+// Copies n bytes as whole 16-byte pieces (fixed-size memcpy: inlined moves, no call), so it
+// may read and write up to 15 bytes past the end: callers order their writes by address and
+// leave kSlack bytes after their buffers.
+inline void CopyOver(uint8_t* dst, const uint8_t* src, size_t n) {
+  for (size_t i = 0; i < n; i += 16) std::memcpy(dst + i, src + i, 16);
+}
+
+// [lo, hi): the output columns whose input column ox * stride + offset lies in [0, width).
+void ValidRange(size_t width, size_t outW, size_t stride, ptrdiff_t offset, size_t* lo, size_t* hi) {
+  // ix = ox * stride + offset >= 0  <=>  ox >= ceil(-offset / stride)
+  const ptrdiff_t st = static_cast<ptrdiff_t>(stride);
+  ptrdiff_t l = offset >= 0 ? 0 : (-offset + st - 1) / st;
+  // ix < width  <=>  ox <= (width - 1 - offset) / stride
+  const ptrdiff_t last = static_cast<ptrdiff_t>(width) - 1 - offset;
+  ptrdiff_t h = last < 0 ? 0 : last / st + 1;
+  h = std::min<ptrdiff_t>(h, static_cast<ptrdiff_t>(outW));
+  l = std::min(l, h);
+  *lo = static_cast<size_t>(l);
+  *hi = static_cast<size_t>(h);
+}
+
+// One kernel row of one output pixel: kw taps of cin_g bytes at seg, from the channels-last
+// input row xrow (group offset applied) starting at input column ix0. Taps outside the image
+// read the zero point: (zx - zx) = 0.
+void Im2ColSegment(uint8_t* seg, const uint8_t* xrow, ptrdiff_t ix0, const Conv2dShape& s, size_t cinG, bool rowRun,
+                   uint8_t zx) {
+  const ptrdiff_t iw = static_cast<ptrdiff_t>(s.iw);
+  if (rowRun) {
+    // dilation 1, ungrouped: taps [qlo, qhi) are one run of the input
+    const ptrdiff_t kw = static_cast<ptrdiff_t>(s.kw), cin = static_cast<ptrdiff_t>(s.cin);
+    const ptrdiff_t qlo = std::min(kw, std::max<ptrdiff_t>(0, -ix0)), qhi = std::max(qlo, std::min(kw, iw - ix0));
+    if (qlo > 0) std::memset(seg, zx, static_cast<size_t>(qlo * cin));
+    CopyOver(seg + qlo * cin, xrow + (ix0 + qlo) * cin, static_cast<size_t>((qhi - qlo) * cin));
+    if (qhi < kw) std::memset(seg + qhi * cin, zx, static_cast<size_t>((kw - qhi) * cin));
+    return;
+  }
+  for (size_t q = 0; q < s.kw; ++q) {
+    const ptrdiff_t ix = ix0 + static_cast<ptrdiff_t>(q * s.dilW);
+    uint8_t* dst = seg + q * cinG;
+    if (ix < 0 || ix >= iw) {
+      std::memset(dst, zx, cinG);
+    } else {
+      CopyOver(dst, xrow + ix * static_cast<ptrdiff_t>(s.cin), cinG);
+    }
+  }
+}
+
 // Rows [p0, p0 + rows) of group g's im2col matrix, channels-last order [kh][kw][cin_g], each row
-// lda bytes (the tail past K zeroed). Out-of-image taps read the zero point: (zx - zx) = 0.
+// lda bytes (the tail past K zeroed). Written in address order, pixel by pixel (CopyOver's
+// overrun is overwritten by what follows); interior pixels of an ungrouped kernel row of
+// dilation 1 take one fixed-size copy.
 void Im2ColChunk(const uint8_t* xcl, const Conv2dShape& s, size_t cinG, size_t g, size_t p0, size_t rows,
                  uint8_t zx, uint8_t* a, size_t lda) {
-  const size_t k = s.kh * s.kw * cinG;
+  const size_t k = s.kh * s.kw * cinG, run = s.kw * cinG;
+  const bool rowRun = cinG == s.cin && s.dilW == 1;
+  // interior output columns [oxA, oxB): every tap's input column is in the image
+  size_t oxA, oxB, lo2, hi2;
+  ValidRange(s.iw, s.ow, s.strideW, -static_cast<ptrdiff_t>(s.padW), &oxA, &oxB);
+  ValidRange(s.iw, s.ow, s.strideW, static_cast<ptrdiff_t>((s.kw - 1) * s.dilW) - static_cast<ptrdiff_t>(s.padW), &lo2, &hi2);
+  oxA = std::max(oxA, lo2);
+  oxB = std::max(oxA, std::min(oxB, hi2));
+  std::vector<const uint8_t*> xrows(s.kh);  // per kernel row: the input row, or null (padding)
+  size_t rowOy = SIZE_MAX;
   for (size_t i = 0; i < rows; ++i) {
     const size_t p = p0 + i, oy = p / s.ow, ox = p % s.ow;
-    uint8_t* row = a + i * lda;
-    for (size_t r = 0; r < s.kh; ++r) {
-      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * s.strideH + r * s.dilH) - static_cast<ptrdiff_t>(s.padH);
-      for (size_t q = 0; q < s.kw; ++q) {
-        const ptrdiff_t ix = static_cast<ptrdiff_t>(ox * s.strideW + q * s.dilW) - static_cast<ptrdiff_t>(s.padW);
-        uint8_t* dst = row + (r * s.kw + q) * cinG;
-        if (iy < 0 || iy >= static_cast<ptrdiff_t>(s.ih) || ix < 0 || ix >= static_cast<ptrdiff_t>(s.iw)) {
-          std::memset(dst, zx, cinG);
-        } else {
-          std::memcpy(dst, xcl + (static_cast<size_t>(iy) * s.iw + static_cast<size_t>(ix)) * s.cin + g * cinG, cinG);
-        }
+    if (oy != rowOy) {
+      rowOy = oy;
+      for (size_t r = 0; r < s.kh; ++r) {
+        const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * s.strideH + r * s.dilH) - static_cast<ptrdiff_t>(s.padH);
+        xrows[r] = iy < 0 || iy >= static_cast<ptrdiff_t>(s.ih) ? nullptr : xcl + static_cast<size_t>(iy) * s.iw * s.cin + g * cinG;
       }
     }
-    if (lda > k) std::memset(row + k, 0, lda - k);
+    uint8_t* row = a + i * lda;
+    const ptrdiff_t ix0 = static_cast<ptrdiff_t>(ox * s.strideW) - static_cast<ptrdiff_t>(s.padW);
+    const bool interior = rowRun && ox >= oxA && ox < oxB;
+    for (size_t r = 0; r < s.kh; ++r) {
+      uint8_t* seg = row + r * run;
+      if (!xrows[r]) {
+        std::memset(seg, zx, run);
+      } else if (interior && run <= 32) {
+        std::memcpy(seg, xrows[r] + ix0 * static_cast<ptrdiff_t>(s.cin), 32);  // a 7x7 RGB row: 21 bytes
+      } else if (interior) {
+        CopyOver(seg, xrows[r] + ix0 * static_cast<ptrdiff_t>(s.cin), run);
+      } else {
+        Im2ColSegment(seg, xrows[r], ix0, s, cinG, rowRun, zx);
+      }
+    }
+    for (size_t t = k; t < lda; ++t) row[t] = 0;
   }
+}
+
+// The int32 tile acc [rows][n] (output pixels p0.., columns col0..) into the NCHW planes at
+// y (plane stride m): AVX2 on whole 8 x 8 blocks, the baseline stage on the rest.
+template <typename T>
+void RequantizeTile(const int32_t* acc, size_t rows, size_t n, const OutputStage& st, size_t col0, T* y, size_t m) {
+  size_t r8 = 0, n8 = 0;
+#if defined(QTORCH_X86_64)
+  if (ActiveIsa() >= Isa::Avx2) {
+    r8 = rows / 8 * 8;
+    n8 = n / 8 * 8;
+    if (r8 > 0 && n8 > 0) RequantNchwAvx2({acc, r8, n8, n, StageArgs(st, col0, std::is_signed<T>::value), y, m});
+  }
+#endif
+  if (n8 < n) Requantize<T>(acc + n8, rows, n - n8, n, st, col0 + n8, y + n8 * m, 1, m);
+  if (r8 < rows && n8 > 0) Requantize<T>(acc + r8 * n, rows - r8, n8, n, st, col0, y + r8, 1, m);
 }
 
 template <typename T>
@@ -155,7 +263,7 @@ void GemmConv(const T* x, const GemmConvArgs& c, T* y) {
     T* yb = y + b * c.cout * m;
     // Threads take whole (group, chunk) tasks, each with its own A and int32 buffers.
     ParallelFor(groups * chunks, 1, [&](size_t t0, size_t t1) {
-      std::vector<uint8_t> a(pointwise ? 0 : rows0 * lda);
+      std::vector<uint8_t> a(pointwise ? 0 : rows0 * lda + kSlack);
       std::unique_ptr<int32_t[]> acc(new int32_t[rows0 * coutG]);
       for (size_t task = t0; task < t1; ++task) {
         const size_t g = task / chunks, p0 = (task % chunks) * kChunkRows, rows = std::min(kChunkRows, m - p0);
@@ -168,24 +276,10 @@ void GemmConv(const T* x, const GemmConvArgs& c, T* y) {
           Im2ColChunk(xcl.data(), s, cinG, g, p0, rows, c.zx, a.data(), lda);
           QGemmS32Strided(a.data(), lda, rows, c.zx, pw, acc.get());
         }
-        Requantize<T>(acc.get(), rows, coutG, coutG, *c.stage, g * coutG, yb + g * coutG * m + p0, 1, m);
+        RequantizeTile<T>(acc.get(), rows, coutG, *c.stage, g * coutG, yb + g * coutG * m + p0, m);
       }
     });
   }
-}
-
-// [lo, hi): the output columns whose input column ox * stride - pad + tap lies in [0, width).
-void ValidRange(size_t width, size_t outW, size_t stride, ptrdiff_t offset, size_t* lo, size_t* hi) {
-  // ix = ox * stride + offset >= 0  <=>  ox >= ceil(-offset / stride)
-  const ptrdiff_t st = static_cast<ptrdiff_t>(stride);
-  ptrdiff_t l = offset >= 0 ? 0 : (-offset + st - 1) / st;
-  // ix < width  <=>  ox <= (width - 1 - offset) / stride
-  const ptrdiff_t last = static_cast<ptrdiff_t>(width) - 1 - offset;
-  ptrdiff_t h = last < 0 ? 0 : last / st + 1;
-  h = std::min<ptrdiff_t>(h, static_cast<ptrdiff_t>(outW));
-  l = std::min(l, h);
-  *lo = static_cast<size_t>(l);
-  *hi = static_cast<size_t>(h);
 }
 
 // The int32 direct kernel of one output plane (batch item b, output channel oc).
@@ -278,18 +372,6 @@ FloatDirectPlan PlanFloatDirect(const Conv2dShape& s, const GroupedWeights& w) {
   return p;
 }
 
-ConvStageArgs StageArgs(const OutputStage& st, size_t col0, bool isSigned) {
-  ConvStageArgs a;
-  a.mult = st.mult.data() + col0;
-  a.fbias = st.fbias.data() + col0;
-  a.qbias = st.qbias.data() + col0;
-  a.loRel = st.loRel;
-  a.hiRel = st.hiRel;
-  a.zp = st.zp;
-  a.fbgemm = st.engine == Engine::Fbgemm;
-  a.isSigned = isSigned;
-  return a;
-}
 
 template <typename T>
 void DirectConv(const T* x, int32_t zx, const Conv2dShape& s, const GroupedWeights& w, const OutputStage& stage,

@@ -194,21 +194,38 @@ void ChannelsLastAvx2(const ChannelsLastArgs& g) {
   const uint8_t* x = static_cast<const uint8_t*>(g.x);
   const uint8_t flip = g.isSigned ? 0x80 : 0;
   const __m256i flipv = _mm256_set1_epi8(static_cast<char>(flip));
-  const size_t c16 = g.c / 16 * 16, p32 = g.hw / 32 * 32;
-  for (size_t p0 = 0; p0 < p32; p0 += 32) {
-    for (size_t c0 = 0; c0 < c16; c0 += 16) {
+  const size_t p32 = g.hw / 32 * 32;
+  if (g.c < 16) {
+    // Fewer than 16 channels (an RGB stem): one block of c rows (the rest zero); each pixel's
+    // 16-byte store overruns into the next pixel's, which is stored after it (the last one
+    // into the caller's slack).
+    for (size_t p0 = 0; p0 < p32; p0 += 32) {
       __m256i r[16];
-      for (int k = 0; k < 16; ++k)
-        r[k] = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + (c0 + k) * g.hw + p0)), flipv);
+      for (size_t k = 0; k < 16; ++k)
+        r[k] = k < g.c ? _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + k * g.hw + p0)), flipv)
+                       : _mm256_setzero_si256();
       Transpose16x16x2(r);
-      for (int k = 0; k < 16; ++k) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(g.out + (p0 + k) * g.c + c0), _mm256_castsi256_si128(r[k]));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(g.out + (p0 + 16 + k) * g.c + c0), _mm256_extracti128_si256(r[k], 1));
-      }
+      for (int k = 0; k < 16; ++k) _mm_storeu_si128(reinterpret_cast<__m128i*>(g.out + (p0 + k) * g.c), _mm256_castsi256_si128(r[k]));
+      for (int k = 0; k < 16; ++k)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(g.out + (p0 + 16 + k) * g.c), _mm256_extracti128_si256(r[k], 1));
     }
-    // channels past the last multiple of 16
-    for (size_t p = p0; p < p0 + 32; ++p)
-      for (size_t c = c16; c < g.c; ++c) g.out[p * g.c + c] = x[c * g.hw + p] ^ flip;
+  } else {
+    const size_t c16 = g.c / 16 * 16;
+    for (size_t p0 = 0; p0 < p32; p0 += 32) {
+      for (size_t c0 = 0; c0 < c16; c0 += 16) {
+        __m256i r[16];
+        for (int k = 0; k < 16; ++k)
+          r[k] = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + (c0 + k) * g.hw + p0)), flipv);
+        Transpose16x16x2(r);
+        for (int k = 0; k < 16; ++k) {
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(g.out + (p0 + k) * g.c + c0), _mm256_castsi256_si128(r[k]));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(g.out + (p0 + 16 + k) * g.c + c0), _mm256_extracti128_si256(r[k], 1));
+        }
+      }
+      // channels past the last multiple of 16
+      for (size_t p = p0; p < p0 + 32; ++p)
+        for (size_t c = c16; c < g.c; ++c) g.out[p * g.c + c] = x[c * g.hw + p] ^ flip;
+    }
   }
   // pixels past the last multiple of 32
   for (size_t p = p32; p < g.hw; ++p)

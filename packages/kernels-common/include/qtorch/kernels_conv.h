@@ -35,7 +35,7 @@ struct RequantNchwArgs {
 void RequantNchwAvx2(const RequantNchwArgs& args);
 
 // One batch item [c][hw] -> channels-last [hw][c] as uint8 (int8 input is shifted by 128:
-// x ^ 0x80, the GEMM's unsigned view).
+// x ^ 0x80, the GEMM's unsigned view). May write 16 bytes past hw * c (the caller's slack).
 struct ChannelsLastArgs {
   const void* x;
   size_t c, hw;
