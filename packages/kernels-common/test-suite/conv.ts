@@ -122,6 +122,36 @@ export function describeConvPaths(t: AddonUnderTest): void {
       });
     });
 
+    it('requantization of every accumulator in [-16.4k, 16.1k] x 16 channels: NCHW tiles and the float direct kernel', () => {
+      // Pixels enumerate (u, v), u in 0..255, v in 0..126, zx = 128, every weight row [127, 1]:
+      // the accumulators 127 (u - 128) + (v - 128) are every integer of the range, once, each
+      // requantized by every output channel with its own scale and bias (as the linear test).
+      const r = new Rand(66), n = 16, pixels = 256 * 127;
+      const u = (i: number) => Math.floor(i / 127), v = (i: number) => i % 127;
+      const scales = () => Float64Array.from({ length: n }, () => 0.0005 + r.int(0, 1e6) / 2e7);
+      const bias = Q.Tensor.fromTypedArray(Float32Array.from({ length: n }, () => (r.int(-1e6, 1e6) / 1e6) * 4), [n]);
+      // 1x1 GEMM conv: channels (u, v) of a [1, 2, 127, 256] image
+      const xg = Q.makeQTensor([1, 2, 127, 256], Q.quint8, 0.0123, 128, Array.from({ length: 2 * pixels }, (_, i) => (i < pixels ? u(i) : v(i - pixels))));
+      const wg = new Q.Tensor(Int8Array.from({ length: n * 2 }, (_, i) => (i & 1 ? 1 : 127)), Q.qint8, [n, 2, 1, 1]);
+      wg.quantizer = { qscheme: 'per_channel_affine', scales: scales(), zeroPoints: new Float64Array(n), axis: 0 };
+      // depthwise 1x2 stride 2: every channel's row holds the pairs (u, v)
+      const xd = Q.makeQTensor([1, n, 1, 2 * pixels], Q.quint8, 0.0123, 128, Array.from({ length: 2 * n * pixels }, (_, i) => {
+        const j = i % (2 * pixels);
+        return j & 1 ? v(j >> 1) : u(j >> 1);
+      }));
+      const wd = new Q.Tensor(Int8Array.from({ length: n * 2 }, (_, i) => (i & 1 ? 1 : 127)), Q.qint8, [n, 1, 1, 2]);
+      wd.quantizer = { qscheme: 'per_channel_affine', scales: scales(), zeroPoints: new Float64Array(n), axis: 0 };
+      for (const [name, x, packed] of [
+        ['gemm', xg, Q.convPrepack(wg, bias, {}, t.engine)],
+        ['direct', xd, Q.convPrepack(wd, bias, { stride: [1, 2], groups: n }, t.engine)],
+      ] as const) {
+        expectBitExact(t, `exhaustive ${name}`, 'qconv2d', () => Q.quantizedConv2d(x, packed, 0.0731, 117));
+        expectBitExact(t, `exhaustive ${name}, relu`, 'qconv2d', () => Q.quantizedConv2dRelu(x, packed, 0.0377, 3));
+        // multipliers around 1: an int32 bias off by one (qnnpack) shows in the output
+        expectBitExact(t, `exhaustive ${name}, large multipliers`, 'qconv2d', () => Q.quantizedConv2d(x, packed, 0.00002, 128));
+      }
+    });
+
     it('GEMM conv: channels-last transpose, im2col and NCHW requantization tails', () => {
       const r = new Rand(65);
       const cases: ConvCase[] = [
