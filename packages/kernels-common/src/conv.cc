@@ -117,7 +117,15 @@ void ToChannelsLast(const T* x, size_t cin, size_t hw, std::vector<uint8_t>* out
   uint8_t* o = out->data();
 #if defined(QTORCH_X86_64)
   if (ActiveIsa() >= Isa::Avx2) {
-    ChannelsLastAvx2({x, cin, hw, std::is_signed<T>::value, o});
+    constexpr bool kSigned = std::is_signed<T>::value;
+    if (cin < 16) {
+      ChannelsLastAvx2({x, cin, hw, hw, kSigned, o});  // overlapping stores: one thread
+    } else {
+      // threads take ranges of whole 32-pixel blocks (64 KiB or more each)
+      ParallelFor(hw, std::max<size_t>(32, ((size_t{1} << 16) / cin + 31) / 32 * 32), [&](size_t p0, size_t p1) {
+        ChannelsLastAvx2({x + p0, cin, hw, p1 - p0, kSigned, o + p0 * cin});
+      });
+    }
     std::memset(o + hw * cin, 0, kSlack);  // after: the kernel may write into the slack
     return;
   }
@@ -256,7 +264,13 @@ void GemmConv(const T* x, const GemmConvArgs& c, T* y) {
   const size_t hw = s.ih * s.iw, m = s.oh * s.ow;
   const bool pointwise = s.kh == 1 && s.kw == 1 && s.strideH == 1 && s.strideW == 1 && s.padH == 0 && s.padW == 0;
   const size_t lda = c.w->packs.empty() ? 0 : c.w->packs[0].kq * kQuad;
-  const size_t chunks = (m + kChunkRows - 1) / kChunkRows, rows0 = std::min(m, kChunkRows);
+  // Chunks of at most kChunkRows, as many per group as a multiple of the thread count (when the
+  // groups alone do not split evenly), of equal multiples of 8 rows (the NCHW tiles).
+  size_t chunks = (m + kChunkRows - 1) / kChunkRows;
+  const size_t threads = NumThreads();
+  if (threads > 1 && groups % threads != 0) chunks = (chunks + threads - 1) / threads * threads;
+  const size_t rows0 = std::min(m, ((m + chunks - 1) / chunks + 7) / 8 * 8);
+  chunks = (m + rows0 - 1) / rows0;
   std::vector<uint8_t> xcl;
   for (size_t b = 0; b < s.batch; ++b) {
     ToChannelsLast(x + b * s.cin * hw, s.cin, hw, &xcl);
@@ -266,7 +280,7 @@ void GemmConv(const T* x, const GemmConvArgs& c, T* y) {
       std::vector<uint8_t> a(pointwise ? 0 : rows0 * lda + kSlack);
       std::unique_ptr<int32_t[]> acc(new int32_t[rows0 * coutG]);
       for (size_t task = t0; task < t1; ++task) {
-        const size_t g = task / chunks, p0 = (task % chunks) * kChunkRows, rows = std::min(kChunkRows, m - p0);
+        const size_t g = task / chunks, p0 = (task % chunks) * rows0, rows = std::min(rows0, m - p0);
         const PackedWeights& pw = c.w->packs[g];
         if (pointwise) {
           // 1x1: the channels-last rows are A (stride cin; reads past K hit the next pixel or

@@ -194,7 +194,7 @@ void ChannelsLastAvx2(const ChannelsLastArgs& g) {
   const uint8_t* x = static_cast<const uint8_t*>(g.x);
   const uint8_t flip = g.isSigned ? 0x80 : 0;
   const __m256i flipv = _mm256_set1_epi8(static_cast<char>(flip));
-  const size_t p32 = g.hw / 32 * 32;
+  const size_t p32 = g.pixels / 32 * 32;
   if (g.c < 16) {
     // Fewer than 16 channels (an RGB stem): one block of c rows (the rest zero); each pixel's
     // 16-byte store overruns into the next pixel's, which is stored after it (the last one
@@ -228,7 +228,7 @@ void ChannelsLastAvx2(const ChannelsLastArgs& g) {
     }
   }
   // pixels past the last multiple of 32
-  for (size_t p = p32; p < g.hw; ++p)
+  for (size_t p = p32; p < g.pixels; ++p)
     for (size_t c = 0; c < g.c; ++c) g.out[p * g.c + c] = x[c * g.hw + p] ^ flip;
 }
 

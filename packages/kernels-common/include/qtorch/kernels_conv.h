@@ -34,11 +34,12 @@ struct RequantNchwArgs {
 };
 void RequantNchwAvx2(const RequantNchwArgs& args);
 
-// One batch item [c][hw] -> channels-last [hw][c] as uint8 (int8 input is shifted by 128:
-// x ^ 0x80, the GEMM's unsigned view). May write 16 bytes past hw * c (the caller's slack).
+// Pixels [0, pixels) of c planes (hw bytes apart) -> channels-last [pixels][c] as uint8 (int8
+// input is shifted by 128: x ^ 0x80, the GEMM's unsigned view). With c < 16 it may write 16
+// bytes past pixels * c (the caller's slack); with c >= 16 it writes only its own bytes.
 struct ChannelsLastArgs {
   const void* x;
-  size_t c, hw;
+  size_t c, hw, pixels;
   int isSigned;
   uint8_t* out;
 };
