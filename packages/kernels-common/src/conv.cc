@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "qtorch/conv_winograd.h"
 #include "qtorch/cpu.h"
 #include "qtorch/kernels.h"
 #include "qtorch/kernels_conv.h"
@@ -67,6 +68,9 @@ void PackGrouped(const int8_t* w, size_t n, size_t k, const int32_t* zeroPoints,
     }
     PackWeights(perm.data(), ng, k, out->zeroPoints.data() + g * ng, ng, &out->packs[g]);
   }
+  // a 9-tap ungrouped kernel may be 3x3 (the call decides)
+  out->wino = WinoWeights();
+  if (groups == 1 && spatial == 9) PackWinograd(w, n, cin, out->zeroPoints.data(), &out->wino);
 }
 
 void UnpackGrouped(const GroupedWeights& gw, int8_t* w) {
@@ -244,17 +248,18 @@ void Im2ColChunk(const uint8_t* xcl, const Conv2dShape& s, size_t cinG, size_t g
 // The int32 tile acc [rows][n] (output pixels p0.., columns col0..) into the NCHW planes at
 // y (plane stride m): AVX2 on whole 8 x 8 blocks, the baseline stage on the rest.
 template <typename T>
-void RequantizeTile(const int32_t* acc, size_t rows, size_t n, const OutputStage& st, size_t col0, T* y, size_t m) {
+void RequantizeTile(const int32_t* acc, size_t rows, size_t n, size_t ldAcc, const OutputStage& st, size_t col0, T* y,
+                    size_t m) {
   size_t r8 = 0, n8 = 0;
 #if defined(QTORCH_X86_64)
   if (ActiveIsa() >= Isa::Avx2) {
     r8 = rows / 8 * 8;
     n8 = n / 8 * 8;
-    if (r8 > 0 && n8 > 0) RequantNchwAvx2({acc, r8, n8, n, StageArgs(st, col0, std::is_signed<T>::value), y, m});
+    if (r8 > 0 && n8 > 0) RequantNchwAvx2({acc, r8, n8, ldAcc, StageArgs(st, col0, std::is_signed<T>::value), y, m});
   }
 #endif
-  if (n8 < n) Requantize<T>(acc + n8, rows, n - n8, n, st, col0 + n8, y + n8 * m, 1, m);
-  if (r8 < rows && n8 > 0) Requantize<T>(acc + r8 * n, rows - r8, n8, n, st, col0, y + r8, 1, m);
+  if (n8 < n) Requantize<T>(acc + n8, rows, n - n8, ldAcc, st, col0 + n8, y + n8 * m, 1, m);
+  if (r8 < rows && n8 > 0) Requantize<T>(acc + r8 * ldAcc, rows - r8, n8, ldAcc, st, col0, y + r8, 1, m);
 }
 
 template <typename T>
@@ -290,7 +295,30 @@ void GemmConv(const T* x, const GemmConvArgs& c, T* y) {
           Im2ColChunk(xcl.data(), s, cinG, g, p0, rows, c.zx, a.data(), lda);
           QGemmS32Strided(a.data(), lda, rows, c.zx, pw, acc.get());
         }
-        RequantizeTile<T>(acc.get(), rows, coutG, *c.stage, g * coutG, yb + g * coutG * m + p0, m);
+        RequantizeTile<T>(acc.get(), rows, coutG, coutG, *c.stage, g * coutG, yb + g * coutG * m + p0, m);
+      }
+    });
+  }
+}
+
+// Ungrouped 3x3 / stride 1 convs through Winograd F(2x2, 3x3) (conv_winograd.h): threads take
+// rows of 2x2 tiles, each requantized into the NCHW output as soon as it is computed.
+template <typename T>
+void WinogradConv(const T* x, const GemmConvArgs& c, T* y) {
+  const Conv2dShape& s = *c.s;
+  const WinoWeights& ww = c.w->wino;
+  const size_t hw = s.ih * s.iw, m = s.oh * s.ow, tileRows = (s.oh + 1) / 2;
+  std::vector<uint8_t> xcl;
+  for (size_t b = 0; b < s.batch; ++b) {
+    ToChannelsLast(x + b * s.cin * hw, s.cin, hw, &xcl);
+    T* yb = y + b * c.cout * m;
+    ParallelFor(tileRows, 1, [&](size_t t0, size_t t1) {
+      WinoScratch scratch;
+      std::unique_ptr<int32_t[]> acc(new int32_t[2 * s.ow * ww.coutPad]);
+      for (size_t ty = t0; ty < t1; ++ty) {
+        WinogradTileRow(xcl.data(), c.zx, s, ww, ty, &scratch, acc.get(), ww.coutPad);
+        const size_t rows = std::min<size_t>(2, s.oh - 2 * ty) * s.ow;
+        RequantizeTile<T>(acc.get(), rows, c.cout, ww.coutPad, *c.stage, 0, yb + 2 * ty * s.ow, m);
       }
     });
   }
@@ -439,6 +467,7 @@ void QConv2d(const T* x, int32_t zx, const Conv2dShape& s, const GroupedWeights&
   const OutputStage stage = MakeOutputStage(p, w.n);
   if (w.direct) return DirectConv(x, zx, s, w, stage, y);
   const GemmConvArgs args{&s, &w, &stage, ToU8(static_cast<T>(zx)), w.n};
+  if (UseWinograd(s, w)) return WinogradConv(x, args, y);
   GemmConv(x, args, y);
 }
 

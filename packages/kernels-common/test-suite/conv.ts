@@ -152,6 +152,30 @@ export function describeConvPaths(t: AddonUnderTest): void {
       }
     });
 
+    it('Winograd F(2x2, 3x3): odd output sizes, padding 0/1/2, channel tails, qint8, range ends', () => {
+      const r = new Rand(67);
+      const w3 = (cin: number, cout: number, pad: number | number[], size: number[], b = 1): ConvCase =>
+        ({ b, cin, cout, groups: 1, k: [3, 3], stride: 1, pad, dil: 1, size });
+      const cases: ConvCase[] = [
+        w3(16, 16, 1, [8, 8]),            // whole tiles and vectors
+        w3(17, 20, 1, [7, 9]),            // odd output rows and columns, channel tails
+        w3(35, 33, 0, [9, 12]),           // no padding: 7x10 outputs
+        w3(32, 48, 2, [5, 6], 2),         // padding 2 (tiles reading only padding), batch 2
+        w3(24, 16, [0, 1], [3, 40]),      // a single tile row, mixed padding
+        w3(64, 64, 1, [13, 27]),          // 6-row GEMM blocks and the rest
+      ];
+      cases.forEach((g, c) => runCase(t, r, g, `winograd #${c}`, { dtype: c % 2 ? Q.qint8 : Q.quint8, relu: c % 3 === 1, extreme: c === 2 || c === 5 }));
+    });
+
+    it('Winograd: sums whose 4x would overflow int32 take the GEMM path', () => {
+      // 1100 channels x 9 taps of 255 * 255: the accumulator (6.4e8) fits int32, 4x it does not
+      const cin = 1100, x = Q.makeQTensor([1, cin, 4, 5], Q.quint8, 2 ** -4, 0, new Array<number>(cin * 20).fill(255));
+      const w = new Q.Tensor(new Int8Array(16 * cin * 9).fill(127), Q.qint8, [16, cin, 3, 3]);
+      w.quantizer = { qscheme: 'per_tensor_affine', scale: 2 ** -4, zeroPoint: -128 };
+      const packed = Q.convPrepack(w, null, { padding: 1 }, t.engine);
+      expectBitExact(t, 'winograd bound', 'qconv2d', () => Q.quantizedConv2d(x, packed, 2 ** 15, 0));
+    });
+
     it('GEMM conv: channels-last transpose, im2col and NCHW requantization tails', () => {
       const r = new Rand(65);
       const cases: ConvCase[] = [

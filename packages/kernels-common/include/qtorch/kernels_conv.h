@@ -81,4 +81,43 @@ struct FloatDirectArgs {
 };
 void FloatDirectAvx2(const FloatDirectArgs& args);
 
+// Winograd F(2x2, 3x3) in exact int16 / int32 arithmetic (conv_winograd.cc): each 2x2 output
+// tile is Y = A' [(G' g G'^T) . (B^T d B)] A / 4 with G' = 2G, so every transform is integer;
+// |B^T d B| <= 4 * 255 and |G' g G'^T| <= 9 * 255 fit int16, products and sums are int32
+// (wrapping: the final 4Y is exact when it fits int32, which the caller checks).
+
+// One row of tiles: d = x - zx of the 4x4 input patches (0 outside the image) from the
+// channels-last u8 input, transformed, into u[16][tiles][cinPad] (int16, cinPad a multiple of
+// 16; the lanes past cin hold arbitrary values: their weights are zero). Reads up to 15 bytes
+// past the input (the caller's slack).
+struct WinoInputArgs {
+  const uint8_t* xcl;
+  size_t cin, ih, iw;
+  ptrdiff_t y0;  // input row of the patches' first row (2 * tile row - padH)
+  ptrdiff_t x0;  // input column of the first tile's first column (-padW)
+  size_t tiles, cinPad;
+  int32_t zx;
+  int16_t* u;
+};
+void WinoInputAvx2(const WinoInputArgs& args);
+
+// m[t][rows][coutPad] = u[t][rows][cinPad] x v[t] for the 16 transform positions t: v[t] packed
+// as [coutPad / 16][cinPad / 2][16 columns][2] int16 (pairs of k per column, vpmaddwd's order).
+struct WinoGemmArgs {
+  const int16_t* u;
+  const int16_t* v;
+  size_t rows, cinPad, coutPad;
+  int32_t* m;
+};
+void WinoGemmAvx2(const WinoGemmArgs& args);
+
+// The output transform of one row of tiles: acc[r * ow + ox][j] (ldAcc apart) for output rows
+// r < outRows (1 or 2) and columns ox < ow, j < coutPad (a multiple of 8).
+struct WinoOutputArgs {
+  const int32_t* m;
+  size_t tiles, coutPad, ow, outRows, ldAcc;
+  int32_t* acc;
+};
+void WinoOutputAvx2(const WinoOutputArgs& args);
+
 }  // namespace qtorch
