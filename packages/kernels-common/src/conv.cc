@@ -302,23 +302,34 @@ void GemmConv(const T* x, const GemmConvArgs& c, T* y) {
 }
 
 // Ungrouped 3x3 / stride 1 convs through Winograd F(2x2, 3x3) (conv_winograd.h): threads take
-// rows of 2x2 tiles, each requantized into the NCHW output as soon as it is computed.
+// bands of 2x2 tiles, each requantized into the NCHW output as soon as it is computed.
 template <typename T>
 void WinogradConv(const T* x, const GemmConvArgs& c, T* y) {
   const Conv2dShape& s = *c.s;
   const WinoWeights& ww = c.w->wino;
-  const size_t hw = s.ih * s.iw, m = s.oh * s.ow, tileRows = (s.oh + 1) / 2;
+  const size_t hw = s.ih * s.iw, m = s.oh * s.ow;
+  const std::vector<WinoBand> bands = WinogradBands(s);
+  size_t maxOut = 0;
+  for (const WinoBand& b : bands) maxOut = std::max(maxOut, 4 * b.tileRows * b.tileCols);
   std::vector<uint8_t> xcl;
   for (size_t b = 0; b < s.batch; ++b) {
     ToChannelsLast(x + b * s.cin * hw, s.cin, hw, &xcl);
     T* yb = y + b * c.cout * m;
-    ParallelFor(tileRows, 1, [&](size_t t0, size_t t1) {
+    ParallelFor(bands.size(), 1, [&](size_t t0, size_t t1) {
       WinoScratch scratch;
-      std::unique_ptr<int32_t[]> acc(new int32_t[2 * s.ow * ww.coutPad]);
-      for (size_t ty = t0; ty < t1; ++ty) {
-        WinogradTileRow(xcl.data(), c.zx, s, ww, ty, &scratch, acc.get(), ww.coutPad);
-        const size_t rows = std::min<size_t>(2, s.oh - 2 * ty) * s.ow;
-        RequantizeTile<T>(acc.get(), rows, c.cout, ww.coutPad, *c.stage, 0, yb + 2 * ty * s.ow, m);
+      std::unique_ptr<int32_t[]> acc(new int32_t[maxOut * ww.coutPad]);
+      for (size_t t = t0; t < t1; ++t) {
+        const WinoBand& band = bands[t];
+        WinogradBand(xcl.data(), c.zx, s, ww, band, &scratch, acc.get(), ww.coutPad);
+        const size_t oy0 = 2 * band.ty0, ox0 = 2 * band.tx0;
+        const size_t outRows = std::min(2 * band.tileRows, s.oh - oy0), outCols = std::min(2 * band.tileCols, s.ow - ox0);
+        if (outCols == s.ow) {  // whole output rows: one contiguous pixel range
+          RequantizeTile<T>(acc.get(), outRows * outCols, c.cout, ww.coutPad, *c.stage, 0, yb + oy0 * s.ow, m);
+          continue;
+        }
+        for (size_t r = 0; r < outRows; ++r)
+          RequantizeTile<T>(acc.get() + r * outCols * ww.coutPad, outCols, c.cout, ww.coutPad, *c.stage, 0,
+                            yb + (oy0 + r) * s.ow + ox0, m);
       }
     });
   }

@@ -76,18 +76,33 @@ bool UseWinograd(const Conv2dShape& s, const GroupedWeights& w) {
 #endif
 }
 
-void WinogradTileRow(const uint8_t* xcl, int32_t zx, const Conv2dShape& s, const WinoWeights& ww, size_t ty,
-                     WinoScratch* sc, int32_t* acc, size_t ldAcc) {
+std::vector<WinoBand> WinogradBands(const Conv2dShape& s) {
+  // at least 32 tiles per band (2 rows of a 56-wide image), at most 64 tiles per band row
+  constexpr size_t kMinTiles = 32, kMaxCols = 64;
+  const size_t tileRows = (s.oh + 1) / 2, tileCols = (s.ow + 1) / 2;
+  const size_t colBlocks = (tileCols + kMaxCols - 1) / kMaxCols, cols = (tileCols + colBlocks - 1) / colBlocks;
+  const size_t rows = std::min(tileRows, (kMinTiles + cols - 1) / cols);
+  std::vector<WinoBand> bands;
+  for (size_t ty = 0; ty < tileRows; ty += rows)
+    for (size_t tx = 0; tx < tileCols; tx += cols)
+      bands.push_back({ty, std::min(rows, tileRows - ty), tx, std::min(cols, tileCols - tx)});
+  return bands;
+}
+
+void WinogradBand(const uint8_t* xcl, int32_t zx, const Conv2dShape& s, const WinoWeights& ww, const WinoBand& b,
+                  WinoScratch* sc, int32_t* acc, size_t ldAcc) {
 #if defined(QTORCH_X86_64)
-  const size_t tiles = (s.ow + 1) / 2;
+  const size_t tiles = b.tileRows * b.tileCols;
   if (sc->uSize < 16 * tiles * ww.cinPad) sc->u.reset(new int16_t[sc->uSize = 16 * tiles * ww.cinPad]);
   if (sc->mSize < 16 * tiles * ww.coutPad) sc->m.reset(new int32_t[sc->mSize = 16 * tiles * ww.coutPad]);
-  WinoInputAvx2({xcl, s.cin, s.ih, s.iw, static_cast<ptrdiff_t>(2 * ty) - static_cast<ptrdiff_t>(s.padH),
-                 -static_cast<ptrdiff_t>(s.padW), tiles, ww.cinPad, zx, sc->u.get()});
+  const ptrdiff_t y0 = static_cast<ptrdiff_t>(2 * b.ty0) - static_cast<ptrdiff_t>(s.padH);
+  const ptrdiff_t x0 = static_cast<ptrdiff_t>(2 * b.tx0) - static_cast<ptrdiff_t>(s.padW);
+  WinoInputAvx2({xcl, s.cin, s.ih, s.iw, y0, x0, b.tileRows, b.tileCols, ww.cinPad, zx, sc->u.get()});
   WinoGemmAvx2({sc->u.get(), ww.v.data(), tiles, ww.cinPad, ww.coutPad, sc->m.get()});
-  WinoOutputAvx2({sc->m.get(), tiles, ww.coutPad, s.ow, std::min<size_t>(2, s.oh - 2 * ty), ldAcc, acc});
+  const size_t outRows = std::min(2 * b.tileRows, s.oh - 2 * b.ty0), outCols = std::min(2 * b.tileCols, s.ow - 2 * b.tx0);
+  WinoOutputAvx2({sc->m.get(), b.tileRows, b.tileCols, ww.coutPad, outRows, outCols, ldAcc, acc});
 #else
-  (void)xcl, (void)zx, (void)s, (void)ww, (void)ty, (void)sc, (void)acc, (void)ldAcc;
+  (void)xcl, (void)zx, (void)s, (void)ww, (void)b, (void)sc, (void)acc, (void)ldAcc;
 #endif
 }
 

@@ -20,14 +20,14 @@ QT_INLINE void Store(void* p, __m256i v) { _mm256_storeu_si256(static_cast<__m25
 
 void WinoInputAvx2(const WinoInputArgs& g) {
   const __m256i zx = _mm256_set1_epi16(static_cast<int16_t>(g.zx));
-  const size_t plane = g.tiles * g.cinPad;  // int16 per transform position
+  const size_t tiles = g.tileRows * g.tileCols, plane = tiles * g.cinPad;  // int16 per transform position
   const ptrdiff_t ih = static_cast<ptrdiff_t>(g.ih), iw = static_cast<ptrdiff_t>(g.iw);
-  for (size_t t = 0; t < g.tiles; ++t) {
-    const ptrdiff_t xc = g.x0 + 2 * static_cast<ptrdiff_t>(t);
+  for (size_t t = 0; t < tiles; ++t) {
+    const ptrdiff_t yc = g.y0 + 2 * static_cast<ptrdiff_t>(t / g.tileCols), xc = g.x0 + 2 * static_cast<ptrdiff_t>(t % g.tileCols);
     for (size_t c0 = 0; c0 < g.cinPad; c0 += 16) {
       __m256i d[4][4];
       for (int i = 0; i < 4; ++i) {
-        const ptrdiff_t iy = g.y0 + i;
+        const ptrdiff_t iy = yc + i;
         for (int j = 0; j < 4; ++j) {
           const ptrdiff_t ix = xc + j;
           if (iy < 0 || iy >= ih || ix < 0 || ix >= iw) {
@@ -107,9 +107,9 @@ void WinoGemmAvx2(const WinoGemmArgs& g) {
 }
 
 void WinoOutputAvx2(const WinoOutputArgs& g) {
-  const size_t plane = g.tiles * g.coutPad;
-  for (size_t t = 0; t < g.tiles; ++t) {
-    const size_t ox = 2 * t;
+  const size_t tiles = g.tileRows * g.tileCols, plane = tiles * g.coutPad;
+  for (size_t t = 0; t < tiles; ++t) {
+    const size_t oy = 2 * (t / g.tileCols), ox = 2 * (t % g.tileCols);
     for (size_t j0 = 0; j0 < g.coutPad; j0 += 8) {
       const int32_t* mt = g.m + t * g.coutPad + j0;
       __m256i s[2][4];
@@ -120,13 +120,13 @@ void WinoOutputAvx2(const WinoOutputArgs& g) {
         s[0][j] = _mm256_add_epi32(_mm256_add_epi32(m0, m1), m2);
         s[1][j] = _mm256_sub_epi32(_mm256_sub_epi32(m1, m2), m3);
       }
-      for (size_t r = 0; r < g.outRows; ++r) {
+      for (size_t r = 0; r < 2 && oy + r < g.outRows; ++r) {
         // 4Y is exact: the shift divides exactly
         const __m256i y0 = _mm256_srai_epi32(_mm256_add_epi32(_mm256_add_epi32(s[r][0], s[r][1]), s[r][2]), 2);
         const __m256i y1 = _mm256_srai_epi32(_mm256_sub_epi32(_mm256_sub_epi32(s[r][1], s[r][2]), s[r][3]), 2);
-        int32_t* row = g.acc + (r * g.ow + ox) * g.ldAcc + j0;
-        Store(row, y0);
-        if (ox + 1 < g.ow) Store(row + g.ldAcc, y1);
+        int32_t* px = g.acc + ((oy + r) * g.outCols + ox) * g.ldAcc + j0;
+        Store(px, y0);
+        if (ox + 1 < g.outCols) Store(px + g.ldAcc, y1);
       }
     }
   }

@@ -163,6 +163,8 @@ export function describeConvPaths(t: AddonUnderTest): void {
         w3(32, 48, 2, [5, 6], 2),         // padding 2 (tiles reading only padding), batch 2
         w3(24, 16, [0, 1], [3, 40]),      // a single tile row, mixed padding
         w3(64, 64, 1, [13, 27]),          // 6-row GEMM blocks and the rest
+        w3(16, 24, 1, [5, 150]),          // 75 tiles per row: two column blocks per band
+        w3(20, 16, 1, [9, 6]),            // 3 tiles per row: one band of every tile row
       ];
       cases.forEach((g, c) => runCase(t, r, g, `winograd #${c}`, { dtype: c % 2 ? Q.qint8 : Q.quint8, relu: c % 3 === 1, extreme: c === 2 || c === 5 }));
     });

@@ -27,10 +27,18 @@ struct WinoScratch {
   size_t uSize = 0, mSize = 0;
 };
 
-// The int32 accumulators of output rows 2 * ty and 2 * ty + 1 (those < oh) into
-// acc[r * ow + ox][j] (ldAcc >= coutPad apart), from the channels-last u8 input xcl (zero point
-// zx, 16 readable bytes past its end).
-void WinogradTileRow(const uint8_t* xcl, int32_t zx, const Conv2dShape& s, const WinoWeights& ww, size_t ty,
-                     WinoScratch* scratch, int32_t* acc, size_t ldAcc);
+// Bands of whole tiles (2x2 outputs): a GEMM row block of enough tiles to reuse each weight
+// from cache, and few enough that the transformed band stays in L2.
+struct WinoBand {
+  size_t ty0, tileRows, tx0, tileCols;
+};
+std::vector<WinoBand> WinogradBands(const Conv2dShape& s);
+
+// The int32 accumulators of band b's outputs (rows 2 * ty0.., columns 2 * tx0.., those inside
+// oh x ow) into acc[(r * outCols + c) * ldAcc + j], outCols = min(2 * tileCols, ow - 2 * tx0),
+// ldAcc >= coutPad, from the channels-last u8 input xcl (zero point zx, 16 readable bytes
+// past its end).
+void WinogradBand(const uint8_t* xcl, int32_t zx, const Conv2dShape& s, const WinoWeights& ww, const WinoBand& b,
+                  WinoScratch* scratch, int32_t* acc, size_t ldAcc);
 
 }  // namespace qtorch

@@ -86,16 +86,16 @@ void FloatDirectAvx2(const FloatDirectArgs& args);
 // |B^T d B| <= 4 * 255 and |G' g G'^T| <= 9 * 255 fit int16, products and sums are int32
 // (wrapping: the final 4Y is exact when it fits int32, which the caller checks).
 
-// One row of tiles: d = x - zx of the 4x4 input patches (0 outside the image) from the
-// channels-last u8 input, transformed, into u[16][tiles][cinPad] (int16, cinPad a multiple of
-// 16; the lanes past cin hold arbitrary values: their weights are zero). Reads up to 15 bytes
-// past the input (the caller's slack).
+// A band of tileRows x tileCols tiles (row-major): d = x - zx of the 4x4 input patches (0
+// outside the image) from the channels-last u8 input, transformed, into
+// u[16][tiles][cinPad] (int16, cinPad a multiple of 16; the lanes past cin hold arbitrary
+// values: their weights are zero). Reads up to 15 bytes past the input (the caller's slack).
 struct WinoInputArgs {
   const uint8_t* xcl;
   size_t cin, ih, iw;
-  ptrdiff_t y0;  // input row of the patches' first row (2 * tile row - padH)
-  ptrdiff_t x0;  // input column of the first tile's first column (-padW)
-  size_t tiles, cinPad;
+  ptrdiff_t y0;  // input row of the first tile's first patch row (2 * first tile row - padH)
+  ptrdiff_t x0;  // input column of the first tile's first patch column (2 * first tile col - padW)
+  size_t tileRows, tileCols, cinPad;
   int32_t zx;
   int16_t* u;
 };
@@ -111,11 +111,12 @@ struct WinoGemmArgs {
 };
 void WinoGemmAvx2(const WinoGemmArgs& args);
 
-// The output transform of one row of tiles: acc[r * ow + ox][j] (ldAcc apart) for output rows
-// r < outRows (1 or 2) and columns ox < ow, j < coutPad (a multiple of 8).
+// The output transform of a band of tiles (as WinoInputArgs): acc[(r * outCols + c) * ldAcc + j]
+// for the band's output rows r < outRows (<= 2 * tileRows) and columns c < outCols
+// (<= 2 * tileCols), j < coutPad (a multiple of 8).
 struct WinoOutputArgs {
   const int32_t* m;
-  size_t tiles, coutPad, ow, outRows, ldAcc;
+  size_t tileRows, tileCols, coutPad, outRows, outCols, ldAcc;
   int32_t* acc;
 };
 void WinoOutputAvx2(const WinoOutputArgs& args);
