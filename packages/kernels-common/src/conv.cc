@@ -1,9 +1,13 @@
-// Quantized 2-d convolution (see qops.h). Two paths, the same integers (the accumulator is an
+// Quantized 2-d convolution (see qops.h). Three paths, the same integers (the accumulator is an
 // exact int32 sum, so summation order does not matter):
+//  - Winograd F(2x2, 3x3) for ungrouped 3x3 / stride 1 convs (AVX2, conv_winograd.h): exact
+//    integer transforms, int16 GEMMs, 2.25x fewer multiplies; bands of tiles requantized into
+//    the NCHW output.
 //  - GEMM: the batch item is transposed to channels-last u8 once; each output pixel's row of
-//    A is then kh * kw runs of cin_g contiguous bytes (im2col by memcpy), or for a 1x1 / stride
-//    1 / unpadded conv the transposed input itself (no im2col). Rows are processed in chunks
-//    that stay in cache; the int32 results are requantized straight into the NCHW output.
+//    A is then kh * kw runs of cin_g contiguous bytes (one run per kernel row when ungrouped),
+//    or for a 1x1 / stride 1 / unpadded conv the transposed input itself (no im2col). Rows are
+//    processed in chunks that stay in cache; the int32 results are requantized straight into
+//    the NCHW output.
 //  - direct: grouped convs with few outputs per group (depthwise). With AVX2, when every
 //    partial sum provably fits float32 exactly (|sum| <= 2^24), the float direct kernel
 //    (kernels_avx2_conv.cc): zero-padded float planes of x - zx, FMA over the taps, fused
@@ -379,7 +383,6 @@ struct FloatDirectPlan {
   std::vector<ptrdiff_t> tapOffset;  // per (c, r, q) of a group, in floats
   std::vector<float> w;              // w - zw per output channel and tap
   std::vector<char> exact;           // per output channel: 255 * sum |w - zw| <= 2^24
-  bool any = false;
 };
 
 // Bytes of float planes a group may hold (larger groups run the int32 kernel).
@@ -416,7 +419,6 @@ FloatDirectPlan PlanFloatDirect(const Conv2dShape& s, const GroupedWeights& w) {
     }
     // |x - zx| <= 255: every partial sum is an integer of magnitude <= 255 * sum |w - zw|
     p.exact[oc] = sum * 255 <= (int64_t{1} << 24);
-    p.any = p.any || p.exact[oc];
   }
 #else
   (void)s;
@@ -424,7 +426,6 @@ FloatDirectPlan PlanFloatDirect(const Conv2dShape& s, const GroupedWeights& w) {
 #endif
   return p;
 }
-
 
 template <typename T>
 void DirectConv(const T* x, int32_t zx, const Conv2dShape& s, const GroupedWeights& w, const OutputStage& stage,
