@@ -24,6 +24,7 @@
         'src/requant.cc',
         'src/elementwise.cc',
         'src/conv.cc',
+        'src/conv_winograd.cc',
         'src/parallel.cc',
         'src/kernels_scalar.cc',
         'src/sgemm.cc',
@@ -45,7 +46,7 @@
         {
           'target_name': 'qtorch_kernels_avx2',
           'type': 'static_library',
-          'sources': ['src/kernels_avx2.cc', 'src/kernels_avx2_sgemm.cc', 'src/kernels_avx2_elementwise.cc', 'src/kernels_avx2_rnn.cc'],
+          'sources': ['src/kernels_avx2.cc', 'src/kernels_avx2_sgemm.cc', 'src/kernels_avx2_elementwise.cc', 'src/kernels_avx2_rnn.cc', 'src/kernels_avx2_conv.cc', 'src/kernels_avx2_winograd.cc'],
           'cflags': ['-mavx2', '-mfma'],
           'xcode_settings': { 'OTHER_CFLAGS': ['-mavx2', '-mfma'] },
           'msvs_settings': { 'VCCLCompilerTool': { 'EnableEnhancedInstructionSet': '5' } },

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as Q from '@qtorch/qtensor';
 import type { Tensor } from '@qtorch/qtensor';
 import { runConformance } from '../../../tools/conformance/src/index.js';
-import { NATIVE_QUANTIZED_OPS, missingOpFunctions, registerNativeOps, type NativeBinding, type QtensorApi } from '../ts/index.js';
+import { NATIVE_QUANTIZED_OPS, createKernelsApi, missingOpFunctions, registerNativeOps, type NativeBinding, type QtensorApi } from '../ts/index.js';
 import { randomInts } from './reference.js';
 import { type AddonUnderTest, forEachIsa } from './suite.js';
 
@@ -42,7 +42,7 @@ export function qActivation(r: Rand, shape: number[], dtype: Q.DType = Q.quint8)
 }
 
 /** A qint8 weight, per-tensor or per-channel (axis 0), zero points symmetric, at the ends or random. */
-function qWeight(r: Rand, shape: number[], perChannel: boolean): Tensor {
+export function qWeight(r: Rand, shape: number[], perChannel: boolean): Tensor {
   const n = shape.reduce((a, b) => a * b, 1), c = shape[0]!;
   const zp = (): number => r.pick([0, 0, -128, 127, r.int(-128, 127)]);
   const w = new Q.Tensor(Int8Array.from(randomInts(n, -128, 127, r.int(1, 1e9))), Q.qint8, shape);
@@ -53,7 +53,7 @@ function qWeight(r: Rand, shape: number[], perChannel: boolean): Tensor {
 }
 
 /** A bias: multiples of 1/64 half the time (exact ties after scaling), else random floats. */
-function fBias(r: Rand, n: number): Tensor {
+export function fBias(r: Rand, n: number): Tensor {
   const v = Float32Array.from({ length: n }, () => (r.int(0, 1) ? r.int(-400, 400) / 64 : (r.int(-1e6, 1e6) / 1e6) * 3));
   return Q.Tensor.fromTypedArray(v, [n]);
 }
@@ -458,6 +458,22 @@ export function describeThreads(t: AddonUnderTest): void {
       expect(() => t.api.setNumThreads(1.5)).toThrow(RangeError);
       expect(() => t.api.setNumThreads('2' as never)).toThrow(TypeError);
       expect(t.api.numThreads()).toBeGreaterThanOrEqual(1);
+    });
+    it('setNumThreads sets the pool of every loaded addon (each binary has its own)', () => {
+      // a second addon's binding as createKernelsApi sees it: a pool of its own
+      let fakeThreads = 7;
+      const fake = { numThreads: () => fakeThreads, setNumThreads: (n: number) => [fakeThreads, (fakeThreads = n)][0]! };
+      const prev = t.api.numThreads();
+      const other = createKernelsApi(t.engine === 'fbgemm' ? 'qnnpack' : 'fbgemm', { binding: fake as unknown as NativeBinding, reason: null });
+      try {
+        expect(fakeThreads).toBe(prev);  // a new pool follows the count already set
+        t.api.setNumThreads(3);
+        expect(fakeThreads).toBe(3);
+        other.setNumThreads(2);
+        expect(t.api.numThreads()).toBe(2);
+      } finally {
+        t.api.setNumThreads(prev);
+      }
     });
     it('linear (rows and panels split), conv (chunks and planes split), elementwise: bit-exact for 1, 2, 3, 5 threads', () => {
       const r = new Rand(41);

@@ -2,7 +2,7 @@
  * The typed low-level API of one addon (GEMM entry points over plain typed arrays), the same
  * for both engines. Each function throws if the addon did not load.
  */
-import type { Bytes8, Engine, Isa, PackedWeights, WeightScales } from './binding.js';
+import type { Bytes8, Engine, Isa, NativeBinding, PackedWeights, WeightScales } from './binding.js';
 import type { LoadResult } from './load.js';
 
 /** Which path serves the kernels and why. */
@@ -95,8 +95,37 @@ export interface KernelsApi {
 
 const asScales = (s: WeightScales | number): WeightScales => (typeof s === 'number' ? Float64Array.of(s) : s);
 
+/** A binding's thread-count control (its own intra-op pool). */
+type PoolControl = Pick<NativeBinding, 'numThreads' | 'setNumThreads'>;
+
+/**
+ * Every loaded addon's pool, process-wide. Each addon binary is its own shared object with its
+ * own pool, and tsup bundles this file into each addon separately, so the list lives on
+ * globalThis: setNumThreads on one addon sets them all (else a bench pinned to 1 thread ran the
+ * other addon's kernels on every CPU).
+ */
+function processPools(): Set<PoolControl> {
+  const key = Symbol.for('@qtorch/kernels-common:pools');
+  const g = globalThis as { [key]?: Set<PoolControl> };
+  return (g[key] ??= new Set<PoolControl>());
+}
+
+/** Sets `own` (validating `n` there first), then every other loaded pool; returns own's previous count. */
+function setAllPools(own: PoolControl, n: number): number {
+  const prev = own.setNumThreads(n);
+  for (const p of processPools()) if (p !== own) p.setNumThreads(n);
+  return prev;
+}
+
 /** Builds the typed API over a load result. */
 export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
+  if (load.binding) {
+    // A newly loaded pool follows the count already set on the others.
+    const pools = processPools();
+    const first = pools.values().next().value;
+    if (first) load.binding.setNumThreads(first.numThreads());
+    pools.add(load.binding);
+  }
   const need = (fn: string) => {
     if (load.binding) return load.binding;
     throw new Error(`${fn}(): the @qtorch/kernels-${engine} native addon is not loaded (${load.reason ?? 'unknown reason'})`);
@@ -106,7 +135,7 @@ export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
     setIsa: (isa) => need('setIsa').setIsa(isa),
     detectedIsa: () => need('detectedIsa').detectedIsa(),
     numThreads: () => need('numThreads').numThreads(),
-    setNumThreads: (n) => need('setNumThreads').setNumThreads(n),
+    setNumThreads: (n) => setAllPools(need('setNumThreads'), n),
     packWeights: (weight, n, k, zeroPoints = 0) => {
       const b = need('packWeights');
       return new b.PackedWeights(weight, n, k, typeof zeroPoints === 'number' ? Int32Array.of(zeroPoints) : zeroPoints);

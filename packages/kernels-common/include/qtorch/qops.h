@@ -58,12 +58,21 @@ void ConvRowAccumulate(int32_t* acc, const T* x, size_t n, int32_t zx, int32_t w
 //    that a convolution reads channels-last (NHWC) rows of cin_g contiguous bytes.
 //  - direct layout (grouped convolutions with few outputs per group, e.g. depthwise): the
 //    plain weights, read by the direct kernel.
+// Winograd F(2x2, 3x3) weights (conv_winograd.h): G' (w - zw) G'^T per output / input channel,
+// packed per transform position for WinoGemmAvx2. Empty unless the weights can use it.
+struct WinoWeights {
+  std::vector<int16_t> v;  // [16][coutPad / 16][cinPad / 2][16][2]
+  size_t cinPad = 0, coutPad = 0;
+  int64_t maxAbsSum = 0;  // max over output channels of sum |w - zw|
+};
+
 struct GroupedWeights {
   size_t n = 0, k = 0, groups = 1, spatial = 1;
   bool direct = false;
   std::vector<PackedWeights> packs;  // GEMM layout, one per group
   std::vector<int8_t> plain;         // direct layout: n x k as given
   std::vector<int32_t> zeroPoints;   // per output row
+  WinoWeights wino;                  // ungrouped 9-tap weights on AVX2 machines
 };
 
 // Whether a grouped convolution runs the direct kernel (a GEMM would pad N to 64 columns).
