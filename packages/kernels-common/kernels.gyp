@@ -32,6 +32,11 @@
         ['target_arch=="x64"', {
           'dependencies': ['qtorch_kernels_avx2', 'qtorch_kernels_avx512', 'qtorch_kernels_avx512vnni'],
         }],
+        # AArch64: NEON is architectural (baseline there); the dot-product kernel has its own flags.
+        ['target_arch=="arm64"', {
+          'sources': ['src/kernels_neon.cc'],
+          'dependencies': ['qtorch_kernels_neondot'],
+        }],
       ],
     },
   ],
@@ -62,6 +67,17 @@
           'cflags': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq', '-mavx512vnni', '-Wno-maybe-uninitialized'],
           'xcode_settings': { 'OTHER_CFLAGS': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq', '-mavx512vnni'] },
           'msvs_settings': { 'VCCLCompilerTool': { 'AdditionalOptions': ['/arch:AVX512'] } },
+        },
+      ],
+    }],
+    ['target_arch=="arm64"', {
+      'targets': [
+        {
+          'target_name': 'qtorch_kernels_neondot',
+          'type': 'static_library',
+          'sources': ['src/kernels_neon_dot.cc'],
+          'cflags': ['-march=armv8.2-a+dotprod'],
+          'xcode_settings': { 'OTHER_CFLAGS': ['-march=armv8.2-a+dotprod'] },
         },
       ],
     }],
