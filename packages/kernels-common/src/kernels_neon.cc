@@ -4,6 +4,8 @@
 // int32 lanes with vmlal_s16 (no saturating step, unlike a u8 x s8 -> s16 product pair sum).
 // Each accumulator holds one column's 4 partial sums (one per k of the quad), folded at the end.
 // Micro-tile: up to 2 rows x 8 columns (16 accumulators).
+// Also the FP32 GEMM (SGemmArgs): the scalar loop's sum is a strict-order reduction the compiler
+// may not vectorize, so 4 x 4 dot products run here, 4 floats at a time with vfmaq_f32.
 #include <arm_neon.h>
 
 #include <cstddef>
@@ -72,6 +74,41 @@ void Tile(const QGemmBlock& blk, const uint8_t* a, const int8_t* bp, int32_t* c)
 }
 
 }  // namespace
+
+// FP32: 4 x 4 dot products along K, 4 floats at a time, scalar K tail (as SGemmAvx2).
+void SGemmNeon(const SGemmArgs& g) {
+  constexpr size_t kR = 4, kS = 4;
+  const size_t kMain = g.k - g.k % 4;
+  for (size_t i0 = 0; i0 < g.m; i0 += kR) {
+    const size_t ri = g.m - i0 < kR ? g.m - i0 : kR;
+    for (size_t j0 = 0; j0 < g.n; j0 += kS) {
+      const size_t rj = g.n - j0 < kS ? g.n - j0 : kS;
+      const float* ap[kR];
+      const float* bp[kS];
+      // Rows/cols past the edge reuse the last valid one; their results are not stored.
+      for (size_t r = 0; r < kR; ++r) ap[r] = g.a + (i0 + (r < ri ? r : ri - 1)) * g.lda;
+      for (size_t s = 0; s < kS; ++s) bp[s] = g.b + (j0 + (s < rj ? s : rj - 1)) * g.ldb;
+      float32x4_t acc[kR][kS];
+      for (size_t r = 0; r < kR; ++r)
+        for (size_t s = 0; s < kS; ++s) acc[r][s] = vdupq_n_f32(0.0f);
+      for (size_t t = 0; t < kMain; t += 4) {
+        float32x4_t bv[kS];
+        for (size_t s = 0; s < kS; ++s) bv[s] = vld1q_f32(bp[s] + t);
+        for (size_t r = 0; r < kR; ++r) {
+          const float32x4_t av = vld1q_f32(ap[r] + t);
+          for (size_t s = 0; s < kS; ++s) acc[r][s] = vfmaq_f32(acc[r][s], av, bv[s]);
+        }
+      }
+      for (size_t r = 0; r < ri; ++r)
+        for (size_t s = 0; s < rj; ++s) {
+          float v = vaddvq_f32(acc[r][s]);
+          for (size_t t = kMain; t < g.k; ++t) v += ap[r][t] * bp[s][t];
+          float* c = g.c + (i0 + r) * g.ldc + j0 + s;
+          *c = (g.accumulate ? *c : g.bias ? g.bias[j0 + s] : 0.0f) + v;
+        }
+    }
+  }
+}
 
 void QGemmNeon(const QGemmBlock& blk) {
   for (size_t p = 0; p < blk.panels; ++p) {

@@ -190,6 +190,8 @@ void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m
     case Isa::Avx2: kernel = SGemmAvx2; break;
     default: break;
   }
+#elif defined(__aarch64__) || defined(_M_ARM64)
+  if (ActiveIsa() == Isa::Neon || ActiveIsa() == Isa::NeonDot) kernel = SGemmNeon;
 #endif
   // Cache blocks: 2048 k x 16 rows of B = 128 KiB stays in L2 while every row tile of A passes
   // over it (without blocking, 128x4096x1024 streamed B from memory per tile: 41 vs 88

@@ -54,6 +54,7 @@ struct SGemmArgs {
 void SGemmScalar(const SGemmArgs& args);
 void SGemmAvx2(const SGemmArgs& args);
 void SGemmAvx512(const SGemmArgs& args);
+void SGemmNeon(const SGemmArgs& args);  // AArch64 (kernels_neon.cc)
 
 // Whole-tensor elementwise kernels with qtensor's reference numerics (qops.h / numerics.h):
 // the baseline versions are compiler-vectorized loops in elementwise.cc, these the explicit
