@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ISA conformance without the hardware (issues #6, #7), bounded in time:
 #  1. test vectors from the TypeScript reference ops, into a temp dir (nothing committed);
-#  2. baseline-ISA objdump check of both x86-64 addons (check-baseline.sh);
+#  2. baseline-ISA objdump check of both addons (check-baseline.sh; x86-64 and AArch64 builds);
 #  3. the built .node files (the binaries that ship) under qemu-x86_64 -cpu qemu64 (no AVX:
 #     must pick scalar) and -cpu Haswell (AVX2, no AVX-512: must pick avx2), every vector;
 #  4. the C++ driver (kernels-common's sources from kernels.gyp, no Node) natively, then under
@@ -43,10 +43,10 @@ if [[ ! -f "$here/dist/gen-vectors.js" || ! -f "$here/dist/run-addon.js" ]]; the
 node "$here/dist/gen-vectors.js" "$tmp/vectors.bin"
 
 host="$(uname -m)"
-if [[ "$host" == x86_64 ]]; then
-  step "baseline-ISA objdump check"
-  bash "$here/check-baseline.sh" || fail=1
+step "baseline-ISA objdump check"
+bash "$here/check-baseline.sh" || fail=1
 
+if [[ "$host" == x86_64 ]]; then
   step "built addons under qemu-x86_64"
   if command -v qemu-x86_64 >/dev/null; then
     node_bin="$(command -v node)"

@@ -15,8 +15,10 @@ const cases = buildCases();
 
 /** gyp-sources.py's targets for an architecture: name -> { flags, sources }. */
 function gypTargets(arch: string): Map<string, { flags: string[]; sources: string[] }> {
-  const out = execFileSync('python3', [join(here, '..', 'gyp-sources.py'), join(common, 'kernels.gyp'), arch], { encoding: 'utf8' });
-  return new Map(out.trim().split('\n').map((line) => {
+  // node-gyp's interpreter: $PYTHON, else python3 (plain `python` on Windows)
+  const python = process.env.PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
+  const out = execFileSync(python, [join(here, '..', 'gyp-sources.py'), join(common, 'kernels.gyp'), arch], { encoding: 'utf8' });
+  return new Map(out.trim().split(/\r?\n/).map((line) => {
     const [name, flags, sources] = line.split('\t');
     return [name!, { flags: flags!.split(' ').filter(Boolean), sources: sources!.split(' ').filter(Boolean) }];
   }));
