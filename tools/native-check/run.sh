@@ -99,5 +99,6 @@ fi
 echo
 for s in "${skipped[@]}"; do echo "native-check: skipped: $s"; done
 # wall time depends on the machine's load; the CPU time of the children does not
-echo "native-check: $([[ $fail -eq 0 ]] && echo passed || echo FAILED) in $((SECONDS - start)) s wall; CPU of child processes (user, sys): $(times | tail -1)"
+times > "$tmp/times"  # the builtin, in this shell (a $(...) subshell would report its own children)
+echo "native-check: $([[ $fail -eq 0 ]] && echo passed || echo FAILED) in $((SECONDS - start)) s wall; CPU of child processes (user, sys): $(tail -1 "$tmp/times")"
 exit $fail
