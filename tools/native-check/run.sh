@@ -4,9 +4,11 @@
 #  2. baseline-ISA objdump check of both addons (check-baseline.sh; x86-64 and AArch64 builds);
 #  3. the built .node files (the binaries that ship) under qemu-x86_64 -cpu qemu64 (no AVX:
 #     must pick scalar) and -cpu Haswell (AVX2, no AVX-512: must pick avx2), every vector;
-#  4. the C++ driver (kernels-common's sources from kernels.gyp, no Node) natively, then under
-#     the same two emulated x86 CPUs;
-#  5. the driver cross-compiled for AArch64 (Debian's g++-aarch64-linux-gnu, static) under
+#  4. the C++ driver (no Node), linked with the static kernel libraries node-gyp built for the
+#     fbgemm addon (the objects inside its .node), natively, then under the same two emulated
+#     x86 CPUs;
+#  5. the driver cross-compiled for AArch64 from kernels.gyp's source lists and per-target flags
+#     (Debian's g++-aarch64-linux-gnu, static) under
 #     qemu-aarch64 -cpu cortex-a53 (no dot product: must pick neon) and -cpu max (neondot).
 # Each run forces every ISA level the CPU offers and prints per-ISA pass counts.
 # Needs the addons built (pnpm build). Missing qemu / cross compiler: those steps are skipped
@@ -63,7 +65,11 @@ if [[ "$host" == x86_64 ]]; then
   fi
 
   step "C++ driver, x86-64"
-  if command -v "${CXX:-g++}" >/dev/null && driver="$(bash "$here/build-driver.sh" "${CXX:-g++}" x64 "$tmp/x64" | tail -1)"; then
+  # linked from the fbgemm addon's static libraries (the objects inside the .node), else built
+  libs="$root/packages/kernels-fbgemm/build/Release"
+  [[ -f "$libs/qtorch_kernels.a" ]] || libs=""
+  echo "-- kernels: ${libs:-compiled from the kernels.gyp sources}"
+  if command -v "${CXX:-g++}" >/dev/null && driver="$(NATIVE_CHECK_LIBS="$libs" bash "$here/build-driver.sh" "${CXX:-g++}" x64 "$tmp/x64" | tail -1)"; then
     echo "-- native ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'))"
     run "driver native" "$driver" "$tmp/vectors.bin"
     if command -v qemu-x86_64 >/dev/null; then
