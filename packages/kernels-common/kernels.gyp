@@ -35,7 +35,7 @@
         # AArch64: NEON is architectural (baseline there); the dot-product kernel has its own flags.
         ['target_arch=="arm64"', {
           'sources': ['src/kernels_neon.cc'],
-          'dependencies': ['qtorch_kernels_neondot'],
+          'dependencies': ['qtorch_kernels_neondot', 'qtorch_kernels_neoni8mm'],
         }],
       ],
     },
@@ -78,6 +78,13 @@
           'sources': ['src/kernels_neon_dot.cc'],
           'cflags': ['-march=armv8.2-a+dotprod'],
           'xcode_settings': { 'OTHER_CFLAGS': ['-march=armv8.2-a+dotprod'] },
+        },
+        {
+          'target_name': 'qtorch_kernels_neoni8mm',
+          'type': 'static_library',
+          'sources': ['src/kernels_neon_i8mm.cc'],
+          'cflags': ['-march=armv8.2-a+dotprod+i8mm'],
+          'xcode_settings': { 'OTHER_CFLAGS': ['-march=armv8.2-a+dotprod+i8mm'] },
         },
       ],
     }],

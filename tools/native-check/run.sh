@@ -9,7 +9,8 @@
 #     x86 CPUs;
 #  5. the driver cross-compiled for AArch64 from kernels.gyp's source lists and per-target flags
 #     (Debian's g++-aarch64-linux-gnu, static) under
-#     qemu-aarch64 -cpu cortex-a53 (no dot product: must pick neon) and -cpu max (neondot).
+#     qemu-aarch64 -cpu cortex-a53 (no dot product: must pick neon), -cpu cortex-a76 (dot
+#     product, no i8mm: neondot) and -cpu max (i8mm: neoni8mm).
 # Each run forces every ISA level the CPU offers and prints per-ISA pass counts.
 # Needs the addons built (pnpm build). Missing qemu / cross compiler: those steps are skipped
 # with a message, unless NATIVE_CHECK_STRICT=1 (CI installs them; see .ci/run).
@@ -93,7 +94,7 @@ elif ! command -v aarch64-linux-gnu-g++ >/dev/null; then
 elif ! command -v qemu-aarch64 >/dev/null; then
   skip "AArch64: qemu-user not installed (apt-get install qemu-user)"
 elif driver="$(bash "$here/build-driver.sh" aarch64-linux-gnu-g++ arm64 "$tmp/arm64" -static | tail -1)"; then
-  for spec in cortex-a53:neon max:neondot; do
+  for spec in cortex-a53:neon cortex-a76:neondot max:neoni8mm; do
     echo "-- qemu-aarch64 -cpu ${spec%%:*} (must select ${spec##*:})"
     run "AArch64 driver on -cpu ${spec%%:*}" qemu-aarch64 -cpu "${spec%%:*}" "$driver" "$tmp/vectors.bin" --expect-isa "${spec##*:}"
   done

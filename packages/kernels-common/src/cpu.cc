@@ -77,14 +77,20 @@ Isa Detect() {
   return vnni ? Isa::Avx512Vnni : Isa::Avx512;
 }
 #elif defined(QTORCH_ARM64)
+#if defined(__APPLE__)
+bool SysctlFlag(const char* name) {
+  int v = 0;
+  size_t len = sizeof(v);
+  return sysctlbyname(name, &v, &len, nullptr, 0) == 0 && v != 0;
+}
+#endif
+
 bool HasDotProd() {
 #if defined(__linux__)
   constexpr unsigned long kHwcapAsimdDp = 1ul << 20;  // HWCAP_ASIMDDP (asm/hwcap.h)
   return (getauxval(AT_HWCAP) & kHwcapAsimdDp) != 0;
 #elif defined(__APPLE__)
-  int v = 0;
-  size_t len = sizeof(v);
-  return sysctlbyname("hw.optional.arm.FEAT_DotProd", &v, &len, nullptr, 0) == 0 && v != 0;
+  return SysctlFlag("hw.optional.arm.FEAT_DotProd");
 #elif defined(_WIN32)
   return IsProcessorFeaturePresent(43) != 0;  // PF_ARM_V82_DP_INSTRUCTIONS_AVAILABLE
 #else
@@ -92,7 +98,21 @@ bool HasDotProd() {
 #endif
 }
 
-Isa Detect() { return HasDotProd() ? Isa::NeonDot : Isa::Neon; }
+bool HasI8mm() {
+#if defined(__linux__)
+  constexpr unsigned long kHwcap2I8mm = 1ul << 13;  // HWCAP2_I8MM (asm/hwcap.h)
+  return (getauxval(AT_HWCAP2) & kHwcap2I8mm) != 0;
+#elif defined(__APPLE__)
+  return SysctlFlag("hw.optional.arm.FEAT_I8MM");
+#else
+  return false;  // Windows: no documented feature flag yet
+#endif
+}
+
+Isa Detect() {
+  if (!HasDotProd()) return Isa::Neon;
+  return HasI8mm() ? Isa::NeonI8mm : Isa::NeonDot;
+}
 #else
 Isa Detect() { return Isa::Scalar; }
 #endif
@@ -102,7 +122,7 @@ std::atomic<int>& Active() {
   return active;
 }
 
-const char* const kNames[] = {"scalar", "avx2", "avx512", "avx512vnni", "neon", "neondot"};
+const char* const kNames[] = {"scalar", "avx2", "avx512", "avx512vnni", "neon", "neondot", "neoni8mm"};
 constexpr int kIsaCount = sizeof(kNames) / sizeof(kNames[0]);
 
 }  // namespace
@@ -119,7 +139,7 @@ bool IsaOfThisArch(Isa isa) {
 #if defined(QTORCH_X86)
   return isa == Isa::Avx2 || isa == Isa::Avx512 || isa == Isa::Avx512Vnni;
 #elif defined(QTORCH_ARM64)
-  return isa == Isa::Neon || isa == Isa::NeonDot;
+  return isa == Isa::Neon || isa == Isa::NeonDot || isa == Isa::NeonI8mm;
 #else
   return false;
 #endif

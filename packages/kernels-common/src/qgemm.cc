@@ -29,6 +29,7 @@ QKernel SelectQKernel() {
   }
 #elif defined(__aarch64__) || defined(_M_ARM64)
   switch (ActiveIsa()) {
+    case Isa::NeonI8mm: return QGemmNeonI8mm;
     case Isa::NeonDot: return QGemmNeonDot;
     case Isa::Neon: return QGemmNeon;
     default: break;
@@ -191,7 +192,7 @@ void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m
     default: break;
   }
 #elif defined(__aarch64__) || defined(_M_ARM64)
-  if (ActiveIsa() == Isa::Neon || ActiveIsa() == Isa::NeonDot) kernel = SGemmNeon;
+  if (ActiveIsa() != Isa::Scalar) kernel = SGemmNeon;  // every AArch64 level above scalar
 #endif
   // Cache blocks: 2048 k x 16 rows of B = 128 KiB stays in L2 while every row tile of A passes
   // over it (without blocking, 128x4096x1024 streamed B from memory per tile: 41 vs 88

@@ -22,7 +22,7 @@ export interface AddonUnderTest {
 }
 
 /** This architecture's ISA levels, lowest first (cpu.h). */
-const ISAS: Isa[] = process.arch === 'arm64' ? ['scalar', 'neon', 'neondot'] : ['scalar', 'avx2', 'avx512', 'avx512vnni'];
+const ISAS: Isa[] = process.arch === 'arm64' ? ['scalar', 'neon', 'neondot', 'neoni8mm'] : ['scalar', 'avx2', 'avx512', 'avx512vnni'];
 
 /** ISA levels this CPU can run (each is tested). */
 export function availableIsas(api: KernelsApi): Isa[] {

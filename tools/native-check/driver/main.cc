@@ -21,7 +21,7 @@ using qtorch::Isa;
 // This architecture's levels, lowest first (cpu.h).
 std::vector<Isa> ArchIsas() {
 #if defined(__aarch64__) || defined(_M_ARM64)
-  return {Isa::Scalar, Isa::Neon, Isa::NeonDot};
+  return {Isa::Scalar, Isa::Neon, Isa::NeonDot, Isa::NeonI8mm};
 #elif defined(__x86_64__) || defined(_M_X64)
   return {Isa::Scalar, Isa::Avx2, Isa::Avx512, Isa::Avx512Vnni};
 #else

@@ -31,7 +31,7 @@ interface Addon {
 }
 
 /** This architecture's ISA levels, lowest first (kernels-common include/qtorch/cpu.h). */
-export const ARCH_ISAS: readonly string[] = process.arch === 'arm64' ? ['scalar', 'neon', 'neondot'] : ['scalar', 'avx2', 'avx512', 'avx512vnni'];
+export const ARCH_ISAS: readonly string[] = process.arch === 'arm64' ? ['scalar', 'neon', 'neondot', 'neoni8mm'] : ['scalar', 'avx2', 'avx512', 'avx512vnni'];
 
 /** Typed accessors of a case's fields (a missing or mistyped field is a broken vector file). */
 function fieldsOf(c: VectorCase) {

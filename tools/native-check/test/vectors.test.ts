@@ -35,6 +35,7 @@ describe('kernels.gyp source lists (what the driver builds)', () => {
     expect(x64.get('qtorch_kernels_avx2')!.flags).toEqual(expect.arrayContaining(['-mavx2', '-mfma', '-fwrapv', '-ffp-contract=off']));
     expect(arm64.get('qtorch_kernels')!.sources).toContain('src/kernels_neon.cc');
     expect(arm64.get('qtorch_kernels_neondot')!.flags).toContain('-march=armv8.2-a+dotprod');
+    expect(arm64.get('qtorch_kernels_neoni8mm')!.flags).toContain('-march=armv8.2-a+dotprod+i8mm');
     expect([...arm64.keys()].filter((k) => k.includes('avx'))).toEqual([]);
     expect(x64.get('qtorch_kernels')!.sources.filter((s) => s.includes('neon'))).toEqual([]);
   });

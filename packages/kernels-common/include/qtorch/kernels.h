@@ -37,6 +37,7 @@ void QGemmAvx512Vnni(const QGemmBlock& blk);  // vpdpbusd: exact (no int16 inter
 // AArch64 (kernels_neon*.cc; NEON is architectural there, the dot product an extension):
 void QGemmNeon(const QGemmBlock& blk);     // int16 widening + vmlal_s16: exact
 void QGemmNeonDot(const QGemmBlock& blk);  // sdot of (a - 128) and w, + 128 * column sums: exact
+void QGemmNeonI8mm(const QGemmBlock& blk); // usdot (u8 x s8): exact
 
 // One K block of C = A * B^T + bias: C[m, n] = base + sum_k A[m, k] * B[n, k], where base is
 // C[m, n] itself when accumulate, else bias[n] (or 0). Row-major with leading dimensions.
