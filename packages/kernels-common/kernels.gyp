@@ -37,6 +37,11 @@
         ['target_arch=="x64"', {
           'dependencies': ['qtorch_kernels_avx2', 'qtorch_kernels_avx512', 'qtorch_kernels_avx512vnni'],
         }],
+        # AArch64: NEON is architectural (baseline there); the dot-product kernel has its own flags.
+        ['target_arch=="arm64"', {
+          'sources': ['src/kernels_neon.cc'],
+          'dependencies': ['qtorch_kernels_neondot', 'qtorch_kernels_neoni8mm'],
+        }],
       ],
     },
   ],
@@ -67,6 +72,24 @@
           'cflags': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq', '-mavx512vnni', '-Wno-maybe-uninitialized'],
           'xcode_settings': { 'OTHER_CFLAGS': ['-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512dq', '-mavx512vnni'] },
           'msvs_settings': { 'VCCLCompilerTool': { 'AdditionalOptions': ['/arch:AVX512'] } },
+        },
+      ],
+    }],
+    ['target_arch=="arm64"', {
+      'targets': [
+        {
+          'target_name': 'qtorch_kernels_neondot',
+          'type': 'static_library',
+          'sources': ['src/kernels_neon_dot.cc'],
+          'cflags': ['-march=armv8.2-a+dotprod'],
+          'xcode_settings': { 'OTHER_CFLAGS': ['-march=armv8.2-a+dotprod'] },
+        },
+        {
+          'target_name': 'qtorch_kernels_neoni8mm',
+          'type': 'static_library',
+          'sources': ['src/kernels_neon_i8mm.cc'],
+          'cflags': ['-march=armv8.2-a+dotprod+i8mm'],
+          'xcode_settings': { 'OTHER_CFLAGS': ['-march=armv8.2-a+dotprod+i8mm'] },
         },
       ],
     }],

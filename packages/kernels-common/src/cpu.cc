@@ -1,5 +1,7 @@
-// CPUID + XGETBV feature detection. A feature counts only if the OS saves its register state
-// (XCR0), otherwise AVX code would fault even on a CPU that has it.
+// CPUID + XGETBV feature detection on x86. A feature counts only if the OS saves its register
+// state (XCR0), otherwise AVX code would fault even on a CPU that has it. On AArch64 the OS
+// reports the features (EL0 cannot read the ID registers everywhere): NEON is architectural,
+// the dot-product extension comes from the hwcaps (Linux), sysctl (macOS) or Windows' API.
 #include "qtorch/cpu.h"
 
 #include <atomic>
@@ -13,6 +15,17 @@
 #include <intrin.h>
 #else
 #include <cpuid.h>
+#endif
+#elif defined(__aarch64__) || defined(_M_ARM64)
+#define QTORCH_ARM64 1
+#if defined(__linux__)
+#include <sys/auxv.h>
+#elif defined(__APPLE__)
+#include <sys/sysctl.h>
+#elif defined(_WIN32)
+#define WIN32_LEAN_AND_MEAN
+#define NOMINMAX
+#include <windows.h>
 #endif
 #endif
 
@@ -63,6 +76,43 @@ Isa Detect() {
   if (!zmmState || !avx512f || !avx512bw || !avx512vl || !avx512dq) return Isa::Avx2;
   return vnni ? Isa::Avx512Vnni : Isa::Avx512;
 }
+#elif defined(QTORCH_ARM64)
+#if defined(__APPLE__)
+bool SysctlFlag(const char* name) {
+  int v = 0;
+  size_t len = sizeof(v);
+  return sysctlbyname(name, &v, &len, nullptr, 0) == 0 && v != 0;
+}
+#endif
+
+bool HasDotProd() {
+#if defined(__linux__)
+  constexpr unsigned long kHwcapAsimdDp = 1ul << 20;  // HWCAP_ASIMDDP (asm/hwcap.h)
+  return (getauxval(AT_HWCAP) & kHwcapAsimdDp) != 0;
+#elif defined(__APPLE__)
+  return SysctlFlag("hw.optional.arm.FEAT_DotProd");
+#elif defined(_WIN32)
+  return IsProcessorFeaturePresent(43) != 0;  // PF_ARM_V82_DP_INSTRUCTIONS_AVAILABLE
+#else
+  return false;
+#endif
+}
+
+bool HasI8mm() {
+#if defined(__linux__)
+  constexpr unsigned long kHwcap2I8mm = 1ul << 13;  // HWCAP2_I8MM (asm/hwcap.h)
+  return (getauxval(AT_HWCAP2) & kHwcap2I8mm) != 0;
+#elif defined(__APPLE__)
+  return SysctlFlag("hw.optional.arm.FEAT_I8MM");
+#else
+  return false;  // Windows: no documented feature flag yet
+#endif
+}
+
+Isa Detect() {
+  if (!HasDotProd()) return Isa::Neon;
+  return HasI8mm() ? Isa::NeonI8mm : Isa::NeonDot;
+}
 #else
 Isa Detect() { return Isa::Scalar; }
 #endif
@@ -72,7 +122,8 @@ std::atomic<int>& Active() {
   return active;
 }
 
-const char* const kNames[] = {"scalar", "avx2", "avx512", "avx512vnni"};
+const char* const kNames[] = {"scalar", "avx2", "avx512", "avx512vnni", "neon", "neondot", "neoni8mm"};
+constexpr int kIsaCount = sizeof(kNames) / sizeof(kNames[0]);
 
 }  // namespace
 
@@ -83,8 +134,20 @@ Isa DetectedIsa() {
 
 Isa ActiveIsa() { return static_cast<Isa>(Active().load(std::memory_order_relaxed)); }
 
+bool IsaOfThisArch(Isa isa) {
+  if (isa == Isa::Scalar) return true;
+#if defined(QTORCH_X86)
+  return isa == Isa::Avx2 || isa == Isa::Avx512 || isa == Isa::Avx512Vnni;
+#elif defined(QTORCH_ARM64)
+  return isa == Isa::Neon || isa == Isa::NeonDot || isa == Isa::NeonI8mm;
+#else
+  return false;
+#endif
+}
+
 bool SetActiveIsa(Isa isa) {
-  if (static_cast<int>(isa) > static_cast<int>(DetectedIsa())) return false;
+  // Levels are ordered within an architecture (the enum keeps each one's levels in order).
+  if (!IsaOfThisArch(isa) || static_cast<int>(isa) > static_cast<int>(DetectedIsa())) return false;
   Active().store(static_cast<int>(isa), std::memory_order_relaxed);
   return true;
 }
@@ -92,7 +155,7 @@ bool SetActiveIsa(Isa isa) {
 const char* IsaName(Isa isa) { return kNames[static_cast<int>(isa)]; }
 
 bool ParseIsa(const char* name, Isa* out) {
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < kIsaCount; ++i) {
     if (std::strcmp(name, kNames[i]) == 0) {
       *out = static_cast<Isa>(i);
       return true;

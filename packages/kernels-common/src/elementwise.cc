@@ -67,7 +67,12 @@ void QuantizePerTensor(const float* x, size_t n, double scale, int32_t zp, T* q)
 #if defined(QTORCH_X86_64)
     if (UseAvx2()) return QuantizeAvx2({x + i0, len, inv, z, lo, hi, q + i0, kSigned<T>});
 #endif
-    for (size_t i = i0; i < i0 + len; ++i) q[i] = static_cast<T>(static_cast<int32_t>(QuantizeVal8(x[i], inv, z, lo, hi)));
+    // Locals, not the captured references: a store through T* (a char type) may alias them,
+    // which keeps the compiler from vectorizing (AArch64, x86 scalar level).
+    const float* xs = x + i0;
+    T* qs = q + i0;
+    const float inv_ = inv, z_ = z, lo_ = lo, hi_ = hi;
+    for (size_t i = 0; i < len; ++i) qs[i] = static_cast<T>(static_cast<int32_t>(QuantizeVal8(xs[i], inv_, z_, lo_, hi_)));
   });
 }
 
@@ -95,10 +100,16 @@ void QAdd(const T* a, double sa, int32_t za, const T* b, double sb, int32_t zb, 
 #if defined(QTORCH_X86_64)
     if (UseAvx2()) return QAddAvx2({a + i0, b + i0, y + i0, len, kSigned<T>, za, zb, fa, fb, floor, inv, z, lo, hi});
 #endif
-    for (size_t i = i0; i < i0 + len; ++i) {
-      float v = static_cast<float>(static_cast<int32_t>(a[i]) - za) * fa + static_cast<float>(static_cast<int32_t>(b[i]) - zb) * fb;
-      v = v < floor ? 0.0f : v;
-      y[i] = static_cast<T>(static_cast<int32_t>(QuantizeVal8(v, inv, z, lo, hi)));
+    // Locals, not the captured references (see QuantizePerTensor).
+    const T* as = a + i0;
+    const T* bs = b + i0;
+    T* ys = y + i0;
+    const int32_t za_ = za, zb_ = zb;
+    const float fa_ = fa, fb_ = fb, floor_ = floor, inv_ = inv, z_ = z, lo_ = lo, hi_ = hi;
+    for (size_t i = 0; i < len; ++i) {
+      float v = static_cast<float>(static_cast<int32_t>(as[i]) - za_) * fa_ + static_cast<float>(static_cast<int32_t>(bs[i]) - zb_) * fb_;
+      v = v < floor_ ? 0.0f : v;
+      ys[i] = static_cast<T>(static_cast<int32_t>(QuantizeVal8(v, inv_, z_, lo_, hi_)));
     }
   });
 }
@@ -124,7 +135,10 @@ template <typename T>
 void QRelu(const T* x, size_t n, int32_t zp, T* y) {
   const T lo = static_cast<T>(zp > QRange<T>::kMin ? zp : QRange<T>::kMin);
   ForChunks(n, [&](size_t i0, size_t len) {
-    for (size_t i = i0; i < i0 + len; ++i) y[i] = x[i] < lo ? lo : x[i];
+    const T* xs = x + i0;  // locals, not the captured references (see QuantizePerTensor)
+    T* ys = y + i0;
+    const T lo_ = lo;
+    for (size_t i = 0; i < len; ++i) ys[i] = xs[i] < lo_ ? lo_ : xs[i];
   });
 }
 

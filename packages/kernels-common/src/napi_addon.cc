@@ -194,7 +194,7 @@ Napi::Value SetIsaJs(const Napi::CallbackInfo& info) {
   const std::string name = info[0].As<Napi::String>().Utf8Value();
   Isa want;
   if (!ParseIsa(name.c_str(), &want))
-    ThrowRange(info.Env(), "setIsa(): unknown isa '" + name + "'; expected one of 'scalar', 'avx2', 'avx512', 'avx512vnni'");
+    ThrowRange(info.Env(), "setIsa(): unknown isa '" + name + "'; expected one of 'scalar', 'avx2', 'avx512', 'avx512vnni', 'neon', 'neondot', 'neoni8mm'");
   const Isa prev = ActiveIsa();
   if (!SetActiveIsa(want))
     ThrowRange(info.Env(), std::string("setIsa(): this CPU supports up to '") + IsaName(DetectedIsa()) + "', cannot use '" + name + "'");

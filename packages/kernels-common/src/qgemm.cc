@@ -27,6 +27,13 @@ QKernel SelectQKernel() {
     case Isa::Avx2: return QGemmAvx2;
     default: break;
   }
+#elif defined(__aarch64__) || defined(_M_ARM64)
+  switch (ActiveIsa()) {
+    case Isa::NeonI8mm: return QGemmNeonI8mm;
+    case Isa::NeonDot: return QGemmNeonDot;
+    case Isa::Neon: return QGemmNeon;
+    default: break;
+  }
 #endif
   return QGemmScalar;
 }

@@ -21,7 +21,8 @@ export interface AddonUnderTest {
   listNativeOps(): string[];
 }
 
-const ISAS: Isa[] = ['scalar', 'avx2', 'avx512', 'avx512vnni'];
+/** This architecture's ISA levels, lowest first (cpu.h). */
+const ISAS: Isa[] = process.arch === 'arm64' ? ['scalar', 'neon', 'neondot', 'neoni8mm'] : ['scalar', 'avx2', 'avx512', 'avx512vnni'];
 
 /** ISA levels this CPU can run (each is tested). */
 export function availableIsas(api: KernelsApi): Isa[] {
@@ -265,6 +266,8 @@ export function describeBadArguments(t: AddonUnderTest): void {
       expect(() => t.api.setIsa(3 as unknown as Isa)).toThrow(TypeError);
       const above = ISAS[ISAS.indexOf(t.api.detectedIsa()) + 1];
       if (above) expect(() => t.api.setIsa(above)).toThrow(/this CPU supports up to/);
+      // a level of the other architecture is refused, whatever the CPU has
+      expect(() => t.api.setIsa(process.arch === 'arm64' ? 'avx2' : 'neon')).toThrow(/this CPU supports up to/);
       expect(t.api.setIsa(t.api.detectedIsa())).toBe(t.api.detectedIsa());
     });
     it('empty dimensions: K = 0 gives zero accumulators, M = 0 an empty result', () => {

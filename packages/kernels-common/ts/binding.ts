@@ -6,8 +6,11 @@
 /** The quantized engine an addon implements (qtensor's `Engine`). */
 export type Engine = 'fbgemm' | 'qnnpack';
 
-/** ISA levels of the x86 kernels, lowest first. */
-export type Isa = 'scalar' | 'avx2' | 'avx512' | 'avx512vnni';
+/**
+ * ISA levels of the kernels, lowest first per architecture: x86-64 `scalar < avx2 < avx512 <
+ * avx512vnni`, AArch64 `scalar < neon < neondot < neoni8mm` (dot-product, then i8mm extensions).
+ */
+export type Isa = 'scalar' | 'avx2' | 'avx512' | 'avx512vnni' | 'neon' | 'neondot' | 'neoni8mm';
 
 /** An 8-bit quantized buffer: quint8 (Uint8Array) or qint8 (Int8Array). */
 export type Bytes8 = Uint8Array | Int8Array;

@@ -34,6 +34,10 @@ void QGemmScalar(const QGemmBlock& blk);
 void QGemmAvx2(const QGemmBlock& blk);        // int16 widening + vpmaddwd: exact for full-range u8
 void QGemmAvx512(const QGemmBlock& blk);      // AVX-512BW, int16 widening + vpmaddwd: exact
 void QGemmAvx512Vnni(const QGemmBlock& blk);  // vpdpbusd: exact (no int16 intermediate)
+// AArch64 (kernels_neon*.cc; NEON is architectural there, the dot product an extension):
+void QGemmNeon(const QGemmBlock& blk);     // int16 widening + vmlal_s16: exact
+void QGemmNeonDot(const QGemmBlock& blk);  // sdot of (a - 128) and w, + 128 * column sums: exact
+void QGemmNeonI8mm(const QGemmBlock& blk); // usdot (u8 x s8): exact
 
 // FP32 GEMM (driver: sgemm.cc). The driver packs one K block of op(A) into row panels of MR
 // rows ([kc][MR] floats each, rows past M zero) and of op(B) into column panels of NR columns
