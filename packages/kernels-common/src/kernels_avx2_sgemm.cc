@@ -59,12 +59,16 @@ void Tile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0, size
     }
     return;
   }
-  // Right edge: the same epilogue through a padded copy of the C tile and bias.
-  float cbuf[kNr], bbuf[kNr], out[kNr];
-  for (size_t j = 0; j < kNr; ++j) bbuf[j] = bias && j < cols ? bias[j] : 0.0f;
+  // Right edge: the same epilogue through a padded copy of the C tile and bias. Plain copy
+  // loops, not `j < cols ? c[j] : 0`: GCC turns that select into vmaskmovps, which qemu's
+  // x86 emulation faults on for masked-off lanes past the end of a mapping.
+  float cbuf[kNr] = {}, bbuf[kNr] = {}, out[kNr];
+  if (bias)
+    for (size_t j = 0; j < cols; ++j) bbuf[j] = bias[j];
   for (size_t r = 0; r < rows; ++r) {
     float* c = g.c + (i0 + r) * g.ldc + j0;
-    for (size_t j = 0; j < kNr; ++j) cbuf[j] = g.beta != 0.0f && j < cols ? c[j] : 0.0f;
+    if (g.beta != 0.0f)
+      for (size_t j = 0; j < cols; ++j) cbuf[j] = c[j];
     for (size_t v = 0; v < kVecs; ++v) _mm256_storeu_ps(out + 8 * v, Finish(_mm256_load_ps(sums[r] + 8 * v), g, alpha, beta, cbuf + 8 * v, bias ? bbuf + 8 * v : nullptr));
     for (size_t j = 0; j < cols; ++j) c[j] = out[j];
   }
