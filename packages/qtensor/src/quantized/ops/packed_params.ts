@@ -97,6 +97,7 @@ const disposeHooks = new Set<PackedParamsDisposeHook>();
  * kernel addons use it to free their prepacked copy early). Returns the unregister function.
  */
 export function onPackedParamsDispose(hook: PackedParamsDisposeHook): () => void {
+  if (typeof hook !== 'function') throw new QTorchTypeError(`onPackedParamsDispose(): expected a function, got ${hook === null ? 'null' : typeof hook}`);
   disposeHooks.add(hook);
   return () => disposeHooks.delete(hook);
 }
