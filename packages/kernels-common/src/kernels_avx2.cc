@@ -208,6 +208,10 @@ void Sums6x16(const int16_t* a, const int16_t* b, size_t np, int32_t* out) {
 
 void Tile6(const int16_t* a, const int16_t* b, size_t np, const TileOut& o, const int32_t* rowSum) {
   alignas(32) int32_t sums[6 * kNr];
+  for (size_t r = 0; r < 6; ++r) {  // C rows come in from L2 / L3 while the tile computes
+    _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc + kNr - 1), _MM_HINT_T0);
+  }
   Sums6x16(a, b, np, sums);
   for (size_t r = 0; r < 6; ++r) {
     const __m256i* s = reinterpret_cast<const __m256i*>(sums + r * kNr);
@@ -307,6 +311,11 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
           StripDirect(aw, rows, bs, kLen / kQuad, o, rowSum);
         } else {
           WidenB(bs, kLen / kQuad, bw);
+          if (s + 1 < strips) {  // the next strip's lines (one per quad row) to L2 while the tiles run
+            const size_t next = col + kNr;
+            const int8_t* bn = bBlock + (next / kQPanel) * g.panelStride + (next % kQPanel) * kQuad;
+            for (size_t q = 0; q < kLen / kQuad; ++q) _mm_prefetch(reinterpret_cast<const char*>(bn + q * kPanelQuadBytes), _MM_HINT_T1);
+          }
           StripWide(aw, rows, bw, kLen / 2, o, rowSum);
         }
       }
