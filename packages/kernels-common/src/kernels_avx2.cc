@@ -38,6 +38,8 @@ void WidenA(const uint8_t* a, size_t lda, size_t rows, size_t kLen, size_t kPad,
   for (size_t r = 0; r < rows; ++r) {
     const uint8_t* ar = a + r * lda;
     int16_t* wr = w + r * kKc;
+    if (r + 1 < rows)  // rows are lda apart: a stride the prefetchers do not follow
+      for (size_t t = 0; t < kLen; t += 64) _mm_prefetch(reinterpret_cast<const char*>(ar + lda + t), _MM_HINT_T0);
     __m256i sum = _mm256_setzero_si256();
     size_t t = 0;
     for (; t + 16 <= kLen; t += 16) {
@@ -152,7 +154,7 @@ void TileWide(const int16_t* a, const int16_t* b, size_t np, const TileOut& o, c
 
 // The full 6 x 16 tile needs all 16 ymm registers (12 accumulators, 2 B, the broadcast and a
 // product); GCC spills two accumulators of the intrinsics version every iteration, so its
-// loop is assembly with fixed registers. Sums go to out[6][16].
+// loop is assembly with fixed registers: ymm0-11 = rows 0-5 x (columns 0-7, 8-15).
 #define QTORCH_ROW6(off, lo, hi)                               \
   "vpbroadcastd " #off "(%[a]), %%ymm14\n\t"                   \
   "vpmaddwd %%ymm12, %%ymm14, %%ymm15\n\t"                     \
@@ -160,59 +162,96 @@ void TileWide(const int16_t* a, const int16_t* b, size_t np, const TileOut& o, c
   "vpmaddwd %%ymm13, %%ymm14, %%ymm14\n\t"                     \
   "vpaddd %%ymm14, %%ymm" #hi ", %%ymm" #hi "\n\t"
 static_assert(kKc * sizeof(int16_t) == 1024, "QTORCH_ROW6 offsets assume rows 1024 bytes apart");
-void Sums6x16(const int16_t* a, const int16_t* b, size_t np, int32_t* out) {
-  __asm__ volatile(
-      "vpxor %%xmm0, %%xmm0, %%xmm0\n\t"
-      "vpxor %%xmm1, %%xmm1, %%xmm1\n\t"
-      "vpxor %%xmm2, %%xmm2, %%xmm2\n\t"
-      "vpxor %%xmm3, %%xmm3, %%xmm3\n\t"
-      "vpxor %%xmm4, %%xmm4, %%xmm4\n\t"
-      "vpxor %%xmm5, %%xmm5, %%xmm5\n\t"
-      "vpxor %%xmm6, %%xmm6, %%xmm6\n\t"
-      "vpxor %%xmm7, %%xmm7, %%xmm7\n\t"
-      "vpxor %%xmm8, %%xmm8, %%xmm8\n\t"
-      "vpxor %%xmm9, %%xmm9, %%xmm9\n\t"
-      "vpxor %%xmm10, %%xmm10, %%xmm10\n\t"
-      "vpxor %%xmm11, %%xmm11, %%xmm11\n\t"
-      "test %[n], %[n]\n\t"
-      "jz 2f\n\t"
-      ".p2align 5\n"
-      "1:\n\t"
-      "vmovdqa (%[b]), %%ymm12\n\t"
-      "vmovdqa 32(%[b]), %%ymm13\n\t"
-      QTORCH_ROW6(0, 0, 1) QTORCH_ROW6(1024, 2, 3) QTORCH_ROW6(2048, 4, 5)
-      QTORCH_ROW6(3072, 6, 7) QTORCH_ROW6(4096, 8, 9) QTORCH_ROW6(5120, 10, 11)
-      "add $4, %[a]\n\t"
-      "add $64, %[b]\n\t"
-      "dec %[n]\n\t"
-      "jnz 1b\n"
-      "2:\n\t"
-      "vmovdqu %%ymm0, 0(%[o])\n\t"
-      "vmovdqu %%ymm1, 32(%[o])\n\t"
-      "vmovdqu %%ymm2, 64(%[o])\n\t"
-      "vmovdqu %%ymm3, 96(%[o])\n\t"
-      "vmovdqu %%ymm4, 128(%[o])\n\t"
-      "vmovdqu %%ymm5, 160(%[o])\n\t"
-      "vmovdqu %%ymm6, 192(%[o])\n\t"
-      "vmovdqu %%ymm7, 224(%[o])\n\t"
-      "vmovdqu %%ymm8, 256(%[o])\n\t"
-      "vmovdqu %%ymm9, 288(%[o])\n\t"
-      "vmovdqu %%ymm10, 320(%[o])\n\t"
-      "vmovdqu %%ymm11, 352(%[o])\n\t"
-      : [a] "+r"(a), [b] "+r"(b), [n] "+r"(np)
-      : [o] "r"(out)
-      : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-        "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+#define QTORCH_LOOP6                                                                        \
+  "test %[n], %[n]\n\t"                                                                     \
+  "jz 2f\n\t"                                                                               \
+  ".p2align 5\n"                                                                            \
+  "1:\n\t"                                                                                  \
+  "vmovdqa (%[b]), %%ymm12\n\t"                                                             \
+  "vmovdqa 32(%[b]), %%ymm13\n\t"                                                           \
+  QTORCH_ROW6(0, 0, 1) QTORCH_ROW6(1024, 2, 3) QTORCH_ROW6(2048, 4, 5)                     \
+  QTORCH_ROW6(3072, 6, 7) QTORCH_ROW6(4096, 8, 9) QTORCH_ROW6(5120, 10, 11)                \
+  "add $4, %[a]\n\t"                                                                        \
+  "add $64, %[b]\n\t"                                                                       \
+  "dec %[n]\n\t"                                                                            \
+  "jnz 1b\n"                                                                                \
+  "2:\n\t"
+// The 12 accumulators from / to 6 rows of 16 int32 at r0, r0 + ld, r0 + 2 ld, r3, r3 + ld,
+// r3 + 2 ld (ld in bytes).
+#define QTORCH_ZERO6 \
+  "vpxor %%xmm0, %%xmm0, %%xmm0\n\t" \
+  "vpxor %%xmm1, %%xmm1, %%xmm1\n\t" \
+  "vpxor %%xmm2, %%xmm2, %%xmm2\n\t" \
+  "vpxor %%xmm3, %%xmm3, %%xmm3\n\t" \
+  "vpxor %%xmm4, %%xmm4, %%xmm4\n\t" \
+  "vpxor %%xmm5, %%xmm5, %%xmm5\n\t" \
+  "vpxor %%xmm6, %%xmm6, %%xmm6\n\t" \
+  "vpxor %%xmm7, %%xmm7, %%xmm7\n\t" \
+  "vpxor %%xmm8, %%xmm8, %%xmm8\n\t" \
+  "vpxor %%xmm9, %%xmm9, %%xmm9\n\t" \
+  "vpxor %%xmm10, %%xmm10, %%xmm10\n\t" \
+  "vpxor %%xmm11, %%xmm11, %%xmm11\n\t"
+#define QTORCH_LOAD6 \
+  "vmovdqu (%[r0]), %%ymm0\n\t" \
+  "vmovdqu 32(%[r0]), %%ymm1\n\t" \
+  "vmovdqu (%[r0],%[ld]), %%ymm2\n\t" \
+  "vmovdqu 32(%[r0],%[ld]), %%ymm3\n\t" \
+  "vmovdqu (%[r0],%[ld],2), %%ymm4\n\t" \
+  "vmovdqu 32(%[r0],%[ld],2), %%ymm5\n\t" \
+  "vmovdqu (%[r3]), %%ymm6\n\t" \
+  "vmovdqu 32(%[r3]), %%ymm7\n\t" \
+  "vmovdqu (%[r3],%[ld]), %%ymm8\n\t" \
+  "vmovdqu 32(%[r3],%[ld]), %%ymm9\n\t" \
+  "vmovdqu (%[r3],%[ld],2), %%ymm10\n\t" \
+  "vmovdqu 32(%[r3],%[ld],2), %%ymm11\n\t"
+#define QTORCH_STORE6 \
+  "vmovdqu %%ymm0, (%[r0])\n\t" \
+  "vmovdqu %%ymm1, 32(%[r0])\n\t" \
+  "vmovdqu %%ymm2, (%[r0],%[ld])\n\t" \
+  "vmovdqu %%ymm3, 32(%[r0],%[ld])\n\t" \
+  "vmovdqu %%ymm4, (%[r0],%[ld],2)\n\t" \
+  "vmovdqu %%ymm5, 32(%[r0],%[ld],2)\n\t" \
+  "vmovdqu %%ymm6, (%[r3])\n\t" \
+  "vmovdqu %%ymm7, 32(%[r3])\n\t" \
+  "vmovdqu %%ymm8, (%[r3],%[ld])\n\t" \
+  "vmovdqu %%ymm9, 32(%[r3],%[ld])\n\t" \
+  "vmovdqu %%ymm10, (%[r3],%[ld],2)\n\t" \
+  "vmovdqu %%ymm11, 32(%[r3],%[ld],2)\n\t"
+#define QTORCH_CLOBBER6                                                                                     \
+  "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", \
+      "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+
+// C[6][16] (ldc in elements) = (accumulate ? C : 0) + the tile's sums over np k pairs.
+void Sums6x16(const int16_t* a, const int16_t* b, size_t np, int32_t* c, size_t ldc, bool accumulate) {
+  const size_t ld = ldc * sizeof(int32_t);
+  int32_t* r3 = c + 3 * ldc;
+  if (accumulate) {
+    __asm__ volatile(QTORCH_LOAD6 QTORCH_LOOP6 QTORCH_STORE6
+                     : [a] "+r"(a), [b] "+r"(b), [n] "+r"(np)
+                     : [r0] "r"(c), [r3] "r"(r3), [ld] "r"(ld)
+                     : QTORCH_CLOBBER6);
+  } else {
+    __asm__ volatile(QTORCH_ZERO6 QTORCH_LOOP6 QTORCH_STORE6
+                     : [a] "+r"(a), [b] "+r"(b), [n] "+r"(np)
+                     : [r0] "r"(c), [r3] "r"(r3), [ld] "r"(ld)
+                     : QTORCH_CLOBBER6);
+  }
 }
 #undef QTORCH_ROW6
+#undef QTORCH_LOOP6
+#undef QTORCH_ZERO6
+#undef QTORCH_LOAD6
+#undef QTORCH_STORE6
+#undef QTORCH_CLOBBER6
 
 void Tile6(const int16_t* a, const int16_t* b, size_t np, const TileOut& o, const int32_t* rowSum) {
-  alignas(32) int32_t sums[6 * kNr];
   for (size_t r = 0; r < 6; ++r) {  // C rows come in from L2 / L3 while the tile computes
     _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc + kNr - 1), _MM_HINT_T0);
   }
-  Sums6x16(a, b, np, sums);
+  if (o.valid == kNr && !o.zw) return Sums6x16(a, b, np, o.c, o.ldc, o.accumulate);  // the common case
+  alignas(32) int32_t sums[6 * kNr];
+  Sums6x16(a, b, np, sums, kNr, false);
   for (size_t r = 0; r < 6; ++r) {
     const __m256i* s = reinterpret_cast<const __m256i*>(sums + r * kNr);
     StoreRow(_mm256_load_si256(s), _mm256_load_si256(s + 1), o, r, rowSum[r]);
@@ -262,9 +301,22 @@ void TileDirect(const int16_t* a, const int8_t* b, size_t nq, const TileOut& o, 
 }
 
 // Rows of one widened A block against one strip: 6-row tiles, then the remainder.
-void StripWide(const int16_t* a, size_t rows, const int16_t* b, size_t np, TileOut o, const int32_t* rowSum) {
-  size_t i = 0;
-  for (; i + kMr <= rows; i += kMr, o.c += kMr * o.ldc) Tile6(a + i * kKc, b, np, o, rowSum + i);
+// Lines [from, to) of a packed strip (one per quad row) to L2.
+void PrefetchStrip(const int8_t* b, size_t from, size_t to) {
+  for (size_t q = from; q < to; ++q) _mm_prefetch(reinterpret_cast<const char*>(b + q * kPanelQuadBytes), _MM_HINT_T1);
+}
+
+// next: the packed strip widened after this one (nq lines) or null; its lines are prefetched a
+// few per tile, spread out (a burst of them stalls on the miss queue).
+void StripWide(const int16_t* a, size_t rows, const int16_t* b, size_t np, TileOut o, const int32_t* rowSum,
+               const int8_t* next, size_t nq) {
+  const size_t tiles = rows / kMr + 1, per = next ? (nq + tiles - 1) / tiles : 0;
+  size_t i = 0, t = 0;
+  for (; i + kMr <= rows; i += kMr, o.c += kMr * o.ldc, ++t) {
+    PrefetchStrip(next, t * per, t * per + per < nq ? t * per + per : nq);
+    Tile6(a + i * kKc, b, np, o, rowSum + i);
+  }
+  PrefetchStrip(next, t * per, nq);
   const int16_t* ai = a + i * kKc;
   switch (rows - i) {
     case 5: TileWide<5>(ai, b, np, o, rowSum + i); break;
@@ -311,12 +363,9 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
           StripDirect(aw, rows, bs, kLen / kQuad, o, rowSum);
         } else {
           WidenB(bs, kLen / kQuad, bw);
-          if (s + 1 < strips) {  // the next strip's lines (one per quad row) to L2 while the tiles run
-            const size_t next = col + kNr;
-            const int8_t* bn = bBlock + (next / kQPanel) * g.panelStride + (next % kQPanel) * kQuad;
-            for (size_t q = 0; q < kLen / kQuad; ++q) _mm_prefetch(reinterpret_cast<const char*>(bn + q * kPanelQuadBytes), _MM_HINT_T1);
-          }
-          StripWide(aw, rows, bw, kLen / 2, o, rowSum);
+          const size_t next = col + kNr;  // its packed lines come in while these tiles run
+          const int8_t* bn = s + 1 < strips ? bBlock + (next / kQPanel) * g.panelStride + (next % kQPanel) * kQuad : nullptr;
+          StripWide(aw, rows, bw, kLen / 2, o, rowSum, bn, kLen / kQuad);
         }
       }
     }

@@ -4,16 +4,33 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 namespace qtorch {
+
+// Cache-line aligned storage: a panel's quad row (64 columns x 4 k = 256 bytes) and each
+// 16-column strip of it then start on a line, so a strip read touches one line, not two.
+template <typename T>
+struct LineAligned {
+  using value_type = T;
+  LineAligned() = default;
+  template <typename U>
+  LineAligned(const LineAligned<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
+  template <typename U>
+  bool operator==(const LineAligned<U>&) const { return true; }
+  template <typename U>
+  bool operator!=(const LineAligned<U>&) const { return false; }
+};
 
 // Weights packed once (see kernels.h for the layout) plus what compensation needs.
 struct PackedWeights {
   size_t n = 0, k = 0;      // logical N x K
   size_t kq = 0;            // ceil(K / 4)
   size_t panels = 0;        // ceil(N / 64)
-  std::vector<int8_t> data; // panels * kq * 64 * 4 bytes
+  std::vector<int8_t, LineAligned<int8_t>> data; // panels * kq * 64 * 4 bytes
   std::vector<int32_t> colSums;    // sum_k w[n, k] (raw int8 values)
   std::vector<int32_t> zeroPoints; // per column (a per-tensor zero point is repeated)
   bool zeroPointsAllZero = true;
