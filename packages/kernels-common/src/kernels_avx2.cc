@@ -310,21 +310,30 @@ void PrefetchStrip(const int8_t* b, size_t from, size_t to) {
 // few per tile, spread out (a burst of them stalls on the miss queue).
 void StripWide(const int16_t* a, size_t rows, const int16_t* b, size_t np, TileOut o, const int32_t* rowSum,
                const int8_t* next, size_t nq) {
-  const size_t tiles = rows / kMr + 1, per = next ? (nq + tiles - 1) / tiles : 0;
-  size_t i = 0, t = 0;
-  for (; i + kMr <= rows; i += kMr, o.c += kMr * o.ldc, ++t) {
+  // 6-row tiles; a remainder of 1 or 2 rows (loads per multiply-add too high) takes 6 rows
+  // from the last full tile and runs as 4 + 3 or 4 + 4.
+  size_t full = rows / kMr;
+  if (full > 0 && rows % kMr != 0 && rows % kMr <= 2) --full;
+  const size_t per = next ? (nq + full) / (full + 1) : 0;
+  size_t i = 0;
+  for (size_t t = 0; t < full; ++t, i += kMr, o.c += kMr * o.ldc) {
     PrefetchStrip(next, t * per, t * per + per < nq ? t * per + per : nq);
     Tile6(a + i * kKc, b, np, o, rowSum + i);
   }
-  PrefetchStrip(next, t * per, nq);
-  const int16_t* ai = a + i * kKc;
-  switch (rows - i) {
-    case 5: TileWide<5>(ai, b, np, o, rowSum + i); break;
-    case 4: TileWide<4>(ai, b, np, o, rowSum + i); break;
-    case 3: TileWide<3>(ai, b, np, o, rowSum + i); break;
-    case 2: TileWide<2>(ai, b, np, o, rowSum + i); break;
-    case 1: TileWide<1>(ai, b, np, o, rowSum + i); break;
-    default: break;
+  PrefetchStrip(next, full * per, nq);
+  while (i < rows) {
+    const size_t r = rows - i > 6 ? 4 : rows - i;  // 7 -> 4 + 3, 8 -> 4 + 4
+    const int16_t* ai = a + i * kKc;
+    switch (r) {
+      case 6: Tile6(ai, b, np, o, rowSum + i); break;
+      case 5: TileWide<5>(ai, b, np, o, rowSum + i); break;
+      case 4: TileWide<4>(ai, b, np, o, rowSum + i); break;
+      case 3: TileWide<3>(ai, b, np, o, rowSum + i); break;
+      case 2: TileWide<2>(ai, b, np, o, rowSum + i); break;
+      default: TileWide<1>(ai, b, np, o, rowSum + i); break;
+    }
+    i += r;
+    o.c += r * o.ldc;
   }
 }
 
