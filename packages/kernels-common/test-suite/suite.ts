@@ -112,14 +112,15 @@ export function describeQGemm(t: AddonUnderTest): void {
       ['K=4096 extremes 0/255 x -128/127', gemmCase(9, 67, 4096, 6, false, true)],
       ['K=4096 per-channel', gemmCase(3, 65, 4096, 7, true)],
       // The AVX2 kernel's paths (kernels_avx2.cc): rows <= 2 stream int8 B (1 and 2 rows), more
-      // rows widen B per 16-column strip into 6-row tiles (remainders 1..5), A in blocks of 144
-      // rows and K in blocks of 512 (K % 4 != 0 in the last one), partial strips and panels.
+      // rows widen B per 16-column strip into 6-row tiles (remainders 3..5 as one tile, 1 and 2
+      // as 4+3 / 4+4 with the last full tile: 7, 8, 13, 17 rows), A in blocks of 144 rows and K
+      // in blocks of 512 (K % 4 != 0 in the last one), partial strips and panels.
       ['direct 1x200x1030 per-channel', gemmCase(1, 200, 1030, 21, true)],
       ['direct 2x130x515 per-tensor', gemmCase(2, 130, 515, 22, false)],
       ['tiles 17x70x531 per-channel (6+6+5 rows)', gemmCase(17, 70, 531, 23, true)],
       ['tiles 10x17x9 per-tensor (6+4 rows)', gemmCase(10, 17, 9, 24, false)],
       ['tiles 9x64x1027 (6+3 rows)', gemmCase(9, 64, 1027, 25, true)],
-      ['151x33x600: two row blocks (6-row tiles + 1)', gemmCase(151, 33, 600, 26, true)],
+      ['151x33x600: two row blocks (144 + 7 rows)', gemmCase(151, 33, 600, 26, true)],
       ['40x1x7: one column', gemmCase(40, 1, 7, 27, true)],
       ['extremes 0/255 x -128/127, za = 255', gemmCase(8, 40, 1100, 28, false, true, 255)],
       ['extremes, direct rows, za = 255', gemmCase(2, 40, 1100, 29, false, true, 255)],
