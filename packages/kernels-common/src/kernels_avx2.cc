@@ -26,6 +26,7 @@ constexpr size_t kNr = 16;        // columns per strip / register tile
 constexpr size_t kPanelQuadBytes = kQPanel * kQuad;  // bytes of one quad row of a panel
 // Up to this many rows, B is streamed as int8 (widening a strip costs more than it saves).
 constexpr size_t kDirectMaxRows = 2;
+constexpr size_t kDirectPrefetch = 16;  // quad rows ahead
 
 static_assert(kKc % kQuad == 0 && kMc % kMr == 0 && kQPanel % kNr == 0, "blocking");
 
@@ -282,6 +283,8 @@ void TileDirect(const int16_t* a, const int8_t* b, size_t nq, const TileOut& o, 
   __m256i x0 = _mm256_setzero_si256(), x1 = x0, x2 = x0, x3 = x0, y0 = x0, y1 = x0, y2 = x0, y3 = x0;
   for (size_t q = 0; q < nq; ++q) {
     const int8_t* bq = b + q * kPanelQuadBytes;
+    // one line per quad row, kPanelQuadBytes apart: weight streaming is this loop's bound
+    _mm_prefetch(reinterpret_cast<const char*>(bq + kDirectPrefetch * kPanelQuadBytes), _MM_HINT_T0);
     const __m256i b0 = LoadWeights16(bq), b1 = LoadWeights16(bq + 16), b2 = LoadWeights16(bq + 32), b3 = LoadWeights16(bq + 48);
     const __m256i a0 = Broadcast64(a + 4 * q);
     x0 = _mm256_add_epi32(x0, _mm256_madd_epi16(a0, b0));
