@@ -100,6 +100,13 @@ void SplitRowsOrPanels(size_t m, const PackedWeights& pw, F&& run) {
   }
 }
 
+// m rows of k bytes (lda apart) copied into rows of `width` >= k bytes, zero padded.
+std::vector<uint8_t> PadRows(const uint8_t* a, size_t lda, size_t m, size_t k, size_t width) {
+  std::vector<uint8_t> out(m * width, 0);
+  for (size_t i = 0; i < m; ++i) std::memcpy(&out[i * width], a + i * lda, k);
+  return out;
+}
+
 // Scratch of the AVX2 GEMM (kernels.h): one 64-byte aligned buffer per thread, made on first
 // use and kept (pool threads live as long as the process), or null if it cannot be allocated.
 int16_t* ThreadWork() {
@@ -168,6 +175,11 @@ void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const P
     return;
   }
   if (UseAvx2Range(za) && QGemmS32Avx2(a, lda, m, za, pw, acc)) return;
+  // The per-block kernels read whole quads: rows of K bytes (from QGemmS32) get padded.
+  if (lda < pw.kq * kQuad) {
+    const std::vector<uint8_t> padded = PadRows(a, lda, m, k, pw.kq * kQuad);
+    return QGemmS32Strided(padded.data(), pw.kq * kQuad, m, za, pw, acc);
+  }
   // The per-block kernels write whole 64-column panels: straight into acc when N is a
   // multiple of 64, else into a scratch buffer (not zero-filled: every element is written).
   std::unique_ptr<int32_t[]> scratch;
@@ -182,13 +194,9 @@ void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const P
 }
 
 void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc) {
-  // The AVX2 kernel reads K bytes per row; the per-block kernels read whole quads, so A is
-  // copied for them when K is not a multiple of 4.
-  const size_t k = pw.k, lda = pw.kq * kQuad;
-  if (lda == k || UseAvx2Range(za)) return QGemmS32Strided(a, k, m, za, pw, acc);
-  std::vector<uint8_t> padded(m * lda, 0);
-  for (size_t i = 0; i < m; ++i) std::memcpy(&padded[i * lda], a + i * k, k);
-  QGemmS32Strided(padded.data(), lda, m, za, pw, acc);
+  // Rows of K bytes: QGemmS32Strided pads them (a copy) only for the kernels that read whole
+  // quads, i.e. not for the AVX2 one.
+  QGemmS32Strided(a, pw.k, m, za, pw, acc);
 }
 
 std::vector<uint8_t> ShiftToUnsigned(const int8_t* x, size_t count) {

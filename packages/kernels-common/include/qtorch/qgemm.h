@@ -47,9 +47,10 @@ void UnpackWeights(const PackedWeights& pw, int8_t* w);
 // Computed as sum(a*w) - zw*sum_k(a) - za*sum_k(w) + K*za*zw with the active ISA's kernel.
 void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc);
 
-// The same with rows of A lda bytes apart, lda >= kq * 4: the kernels read whole quads, so
-// the bytes past k in each row must be readable (their value does not matter: the packed
-// weights are zero there). Callers that build A themselves (im2col) pad rows this way.
+// The same with rows of A lda bytes apart, lda >= K. The AVX2 kernel reads K bytes per row;
+// the other ISAs' kernels read whole quads: with lda >= kq * 4 they read the bytes past K in
+// place (their value does not matter: the packed weights are zero there), else from a padded
+// copy. Callers that build A themselves (im2col) pad rows this way to avoid the copy.
 void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc);
 
 // qint8 activations run on the u8 kernels shifted by 128: (x + 128) - (zx + 128) = x - zx.
