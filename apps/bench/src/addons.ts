@@ -7,13 +7,18 @@
 /** What an addon reports about itself (its `backendInfo()`). */
 interface AddonModule {
   backendInfo(): { engine: string; native: boolean; isa: string | null; reason: string | null };
-  /** The intra-op pool shared by both addons (absent in addons without one). */
+  /** This addon's intra-op pool (each addon binary has its own; absent in addons without one). */
   setNumThreads?(threads: number): number;
   numThreads?(): number;
 }
 
-/** Thread control of the loaded native kernels, or null (no addon loaded, or one without a pool). */
+/**
+ * Thread control of the loaded native kernels, or null (no addon loaded, or one without a pool).
+ * Each addon is its own shared object with its own pool, so it sets (and reports) them all:
+ * controlling only the first one left the other addon's rows on every core.
+ */
 let threadControl: { set(threads: number): number; get(): number } | null = null;
+const pools: Array<{ set(threads: number): number; get(): number }> = [];
 
 /** Whether our native kernels can run on more than one thread. */
 export const nativeThreadsAvailable = (): boolean => threadControl !== null;
@@ -51,8 +56,9 @@ export async function loadAddons(): Promise<AddonStatus[]> {
     try {
       const mod = await importAddon(pkg);
       const info = mod.backendInfo();
-      if (info.native && !threadControl && mod.setNumThreads && mod.numThreads) {
-        threadControl = { set: mod.setNumThreads, get: mod.numThreads };
+      if (info.native && mod.setNumThreads && mod.numThreads) {
+        pools.push({ set: mod.setNumThreads, get: mod.numThreads });
+        threadControl ??= { set: (n) => pools.map((p) => p.set(n))[0]!, get: () => pools[0]!.get() };
       }
       out.push({
         pkg,

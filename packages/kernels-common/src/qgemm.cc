@@ -1,6 +1,8 @@
 // INT8 GEMM driver: pads A to whole quads, blocks K for cache, dispatches to the active ISA's
 // kernel and applies zero-point compensation.
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -24,7 +26,6 @@ QKernel SelectQKernel() {
   switch (ActiveIsa()) {
     case Isa::Avx512Vnni: return QGemmAvx512Vnni;
     case Isa::Avx512: return QGemmAvx512;
-    case Isa::Avx2: return QGemmAvx2;
     default: break;
   }
 #elif defined(__aarch64__) || defined(_M_ARM64)
@@ -53,9 +54,6 @@ void QGemmRange(const uint8_t* a, size_t lda, int32_t za, const PackedWeights& p
                 const int32_t* colTerm, size_t i0, size_t i1, size_t p0, size_t p1) {
   const size_t n = pw.n, k = pw.k, kq = pw.kq, np = pw.panels * kQPanel;
   const size_t j0 = p0 * kQPanel, j1 = std::min(n, p1 * kQPanel);
-  if (kq == 0) {  // K = 0: no block runs, the sums are empty
-    for (size_t i = i0; i < i1; ++i) std::fill(c + i * np + j0, c + i * np + p1 * kQPanel, 0);
-  }
   const QKernel kernel = SelectQKernel();
   for (size_t q0 = 0; q0 < kq; q0 += kKcQuads) {
     QGemmBlock blk;
@@ -90,13 +88,107 @@ void QGemmRange(const uint8_t* a, size_t lda, int32_t za, const PackedWeights& p
 // Multiply-adds below which a GEMM part is not worth waking a thread for.
 constexpr size_t kMinParallelWork = size_t{1} << 20;
 
+
+// Calls run(i0, i1, p0, p1) on parts of rows x panels for the pool. Panels split when there
+// are enough to go around (each thread then widens only its share of B, and the rows' int32
+// results of a part are contiguous per row), rows otherwise (conv's im2col: many rows, few
+// panels). Every element depends only on its own row and column, so any split gives the same
+// integers.
+template <typename F>
+void SplitRowsOrPanels(size_t m, const PackedWeights& pw, F&& run) {
+  const size_t np = pw.panels * kQPanel, k = std::max<size_t>(pw.k, 1);
+  const size_t rowGrain = std::max<size_t>(12, (kMinParallelWork / (np * k) + 11) / 12 * 12);  // 12: every kernel's row tiles
+  const bool panels = pw.panels >= 2 && (pw.panels >= 2 * NumThreads() || m < 2 * rowGrain);
+  if (panels) {
+    const size_t panelGrain = std::max<size_t>(1, kMinParallelWork / (m * kQPanel * k));
+    ParallelFor(pw.panels, panelGrain, [&](size_t p0, size_t p1) { run(0, m, p0, p1); });
+  } else {
+    ParallelFor(m, rowGrain, [&](size_t i0, size_t i1) { run(i0, i1, 0, pw.panels); });
+  }
+}
+
+// m rows of k bytes (lda apart) copied into rows of `width` >= k bytes, zero padded.
+std::vector<uint8_t> PadRows(const uint8_t* a, size_t lda, size_t m, size_t k, size_t width) {
+  std::vector<uint8_t> out(m * width, 0);
+  for (size_t i = 0; i < m; ++i) std::memcpy(&out[i * width], a + i * lda, k);
+  return out;
+}
+
+// Scratch of the AVX2 GEMM (kernels.h): one 64-byte aligned buffer per thread, made on first
+// use and kept (pool threads live as long as the process), or null if it cannot be allocated.
+int16_t* ThreadWork() {
+  struct Buffer {
+    void* p = nullptr;
+    ~Buffer() { std::free(p); }
+  };
+  thread_local Buffer buf;
+  constexpr size_t kBytes = (kQGemmWorkElems * sizeof(int16_t) + 63) / 64 * 64;
+  if (!buf.p) buf.p = std::aligned_alloc(64, kBytes);
+  return static_cast<int16_t*>(buf.p);
+}
+
+// Whether the fused AVX2 kernel serves this call (a - za must fit int16).
+bool UseAvx2Range(int32_t za) {
+#if defined(QTORCH_X86_64)
+  return ActiveIsa() == Isa::Avx2 && za >= -32512 && za <= 32767;
+#else
+  (void)za;
+  return false;
+#endif
+}
+
+// The AVX2 path: zero points applied in the kernel, results straight into acc (ldc = n).
+// Returns false (nothing written) if a thread's scratch could not be allocated.
+bool QGemmS32Avx2(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc) {
+#if defined(QTORCH_X86_64)
+  const size_t n = pw.n, panelStride = pw.kq * kQPanel * kQuad;
+  std::atomic<bool> ok{true};
+  SplitRowsOrPanels(m, pw, [&](size_t i0, size_t i1, size_t p0, size_t p1) {
+    int16_t* work = ThreadWork();
+    if (!work) {
+      ok.store(false, std::memory_order_relaxed);
+      return;
+    }
+    const size_t j0 = p0 * kQPanel;
+    QGemmRangeArgs g;
+    g.a = a + i0 * lda;
+    g.lda = lda;
+    g.m = i1 - i0;
+    g.za = za;
+    g.b = pw.data.data() + p0 * panelStride;
+    g.k = pw.k;
+    g.panelStride = panelStride;
+    g.n = std::min(n, p1 * kQPanel) - j0;
+    g.zw = pw.zeroPointsAllZero ? nullptr : pw.zeroPoints.data() + j0;
+    g.c = acc + i0 * n + j0;
+    g.ldc = n;
+    g.work = work;
+    QGemmRangeAvx2(g);
+  });
+  return ok.load();
+#else
+  (void)a, (void)lda, (void)m, (void)za, (void)pw, (void)acc;
+  return false;
+#endif
+}
+
 }  // namespace
 
 void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc) {
   const size_t n = pw.n, k = pw.k, np = pw.panels * kQPanel;
   if (m == 0 || n == 0) return;
-  // The kernel writes whole 64-column panels: straight into acc when N is a multiple of 64,
-  // else into a scratch buffer (not zero-filled: every element is written).
+  if (k == 0) {  // empty sums
+    std::fill(acc, acc + m * n, 0);
+    return;
+  }
+  if (UseAvx2Range(za) && QGemmS32Avx2(a, lda, m, za, pw, acc)) return;
+  // The per-block kernels read whole quads: rows of K bytes (from QGemmS32) get padded.
+  if (lda < pw.kq * kQuad) {
+    const std::vector<uint8_t> padded = PadRows(a, lda, m, k, pw.kq * kQuad);
+    return QGemmS32Strided(padded.data(), pw.kq * kQuad, m, za, pw, acc);
+  }
+  // The per-block kernels write whole 64-column panels: straight into acc when N is a
+  // multiple of 64, else into a scratch buffer (not zero-filled: every element is written).
   std::unique_ptr<int32_t[]> scratch;
   int32_t* c = acc;
   if (np != n) {
@@ -105,25 +197,13 @@ void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const P
   }
   std::unique_ptr<int32_t[]> colTerm(new int32_t[n]);
   for (size_t j = 0; j < n; ++j) colTerm[j] = static_cast<int32_t>(k) * za * pw.zeroPoints[j] - za * pw.colSums[j];
-  // Threads split the rows (tiles of 12 suit every kernel's row blocking), or the panels when
-  // there are too few rows (batch-1 linear).
-  const size_t rowWork = np * std::max<size_t>(k, 1);
-  const size_t rowGrain = std::max<size_t>(12, (kMinParallelWork / rowWork + 11) / 12 * 12);
-  if (m >= 2 * rowGrain || pw.panels < 2) {
-    ParallelFor(m, rowGrain, [&](size_t i0, size_t i1) { QGemmRange(a, lda, za, pw, c, acc, colTerm.get(), i0, i1, 0, pw.panels); });
-  } else {
-    const size_t panelGrain = std::max<size_t>(1, kMinParallelWork / (m * kQPanel * std::max<size_t>(k, 1)));
-    ParallelFor(pw.panels, panelGrain, [&](size_t p0, size_t p1) { QGemmRange(a, lda, za, pw, c, acc, colTerm.get(), 0, m, p0, p1); });
-  }
+  SplitRowsOrPanels(m, pw, [&](size_t i0, size_t i1, size_t p0, size_t p1) { QGemmRange(a, lda, za, pw, c, acc, colTerm.get(), i0, i1, p0, p1); });
 }
 
 void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc) {
-  // The kernels read whole quads: copy A only when K is not a multiple of 4.
-  const size_t k = pw.k, lda = pw.kq * kQuad;
-  if (lda == k) return QGemmS32Strided(a, k, m, za, pw, acc);
-  std::vector<uint8_t> padded(m * lda, 0);
-  for (size_t i = 0; i < m; ++i) std::memcpy(&padded[i * lda], a + i * k, k);
-  QGemmS32Strided(padded.data(), lda, m, za, pw, acc);
+  // Rows of K bytes: QGemmS32Strided pads them (a copy) only for the kernels that read whole
+  // quads, i.e. not for the AVX2 one.
+  QGemmS32Strided(a, pw.k, m, za, pw, acc);
 }
 
 std::vector<uint8_t> ShiftToUnsigned(const int8_t* x, size_t count) {

@@ -93,11 +93,11 @@ export function describeLoading(t: AddonUnderTest): void {
 
 interface GemmCase { m: number; n: number; k: number; za: number; zw: number[]; a: number[]; w: number[] }
 
-function gemmCase(m: number, n: number, k: number, seed: number, perChannel: boolean, extreme = false): GemmCase {
+function gemmCase(m: number, n: number, k: number, seed: number, perChannel: boolean, extreme = false, za?: number): GemmCase {
   const a = extreme ? randomInts(m * k, 0, 1, seed).map((v) => v * 255) : randomInts(m * k, 0, 255, seed);
   const w = extreme ? randomInts(n * k, 0, 1, seed + 1).map((v) => (v ? 127 : -128)) : randomInts(n * k, -128, 127, seed + 1);
   const zw = perChannel ? randomInts(n, -128, 127, seed + 2) : [extreme ? 0 : randomInts(1, -128, 127, seed + 2)[0]!];
-  return { m, n, k, za: extreme ? 0 : randomInts(1, 0, 255, seed + 3)[0]!, zw, a, w };
+  return { m, n, k, za: za ?? (extreme ? 0 : randomInts(1, 0, 255, seed + 3)[0]!), zw, a, w };
 }
 
 /** INT8 GEMM and requantization, every ISA, against the references and the golden cases. */
@@ -112,6 +112,20 @@ export function describeQGemm(t: AddonUnderTest): void {
       ['5x3x4097 odd K > block', gemmCase(5, 3, 4097, 5, true)],
       ['K=4096 extremes 0/255 x -128/127', gemmCase(9, 67, 4096, 6, false, true)],
       ['K=4096 per-channel', gemmCase(3, 65, 4096, 7, true)],
+      // The AVX2 kernel's paths (kernels_avx2.cc): rows <= 2 stream int8 B (1 and 2 rows), more
+      // rows widen B per 16-column strip into 6-row tiles (remainders 3..5 as one tile, 1 and 2
+      // as 4+3 / 4+4 with the last full tile: 7, 8, 13, 17 rows), A in blocks of 144 rows and K
+      // in blocks of 512 (K % 4 != 0 in the last one), partial strips and panels.
+      ['direct 1x200x1030 per-channel', gemmCase(1, 200, 1030, 21, true)],
+      ['direct 2x130x515 per-tensor', gemmCase(2, 130, 515, 22, false)],
+      ['tiles 17x70x531 per-channel (6+6+5 rows)', gemmCase(17, 70, 531, 23, true)],
+      ['tiles 10x17x9 per-tensor (6+4 rows)', gemmCase(10, 17, 9, 24, false)],
+      ['tiles 9x64x1027 (6+3 rows)', gemmCase(9, 64, 1027, 25, true)],
+      ['151x33x600: two row blocks (144 + 7 rows)', gemmCase(151, 33, 600, 26, true)],
+      ['40x1x7: one column', gemmCase(40, 1, 7, 27, true)],
+      ['extremes 0/255 x -128/127, za = 255', gemmCase(8, 40, 1100, 28, false, true, 255)],
+      ['extremes, direct rows, za = 255', gemmCase(2, 40, 1100, 29, false, true, 255)],
+      ['extremes, za = 0, per-channel', gemmCase(7, 24, 2050, 30, true, true, 0)],
     ];
 
     it('packWeights keeps the weights: unpack() gives the plain N x K back', () => {
@@ -133,6 +147,27 @@ export function describeQGemm(t: AddonUnderTest): void {
         });
       });
     }
+
+    it('qgemmS32 split over panels and over rows: 1 and 2 threads give the reference integers', () => {
+      // sizes above the pool's threshold: 5 panels (split by panels), 1 panel x 200 rows (by rows)
+      const splits = [gemmCase(20, 300, 1100, 31, true), gemmCase(200, 50, 700, 32, false)];
+      const prev = api.numThreads();
+      try {
+        for (const c of splits) {
+          const expected = refQGemm(c.a, c.w, c.m, c.n, c.k, c.za, c.zw);
+          const packed = api.packWeights(Int8Array.from(c.w), c.n, c.k, Int32Array.from(c.zw));
+          for (const threads of [1, 2]) {
+            api.setNumThreads(threads);
+            forEachIsa(api, (isa) => {
+              const got = api.qgemmS32(Uint8Array.from(c.a), c.m, c.za, packed);
+              expect({ isa, threads, equal: got.every((v, i) => v === expected[i]) }).toEqual({ isa, threads, equal: true });
+            });
+          }
+        }
+      } finally {
+        api.setNumThreads(prev);
+      }
+    });
 
     it(`qlinear (${t.engine} numerics) and qlinearDynamic: every ISA equals the reference pipeline`, () => {
       const c = gemmCase(11, 70, 45, 11, true);

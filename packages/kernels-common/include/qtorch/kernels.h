@@ -31,13 +31,38 @@ struct QGemmBlock {
 };
 
 void QGemmScalar(const QGemmBlock& blk);
-void QGemmAvx2(const QGemmBlock& blk);        // int16 widening + vpmaddwd: exact for full-range u8
 void QGemmAvx512(const QGemmBlock& blk);      // AVX-512BW, int16 widening + vpmaddwd: exact
 void QGemmAvx512Vnni(const QGemmBlock& blk);  // vpdpbusd: exact (no int16 intermediate)
 // AArch64 (kernels_neon*.cc; NEON is architectural there, the dot product an extension):
 void QGemmNeon(const QGemmBlock& blk);     // int16 widening + vmlal_s16: exact
 void QGemmNeonDot(const QGemmBlock& blk);  // sdot of (a - 128) and w, + 128 * column sums: exact
 void QGemmNeonI8mm(const QGemmBlock& blk); // usdot (u8 x s8): exact
+
+// The AVX2 GEMM works on a whole range of rows and panels at once, zero points included:
+//   C[i, j] = sum_{k < K} (A[i, k] - za) * (B[j, k] - zw[j])   (int32, wrapping)
+// for i < m, j < n, written (not accumulated) with leading dimension ldc. A is u8, K readable
+// bytes per row (lda apart); b points at quad 0 of the range's first panel, panels
+// panelStride bytes apart; n counts the valid columns from there (the range's last panel may
+// be partial). Exact for za in [-32512, 32767] (a - za must fit int16). GotoBLAS blocking:
+// per K block of kQGemmKc, A rows (kQGemmMc at a time) and then each 16-column strip of B are
+// widened to int16 into `work` (kQGemmWorkElems int16, 64-byte aligned, one per thread).
+enum : size_t { kQGemmKc = 512, kQGemmMc = 144 };
+enum : size_t { kQGemmWorkElems = kQGemmMc * kQGemmKc + kQGemmKc * 16 };
+struct QGemmRangeArgs {
+  const uint8_t* a;
+  size_t lda;
+  size_t m;
+  int32_t za;
+  const int8_t* b;
+  size_t k;   // logical K (kq = ceil(K / 4) quads are packed per panel)
+  size_t panelStride;
+  size_t n;
+  const int32_t* zw;  // n per-column weight zero points, or null when all are 0
+  int32_t* c;
+  size_t ldc;
+  int16_t* work;
+};
+void QGemmRangeAvx2(const QGemmRangeArgs& args);  // int16 widening + vpmaddwd: exact for full-range u8
 
 // FP32 GEMM (driver: sgemm.cc). The driver packs one K block of op(A) into row panels of MR
 // rows ([kc][MR] floats each, rows past M zero) and of op(B) into column panels of NR columns

@@ -4,16 +4,33 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 namespace qtorch {
+
+// Cache-line aligned storage: a panel's quad row (64 columns x 4 k = 256 bytes) and each
+// 16-column strip of it then start on a line, so a strip read touches one line, not two.
+template <typename T>
+struct LineAligned {
+  using value_type = T;
+  LineAligned() = default;
+  template <typename U>
+  LineAligned(const LineAligned<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
+  template <typename U>
+  bool operator==(const LineAligned<U>&) const { return true; }
+  template <typename U>
+  bool operator!=(const LineAligned<U>&) const { return false; }
+};
 
 // Weights packed once (see kernels.h for the layout) plus what compensation needs.
 struct PackedWeights {
   size_t n = 0, k = 0;      // logical N x K
   size_t kq = 0;            // ceil(K / 4)
   size_t panels = 0;        // ceil(N / 64)
-  std::vector<int8_t> data; // panels * kq * 64 * 4 bytes
+  std::vector<int8_t, LineAligned<int8_t>> data; // panels * kq * 64 * 4 bytes
   std::vector<int32_t> colSums;    // sum_k w[n, k] (raw int8 values)
   std::vector<int32_t> zeroPoints; // per column (a per-tensor zero point is repeated)
   bool zeroPointsAllZero = true;
@@ -30,9 +47,10 @@ void UnpackWeights(const PackedWeights& pw, int8_t* w);
 // Computed as sum(a*w) - zw*sum_k(a) - za*sum_k(w) + K*za*zw with the active ISA's kernel.
 void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc);
 
-// The same with rows of A lda bytes apart, lda >= kq * 4: the kernels read whole quads, so
-// the bytes past k in each row must be readable (their value does not matter: the packed
-// weights are zero there). Callers that build A themselves (im2col) pad rows this way.
+// The same with rows of A lda bytes apart, lda >= K. The AVX2 kernel reads K bytes per row;
+// the other ISAs' kernels read whole quads: with lda >= kq * 4 they read the bytes past K in
+// place (their value does not matter: the packed weights are zero there), else from a padded
+// copy. Callers that build A themselves (im2col) pad rows this way to avoid the copy.
 void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc);
 
 // qint8 activations run on the u8 kernels shifted by 128: (x + 128) - (zx + 128) = x - zx.
