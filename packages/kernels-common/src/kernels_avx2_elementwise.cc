@@ -111,18 +111,18 @@ namespace {
 __attribute__((always_inline)) inline __m256 Dequant8(const uint8_t* p, int isSigned, __m256i zp, __m256 s) {
   return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(Widen8(p, isSigned), zp)), s);
 }
-}  // namespace
 
-void QAddAvx2(const QAddArgs& g) {
-  const __m256i za = _mm256_set1_epi32(g.za), zb = _mm256_set1_epi32(g.zb);
-  const __m256 sa = _mm256_set1_ps(g.sa), sb = _mm256_set1_ps(g.sb), floor = _mm256_set1_ps(g.floor), zero = _mm256_setzero_ps();
-  const __m256 inv = _mm256_set1_ps(g.inv), zo = _mm256_set1_ps(g.zo), lo = _mm256_set1_ps(g.qmin), hi = _mm256_set1_ps(g.qmax);
-  const uint8_t* a = static_cast<const uint8_t*>(g.a);
-  const uint8_t* b = static_cast<const uint8_t*>(g.b);
-  uint8_t* y = static_cast<uint8_t*>(g.y);
-  Blocks(g.n, [&](size_t i, bool tail) {
+// Binary ops over 8-bit a and b: `lanes(pa, pb, v)` fills v[0..3] with 32 results (integer
+// floats) from 32 bytes of each input; they are stored as 32 bytes of y. The tail goes
+// through zero-padded copies.
+template <typename Lanes>
+__attribute__((always_inline)) inline void BinaryBlocks(const void* av, const void* bv, void* yv, size_t n, int isSigned, Lanes lanes) {
+  const uint8_t* a = static_cast<const uint8_t*>(av);
+  const uint8_t* b = static_cast<const uint8_t*>(bv);
+  uint8_t* y = static_cast<uint8_t*>(yv);
+  Blocks(n, [&](size_t i, bool tail) {
     uint8_t at[kBlock] = {}, bt[kBlock] = {}, yt[kBlock];
-    const size_t len = tail ? g.n - i : kBlock;
+    const size_t len = tail ? n - i : kBlock;
     const uint8_t* pa = a + i;
     const uint8_t* pb = b + i;
     if (tail) {
@@ -132,14 +132,24 @@ void QAddAvx2(const QAddArgs& g) {
       pb = bt;
     }
     __m256 v[4];
+    lanes(pa, pb, v);
+    uint8_t* out = tail ? yt : y + i;
+    Store32(out, v[0], v[1], v[2], v[3], isSigned);
+    if (tail) __builtin_memcpy(y + i, yt, len);
+  });
+}
+}  // namespace
+
+void QAddAvx2(const QAddArgs& g) {
+  const __m256i za = _mm256_set1_epi32(g.za), zb = _mm256_set1_epi32(g.zb);
+  const __m256 sa = _mm256_set1_ps(g.sa), sb = _mm256_set1_ps(g.sb), floor = _mm256_set1_ps(g.floor), zero = _mm256_setzero_ps();
+  const __m256 inv = _mm256_set1_ps(g.inv), zo = _mm256_set1_ps(g.zo), lo = _mm256_set1_ps(g.qmin), hi = _mm256_set1_ps(g.qmax);
+  BinaryBlocks(g.a, g.b, g.y, g.n, g.isSigned, [&](const uint8_t* pa, const uint8_t* pb, __m256* v) {
     for (int j = 0; j < 4; ++j) {
       const __m256 sum = _mm256_add_ps(Dequant8(pa + 8 * j, g.isSigned, za, sa), Dequant8(pb + 8 * j, g.isSigned, zb, sb));
       // v < floor ? 0 : v (ordered compare: NaN stays)
       v[j] = Quantize8(_mm256_blendv_ps(sum, zero, _mm256_cmp_ps(sum, floor, _CMP_LT_OQ)), inv, zo, lo, hi);
     }
-    uint8_t* out = tail ? yt : y + i;
-    Store32(out, v[0], v[1], v[2], v[3], g.isSigned);
-    if (tail) __builtin_memcpy(y + i, yt, len);
   });
 }
 
@@ -162,21 +172,7 @@ void QMulAvx2(const QMulArgs& g) {
   const __m256i za = _mm256_set1_epi32(g.za), zb = _mm256_set1_epi32(g.zb);
   const __m256 m = _mm256_set1_ps(g.m), lo = _mm256_set1_ps(g.lo), hi = _mm256_set1_ps(g.hi);
   const __m256 zo = _mm256_set1_ps(static_cast<float>(g.zo));
-  const uint8_t* a = static_cast<const uint8_t*>(g.a);
-  const uint8_t* b = static_cast<const uint8_t*>(g.b);
-  uint8_t* y = static_cast<uint8_t*>(g.y);
-  Blocks(g.n, [&](size_t i, bool tail) {
-    uint8_t at[kBlock] = {}, bt[kBlock] = {}, yt[kBlock];
-    const size_t len = tail ? g.n - i : kBlock;
-    const uint8_t* pa = a + i;
-    const uint8_t* pb = b + i;
-    if (tail) {
-      __builtin_memcpy(at, pa, len);
-      __builtin_memcpy(bt, pb, len);
-      pa = at;
-      pb = bt;
-    }
-    __m256 v[4];
+  BinaryBlocks(g.a, g.b, g.y, g.n, g.isSigned, [&](const uint8_t* pa, const uint8_t* pb, __m256* v) {
     for (int j = 0; j < 4; ++j) {
       const __m256i p = _mm256_mullo_epi32(_mm256_sub_epi32(Widen8(pa + 8 * j, g.isSigned), za), _mm256_sub_epi32(Widen8(pb + 8 * j, g.isSigned), zb));
       const __m256 x = _mm256_mul_ps(_mm256_cvtepi32_ps(p), m);
@@ -186,9 +182,6 @@ void QMulAvx2(const QMulArgs& g) {
       const __m256 c = _mm256_add_ps(_mm256_min_ps(_mm256_max_ps(r, lo), hi), zo);
       v[j] = _mm256_andnot_ps(nan, c);
     }
-    uint8_t* out = tail ? yt : y + i;
-    Store32(out, v[0], v[1], v[2], v[3], g.isSigned);
-    if (tail) __builtin_memcpy(y + i, yt, len);
   });
 }
 

@@ -137,6 +137,32 @@ inline void SameBytes(const Ctx& c, size_t i, const char* name, const Bytes& out
 }
 
 // Reads the array argument i of `count` integers (dims[j] >= mins[j], < 2^31), named `names`.
+// Arguments of the 8-bit binary ops (qadd, qmul): (a, aScale, aZeroPoint, b, bScale, bZeroPoint,
+// outScale, outZeroPoint, relu, out); a, b and out share one 8-bit type and length (the caller
+// broadcasts).
+struct BinaryOpArgs {
+  Bytes a, b, out;
+  double sa, sb, so;
+  int32_t za, zb, zo;
+  bool relu;
+};
+inline BinaryOpArgs ReadBinaryOpArgs(const Ctx& c) {
+  BinaryOpArgs g{};
+  g.a = c.Bytes8(0, "a");
+  g.sa = c.Scale(1, "aScale");
+  g.za = c.ZeroPoint8(2, "aZeroPoint", g.a.isSigned);
+  g.b = c.Bytes8(3, "b");
+  SameBytes(c, 3, "b", g.b, g.a, "a");
+  g.sb = c.Scale(4, "bScale");
+  g.zb = c.ZeroPoint8(5, "bZeroPoint", g.b.isSigned);
+  g.so = c.Scale(6, "outScale");
+  g.zo = c.ZeroPoint8(7, "outZeroPoint", g.a.isSigned);
+  g.relu = c.Bool(8, "relu");
+  g.out = c.Bytes8(9, "out");
+  SameBytes(c, 9, "out", g.out, g.a, "a");
+  return g;
+}
+
 inline void ArgDims(const Ctx& c, size_t i, const char* what, const char* const* names, const int* mins, size_t count, size_t* dims) {
   if (c.info.Length() <= i || !c.info[i].IsArray()) ThrowType(c.env(), c.Where(i, what) + " must be an array of " + std::to_string(count) + " integers");
   auto arr = c.info[i].As<Napi::Array>();

@@ -94,18 +94,11 @@ Napi::Value QLutJs(const Napi::CallbackInfo& info) {
 // a, b, out: one 8-bit type and length (broadcasting is done by the caller).
 Napi::Value QMulJs(const Napi::CallbackInfo& info) {
   Ctx c{info, "qmul"};
-  const Bytes a = c.Bytes8(0, "a");
-  const double sa = c.Scale(1, "aScale");
-  const int32_t za = c.ZeroPoint8(2, "aZeroPoint", a.isSigned);
-  const Bytes b = c.Bytes8(3, "b");
-  SameBytes(c, 3, "b", b, a, "a");
-  const double sb = c.Scale(4, "bScale");
-  const int32_t zb = c.ZeroPoint8(5, "bZeroPoint", b.isSigned);
-  const double so = c.Scale(6, "outScale");
-  const int32_t zo = c.ZeroPoint8(7, "outZeroPoint", a.isSigned);
-  const bool relu = c.Bool(8, "relu");
-  const Bytes out = c.Bytes8(9, "out");
-  SameBytes(c, 9, "out", out, a, "a");
+  const BinaryOpArgs g = ReadBinaryOpArgs(c);
+  const Bytes &a = g.a, &b = g.b, &out = g.out;
+  const double sa = g.sa, sb = g.sb, so = g.so;
+  const int32_t za = g.za, zb = g.zb, zo = g.zo;
+  const bool relu = g.relu;
   // the reference's multiplier: f32(f32(f32(sa) * f32(sb)) * f32(1 / f32(so)))
   const float m = (static_cast<float>(sa) * static_cast<float>(sb)) * (1.0f / static_cast<float>(so));
   By8BitType(a, [&](auto*, auto t) {

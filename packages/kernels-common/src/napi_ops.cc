@@ -44,18 +44,11 @@ Napi::Value DequantizeJs(const Napi::CallbackInfo& info) {
 // type and length (broadcasting is done by the caller).
 Napi::Value QAddJs(const Napi::CallbackInfo& info) {
   Ctx c{info, "qadd"};
-  const Bytes a = c.Bytes8(0, "a");
-  const double sa = c.Scale(1, "aScale");
-  const int32_t za = c.ZeroPoint8(2, "aZeroPoint", a.isSigned);
-  const Bytes b = c.Bytes8(3, "b");
-  SameBytes(c, 3, "b", b, a, "a");
-  const double sb = c.Scale(4, "bScale");
-  const int32_t zb = c.ZeroPoint8(5, "bZeroPoint", b.isSigned);
-  const double so = c.Scale(6, "outScale");
-  const int32_t zo = c.ZeroPoint8(7, "outZeroPoint", a.isSigned);
-  const bool relu = c.Bool(8, "relu");
-  const Bytes out = c.Bytes8(9, "out");
-  SameBytes(c, 9, "out", out, a, "a");
+  const BinaryOpArgs g = ReadBinaryOpArgs(c);
+  const Bytes &a = g.a, &b = g.b, &out = g.out;
+  const double sa = g.sa, sb = g.sb, so = g.so;
+  const int32_t za = g.za, zb = g.zb, zo = g.zo;
+  const bool relu = g.relu;
   AdviseHugePages(out.data, out.length);
   By8BitType(a, [&](auto* av, auto t) {
     using T = decltype(t);

@@ -9,27 +9,10 @@ import * as Q from '@qtorch/qtensor';
 import type { Tensor } from '@qtorch/qtensor';
 import { runConformance } from '../../../tools/conformance/src/index.js';
 import { NATIVE_QUANTIZED_OPS, createKernelsApi, missingOpFunctions, registerNativeOps, type NativeBinding, type QtensorApi } from '../ts/index.js';
-import { randomInts } from './reference.js';
+import { Rand, randomInts } from './reference.js';
 import { type AddonUnderTest, forEachIsa } from './suite.js';
 
-/** A seeded stream of integers and floats (LCG, as reference.ts). */
-export class Rand {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  int(lo: number, hi: number): number {
-    this.s = (Math.imul(this.s, 1664525) + 1013904223) >>> 0;
-    return lo + (this.s % (hi - lo + 1));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(0, xs.length - 1)]!;
-  }
-  /** A scale: a power of two half the time (requantization ties happen), else a random float. */
-  scale(lo: number, hi: number): number {
-    return this.int(0, 1) ? 2 ** -this.int(Math.round(-Math.log2(hi)), Math.round(-Math.log2(lo))) : lo + ((hi - lo) * this.int(0, 1000)) / 1000;
-  }
-}
+export { Rand } from './reference.js';
 
 export const RANGE = { quint8: [0, 255], qint8: [-128, 127] } as const;
 

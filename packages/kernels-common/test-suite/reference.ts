@@ -71,3 +71,25 @@ export function refSGemm(a: Float32Array, b: Float32Array, m: number, n: number,
     }
   return c;
 }
+
+/** A seeded stream of integers and scales (LCG): identical on every run and machine. Shared with tools/native-check. */
+export class Rand {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+  int(lo: number, hi: number): number {
+    this.s = (Math.imul(this.s, 1664525) + 1013904223) >>> 0;
+    return lo + (this.s % (hi - lo + 1));
+  }
+  ints(n: number, lo: number, hi: number): number[] {
+    return Array.from({ length: n }, () => this.int(lo, hi));
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(0, xs.length - 1)]!;
+  }
+  /** A scale: a power of two half the time (requantization ties happen), else a random float. */
+  scale(lo: number, hi: number): number {
+    return this.int(0, 1) ? 2 ** -this.int(Math.round(-Math.log2(hi)), Math.round(-Math.log2(lo))) : lo + ((hi - lo) * this.int(0, 1000)) / 1000;
+  }
+}

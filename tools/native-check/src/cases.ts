@@ -8,33 +8,12 @@
 import * as Q from '@qtorch/qtensor';
 import type { Tensor } from '@qtorch/qtensor';
 import type { FieldData, VectorCase } from './format.js';
+import { Rand } from '../../../packages/kernels-common/test-suite/reference.js';
 
 export type EngineName = 'fbgemm' | 'qnnpack';
 export const ENGINES: readonly EngineName[] = ['fbgemm', 'qnnpack'];
 /** The `engine` field: 0 fbgemm, 1 qnnpack (cases without it do not depend on the engine). */
 export const engineCode = (e: EngineName): number => ENGINES.indexOf(e);
-
-/** A seeded stream (LCG): vectors are identical on every run and machine. */
-export class Lcg {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  int(lo: number, hi: number): number {
-    this.s = (Math.imul(this.s, 1664525) + 1013904223) >>> 0;
-    return lo + (this.s % (hi - lo + 1));
-  }
-  ints(n: number, lo: number, hi: number): number[] {
-    return Array.from({ length: n }, () => this.int(lo, hi));
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(0, xs.length - 1)]!;
-  }
-  /** A scale: a power of two half the time (requantization ties), else a random float. */
-  scale(lo: number, hi: number): number {
-    return this.int(0, 1) ? 2 ** -this.int(Math.round(-Math.log2(hi)), Math.round(-Math.log2(lo))) : lo + ((hi - lo) * this.int(0, 1000)) / 1000;
-  }
-}
 
 const RANGE = { quint8: [0, 255], qint8: [-128, 127] } as const;
 type Q8 = keyof typeof RANGE;
@@ -61,13 +40,13 @@ function raw(t: Tensor): FieldData {
   throw new TypeError(`native-check: unexpected storage ${v.constructor.name}`);
 }
 
-function qActivation(r: Lcg, shape: number[], dtype: Q.DType): Tensor {
+function qActivation(r: Rand, shape: number[], dtype: Q.DType): Tensor {
   const [lo, hi] = rangeOf(dtype);
   const n = shape.reduce((a, b) => a * b, 1);
   return Q.makeQTensor(shape, dtype, r.scale(0.004, 0.1), r.pick([lo, hi, r.int(lo, hi)]), r.ints(n, lo, hi));
 }
 
-function qWeight(r: Lcg, shape: number[], perChannel: boolean): Tensor {
+function qWeight(r: Rand, shape: number[], perChannel: boolean): Tensor {
   const n = shape.reduce((a, b) => a * b, 1), c = shape[0]!;
   const zp = (): number => r.pick([0, 0, -128, 127, r.int(-128, 127)]);
   const w = new Q.Tensor(Int8Array.from(r.ints(n, -128, 127)), Q.qint8, shape);
@@ -78,7 +57,7 @@ function qWeight(r: Lcg, shape: number[], perChannel: boolean): Tensor {
 }
 
 /** Multiples of 1/64 half the time (exact ties after scaling), else random floats. */
-function fBias(r: Lcg, n: number): Tensor {
+function fBias(r: Rand, n: number): Tensor {
   return Q.Tensor.fromTypedArray(Float32Array.from({ length: n }, () => (r.int(0, 1) ? r.int(-400, 400) / 64 : (r.int(-1e6, 1e6) / 1e6) * 3)), [n]);
 }
 
@@ -111,7 +90,7 @@ function naiveAcc(a: ArrayLike<number>, w: ArrayLike<number>, m: number, n: numb
 
 /** Raw int32 GEMM with zero points (QGemmS32): odd shapes, K across the 2048-byte K block. */
 function qgemmCases(): VectorCase[] {
-  const r = new Lcg(101);
+  const r = new Rand(101);
   const shapes: Array<[number, number, number]> = [[1, 1, 1], [3, 5, 7], [5, 131, 67], [7, 64, 64], [4, 2100, 70], [13, 17, 129], [2, 0, 3], [0, 5, 3], [9, 256, 130]];
   return shapes.map(([m, k, n], c) => {
     const a = Uint8Array.from(r.ints(m * k, 0, 255)), w = Int8Array.from(r.ints(n * k, -128, 127));
@@ -135,7 +114,7 @@ function linearCase(engine: EngineName, label: string, x: Tensor, packed: Q.Line
 
 /** Static linear (QLinear): both dtypes, per-channel, relu, no bias, requantization ties. */
 function linearCases(engine: EngineName): VectorCase[] {
-  const r = new Lcg(engine === 'fbgemm' ? 11 : 21);
+  const r = new Rand(engine === 'fbgemm' ? 11 : 21);
   const out: VectorCase[] = [];
   for (let c = 0; c < 16; c++) {
     const m = r.pick([1, 2, 5, 7, 13]), k = r.pick([1, 3, 4, 5, 17, 63, 64, 65, 131]), n = r.pick([1, 7, 16, 63, 64, 65, 129]);
@@ -164,7 +143,7 @@ function linearCases(engine: EngineName): VectorCase[] {
 
 /** Dynamic linear (QuantizePerTensor<u8> + QLinearF32), qparams chosen as the addons do. */
 function dynamicCases(): VectorCase[] {
-  const r = new Lcg(12);
+  const r = new Rand(12);
   const out: VectorCase[] = [];
   for (let c = 0; c < 10; c++) {
     const engine = ENGINES[c % 2]!;
@@ -192,7 +171,7 @@ const geo = (b: number, cin: number, cout: number, groups: number, k: [number, n
 
 /** QConv2d: im2col + GEMM, 1x1 GEMM, strided 1x1, depthwise / narrow groups (direct), wide groups. */
 function convCases(engine: EngineName): VectorCase[] {
-  const r = new Lcg(engine === 'fbgemm' ? 13 : 23);
+  const r = new Rand(engine === 'fbgemm' ? 13 : 23);
   const cases: ConvGeometry[] = [
     geo(1, 3, 8, 1, [3, 3], 1, 1, 1, 7, 9),
     geo(2, 16, 20, 1, [1, 1], 1, 0, 1, 5, 6),    // 1x1: GEMM without im2col
@@ -228,7 +207,7 @@ function convCases(engine: EngineName): VectorCase[] {
 
 /** QAdd (both dtypes, relu, every (a, b) pair of values) and QRelu. */
 function elementwiseCases(): VectorCase[] {
-  const r = new Lcg(15);
+  const r = new Rand(15);
   const out: VectorCase[] = [];
   const add = (label: string, a: Tensor, b: Tensor, so: number, zo: number, relu: boolean): void => {
     const y = reference('fbgemm', () => (relu ? Q.quantizedAddRelu : Q.quantizedAdd)(a, b, so, zo));
@@ -255,14 +234,14 @@ function elementwiseCases(): VectorCase[] {
 }
 
 /** Floats hitting every branch of quantize_val: ties, range ends, -0, NaN, infinities, huge. */
-function specialFloats(r: Lcg, scale: number, n: number): Float32Array {
+function specialFloats(r: Rand, scale: number, n: number): Float32Array {
   const special = [0, -0, NaN, Infinity, -Infinity, 3e38, -3e38, 1e19, -1e19, 0.5 * scale, 1.5 * scale, 2.5 * scale, -0.5 * scale, -2.5 * scale, 127.5 * scale, 300 * scale, -300 * scale];
   return Float32Array.from({ length: n }, (_, i) => (i < special.length ? special[i]! : (r.int(-40000, 40000) / 100) * scale));
 }
 
 /** QuantizePerTensor, DequantizePerTensor (every value), MinMaxF32 (NaN, -0, infinities). */
 function quantizeCases(): VectorCase[] {
-  const r = new Lcg(16);
+  const r = new Rand(16);
   const out: VectorCase[] = [];
   for (const dtype of [Q.quint8, Q.qint8]) {
     const [lo, hi] = rangeOf(dtype);
@@ -296,7 +275,7 @@ function quantizeCases(): VectorCase[] {
 
 /** SGemm (C = A B^T + bias): float32 results close to a float64 loop (order differs per ISA). */
 function sgemmCases(): VectorCase[] {
-  const r = new Lcg(17);
+  const r = new Rand(17);
   const shapes: Array<[number, number, number]> = [[1, 1, 1], [3, 17, 5], [7, 64, 33], [2, 2100, 19], [5, 0, 4]];
   return shapes.map(([m, k, n], c) => {
     const a = Float32Array.from(r.ints(m * k, -1000, 1000), (v) => v / 997), b = Float32Array.from(r.ints(n * k, -1000, 1000), (v) => v / 1009);
