@@ -54,9 +54,17 @@ export interface TimingOptions {
    * warm-up): the TypeScript reference on the largest shapes, where one call is seconds of hot loops.
    */
   verySlowMs: number;
+  /**
+   * A sample of a variant faster than this (ms, judged by its last warm-up call) times a burst
+   * of back-to-back calls lasting about this long and records the mean per call: a lone
+   * 0.05 ms call right after another variant's run would measure a cold cache (and the
+   * other variant's garbage collection) instead of the op, while peers timed in their own
+   * phase run warm. 0 or absent: one call per sample.
+   */
+  minSampleMs?: number;
 }
 
-export const DEFAULT_TIMING: TimingOptions = { warmup: 2, minRuns: 5, maxRuns: 200, budgetMs: 1000, slowMs: 250, slowRuns: 3, verySlowMs: 2000 };
+export const DEFAULT_TIMING: TimingOptions = { warmup: 2, minRuns: 5, maxRuns: 200, budgetMs: 1000, slowMs: 250, slowRuns: 3, verySlowMs: 2000, minSampleMs: 1 };
 /** `--quick`: a handful of samples, enough to see orders of magnitude. */
 export const QUICK_TIMING: TimingOptions = { warmup: 1, minRuns: 2, maxRuns: 20, budgetMs: 50, slowMs: 100, slowRuns: 1, verySlowMs: 2000 };
 
@@ -76,21 +84,31 @@ export function toResult(meta: CaseMeta, samplesMs: readonly number[]): BenchRes
   return { ...meta, medianMs, runs: samplesMs.length, gops: gopsOf(meta.ops, medianMs) };
 }
 
-/** Times one call; awaits only when the call returned a promise (sync kernels pay no microtask). */
-async function timeOnce(run: () => unknown): Promise<number> {
+/**
+ * Mean time of `reps` back-to-back calls; awaits only when a call returned a promise (sync
+ * kernels pay no microtask).
+ */
+async function timeOnce(run: () => unknown, reps = 1): Promise<number> {
   const t0 = performance.now();
-  const r = run();
-  if (r instanceof Promise) await r;
-  return performance.now() - t0;
+  for (let r = 0; r < reps; r++) {
+    const out = run();
+    if (out instanceof Promise) await out;
+  }
+  return (performance.now() - t0) / reps;
 }
+
+/** Calls per sample so that a sample lasts about `minSampleMs` (1 when a call is that slow). */
+const burstOf = (callMs: number, minSampleMs = 0): number => (callMs > 0 && callMs < minSampleMs ? Math.min(1000, Math.ceil(minSampleMs / callMs)) : 1);
 
 /** Runs the cases of one comparison group round-robin and returns one result per case. */
 export async function timeInterleaved(cases: readonly BenchCase[], opts: TimingOptions = DEFAULT_TIMING): Promise<BenchResult[]> {
   const want = cases.map(() => opts.minRuns);
+  const reps = cases.map(() => 1);
   const samples = cases.map(() => [] as number[]);
   for (const [i, c] of cases.entries()) {
     for (let w = 0; w < opts.warmup; w++) {
       const ms = await timeOnce(c.run);
+      reps[i] = burstOf(ms, opts.minSampleMs);
       if (w === 0 && ms > opts.verySlowMs) {
         samples[i]!.push(ms);
         want[i] = 1;
@@ -112,9 +130,9 @@ export async function timeInterleaved(cases: readonly BenchCase[], opts: TimingO
       const n = samples[i]!.length;
       const more = n < want[i]! || (want[i] === opts.minRuns && n < opts.maxRuns && spent[i]! < share);
       if (!more) continue;
-      const ms = await timeOnce(c.run);
+      const ms = await timeOnce(c.run, reps[i]);
       samples[i]!.push(ms);
-      spent[i]! += ms;
+      spent[i]! += ms * reps[i]!;
       ran = true;
     }
     if (!ran) break;

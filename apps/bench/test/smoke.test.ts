@@ -42,6 +42,19 @@ describe('harness', () => {
     expect(once.map((r) => r.runs)).toEqual([1, 1, 1]);
     expect([sync, async_, slow]).toEqual([4, 4, 4]);
   });
+
+  it('a fast variant samples bursts of back-to-back calls (minSampleMs), the mean per call', async () => {
+    let calls = 0;
+    const fast: BenchCase = { suite: 's', case: 'c', engine: '-', dtype: 'int8', threads: 1, ops: 0, impl: 'qtorch-native', run: () => void calls++ };
+    const timing = { warmup: 1, minRuns: 3, maxRuns: 3, budgetMs: 0, slowMs: 1e9, slowRuns: 1, verySlowMs: 1e9 };
+    await timeInterleaved([fast], timing);
+    expect(calls).toBe(1 + 3); // no minSampleMs: one call per sample
+    calls = 0;
+    const [r] = await timeInterleaved([fast], { ...timing, minSampleMs: 0.5 });
+    expect(r!.runs).toBe(3);
+    expect(calls).toBeGreaterThan(1 + 3 * 10); // each sample was a burst (a call takes microseconds)
+    expect(r!.medianMs).toBeLessThan(0.05); // per call, not per burst
+  });
 });
 
 describe('report ratios', () => {
