@@ -101,7 +101,7 @@ inline uint8_t ToU8(uint8_t v) { return v; }
 inline uint8_t ToU8(int8_t v) { return static_cast<uint8_t>(v) ^ 0x80u; }  // qint8: shift by 128
 
 // The per-ISA kernels' view of an output stage, from column col0.
-ConvStageArgs StageArgs(const OutputStage& st, size_t col0, bool isSigned) {
+[[maybe_unused]] ConvStageArgs StageArgs(const OutputStage& st, size_t col0, bool isSigned) {  // x86 kernels only
   ConvStageArgs a;
   a.mult = st.mult.data() + col0;
   a.fbias = st.fbias.data() + col0;
@@ -431,8 +431,9 @@ template <typename T>
 void DirectConv(const T* x, int32_t zx, const Conv2dShape& s, const GroupedWeights& w, const OutputStage& stage,
                 T* y) {
   const size_t cout = w.n, groups = w.groups, cinG = s.cin / groups, coutG = cout / groups;
-  const size_t hw = s.ih * s.iw, m = s.oh * s.ow;
-  constexpr bool kSigned = std::is_signed<T>::value;
+  const size_t m = s.oh * s.ow;
+  [[maybe_unused]] const size_t hw = s.ih * s.iw;  // the float planes (x86 only) read x by plane
+  [[maybe_unused]] constexpr bool kSigned = std::is_signed<T>::value;
   std::vector<size_t> colLo(s.kw), colHi(s.kw);
   for (size_t q = 0; q < s.kw; ++q)
     ValidRange(s.iw, s.ow, s.strideW, static_cast<ptrdiff_t>(q * s.dilW) - static_cast<ptrdiff_t>(s.padW), &colLo[q], &colHi[q]);
@@ -445,7 +446,7 @@ void DirectConv(const T* x, int32_t zx, const Conv2dShape& s, const GroupedWeigh
     std::vector<float> planes;  // zeroed once: the padding positions are the same for every channel
     for (size_t task = t0; task < t1; ++task) {
       const size_t b = task / groups, g = task % groups;
-      bool built = false;
+      [[maybe_unused]] bool built = false;  // float planes of this group made (x86 only)
       for (size_t oc = g * coutG; oc < (g + 1) * coutG; ++oc) {
         T* yo = y + (b * cout + oc) * m;
         if (!plan.exact.empty() && plan.exact[oc]) {

@@ -24,7 +24,7 @@
 namespace qtorch {
 
 namespace {
-bool UseAvx2() {
+[[maybe_unused]] bool UseAvx2() {  // unused where no AVX2 kernel is compiled (non-x86)
 #if defined(QTORCH_X86_64)
   return ActiveIsa() >= Isa::Avx2;
 #else

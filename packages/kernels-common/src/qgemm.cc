@@ -116,7 +116,7 @@ std::vector<uint8_t> PadRows(const uint8_t* a, size_t lda, size_t m, size_t k, s
 
 // Scratch of the AVX2 GEMM (kernels.h): one 64-byte aligned buffer per thread, made on first
 // use and kept (pool threads live as long as the process), or null if it cannot be allocated.
-int16_t* ThreadWork() {
+[[maybe_unused]] int16_t* ThreadWork() {  // the AVX2 kernel's (unused on other architectures)
   struct Buffer {
     void* p = nullptr;
     ~Buffer() { std::free(p); }
