@@ -11,29 +11,26 @@ import { type OpContext, allocLike, allocOutput, isFloat32, readInput8, withFall
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
 
-/** `quantized::add` / `add_relu`: (a, b, outScale, outZeroPoint); same shapes and dtypes only. */
-export function nativeAdd(ctx: OpContext, relu: boolean) {
-  return withFallback(ctx, relu ? 'quantized::add_relu' : 'quantized::add', (a: QTensor, b: QTensor, outScale: number, outZeroPoint: number) => {
+/**
+ * The 8-bit binary ops: (a, b, outScale, outZeroPoint) on same shapes and dtypes only (the
+ * reference broadcasts the rest); `fn` names the binding function with their common signature.
+ */
+function nativeBinary(ctx: OpContext, op: string, fn: 'qadd' | 'qmul', relu: boolean) {
+  return withFallback(ctx, op, (a: QTensor, b: QTensor, outScale: number, outZeroPoint: number) => {
     if (a.dtype !== b.dtype || !sameShape(a.shape, b.shape)) return null;
     const ai = readInput8(a), bi = readInput8(b);
     if (!ai || !bi) return null;
     const out = allocLike(ai.ints, ai.ints.length);
-    ctx.binding.qadd(ai.ints, ai.scale, ai.zeroPoint, bi.ints as typeof ai.ints, bi.scale, bi.zeroPoint, outScale, outZeroPoint, relu, out);
+    ctx.binding[fn](ai.ints, ai.scale, ai.zeroPoint, bi.ints as typeof ai.ints, bi.scale, bi.zeroPoint, outScale, outZeroPoint, relu, out);
     return wrapQuantized(ctx.qt, out, a.shape, a.dtype, outScale, outZeroPoint);
   });
 }
 
+/** `quantized::add` / `add_relu`: (a, b, outScale, outZeroPoint); same shapes and dtypes only. */
+export const nativeAdd = (ctx: OpContext, relu: boolean) => nativeBinary(ctx, relu ? 'quantized::add_relu' : 'quantized::add', 'qadd', relu);
+
 /** `quantized::mul` / `mul_relu`: (a, b, outScale, outZeroPoint); same shapes and dtypes only. */
-export function nativeMul(ctx: OpContext, relu: boolean) {
-  return withFallback(ctx, relu ? 'quantized::mul_relu' : 'quantized::mul', (a: QTensor, b: QTensor, outScale: number, outZeroPoint: number) => {
-    if (a.dtype !== b.dtype || !sameShape(a.shape, b.shape)) return null;
-    const ai = readInput8(a), bi = readInput8(b);
-    if (!ai || !bi) return null;
-    const out = allocLike(ai.ints, ai.ints.length);
-    ctx.binding.qmul(ai.ints, ai.scale, ai.zeroPoint, bi.ints as typeof ai.ints, bi.scale, bi.zeroPoint, outScale, outZeroPoint, relu, out);
-    return wrapQuantized(ctx.qt, out, a.shape, a.dtype, outScale, outZeroPoint);
-  });
-}
+export const nativeMul = (ctx: OpContext, relu: boolean) => nativeBinary(ctx, relu ? 'quantized::mul_relu' : 'quantized::mul', 'qmul', relu);
 
 /** `quantized::relu`: (x) -> max(x, zero point), qparams kept. */
 export function nativeRelu(ctx: OpContext) {
