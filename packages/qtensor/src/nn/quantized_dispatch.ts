@@ -8,8 +8,8 @@ import { readPerTensor } from '../quantized/ops/requantize.js';
 import * as Q from '../quantized/ops/activation.js';
 import { Tensor } from '../tensor.js';
 
-/** The quantized kernel call of a float activation, given the input's per-tensor qparams. */
-type QuantizedCall = (x: Tensor, scale: number, zeroPoint: number) => Tensor;
+/** The quantized kernel call of a float activation (the kernel reads the input's qparams). */
+type QuantizedCall = (x: Tensor) => Tensor;
 
 /** Quantized equivalents of the float activations (PyTorch's QuantizedCPU dispatch of the same op). */
 export const QUANTIZED_ACTIVATIONS = {
@@ -22,11 +22,11 @@ export const QUANTIZED_ACTIVATIONS = {
 } satisfies Record<string, QuantizedCall>;
 
 /**
- * `call(x, scale, zeroPoint)` when `x` is a quantized tensor (per-tensor, 8-bit: the quantized
- * kernels' own checks name the op otherwise), else `null` and the float path runs.
+ * `call(x)` when `x` is a quantized tensor, else `null` and the float path runs. A per-channel
+ * input is refused here, naming the activation the user called (`op`).
  */
 export function quantizedVariant(x: unknown, op: string, call: QuantizedCall): Tensor | null {
   if (!(x instanceof Tensor) || !x.isQuantized) return null;
-  const { scale, zeroPoint } = readPerTensor(x, op);
-  return call(x, scale, zeroPoint);
+  readPerTensor(x, op);
+  return call(x);
 }
