@@ -26,6 +26,7 @@
 #include "qtorch/kernels_conv.h"
 #include "qtorch/parallel.h"
 #include "qtorch/qops.h"
+#include "qtorch/scratch.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define QTORCH_X86_64 1
@@ -287,19 +288,19 @@ void GemmConv(const T* x, const GemmConvArgs& c, T* y) {
     // Threads take whole (group, chunk) tasks, each with its own A and int32 buffers.
     ParallelFor(groups * chunks, 1, [&](size_t t0, size_t t1) {
       std::vector<uint8_t> a(pointwise ? 0 : rows0 * lda + kSlack);
-      std::unique_ptr<int32_t[]> acc(new int32_t[rows0 * coutG]);
+      int32_t* acc = ThreadScratch<int32_t, kScratchConvAcc>(rows0 * coutG);
       for (size_t task = t0; task < t1; ++task) {
         const size_t g = task / chunks, p0 = (task % chunks) * rows0, rows = std::min(rows0, m - p0);
         const PackedWeights& pw = c.w->packs[g];
         if (pointwise) {
           // 1x1: the channels-last rows are A (stride cin; reads past K hit the next pixel or
           // the slack, multiplied by zero-padded weights).
-          QGemmS32Strided(xcl.data() + p0 * s.cin + g * cinG, s.cin, rows, c.zx, pw, acc.get());
+          QGemmS32Strided(xcl.data() + p0 * s.cin + g * cinG, s.cin, rows, c.zx, pw, acc);
         } else {
           Im2ColChunk(xcl.data(), s, cinG, g, p0, rows, c.zx, a.data(), lda);
-          QGemmS32Strided(a.data(), lda, rows, c.zx, pw, acc.get());
+          QGemmS32Strided(a.data(), lda, rows, c.zx, pw, acc);
         }
-        RequantizeTile<T>(acc.get(), rows, coutG, coutG, *c.stage, g * coutG, yb + g * coutG * m + p0, m);
+        RequantizeTile<T>(acc, rows, coutG, coutG, *c.stage, g * coutG, yb + g * coutG * m + p0, m);
       }
     });
   }
@@ -320,19 +321,19 @@ void WinogradConv(const T* x, const GemmConvArgs& c, T* y) {
     ToChannelsLast(x + b * s.cin * hw, s.cin, hw, &xcl);
     T* yb = y + b * c.cout * m;
     ParallelFor(bands.size(), 1, [&](size_t t0, size_t t1) {
-      WinoScratch scratch;
-      std::unique_ptr<int32_t[]> acc(new int32_t[maxOut * ww.coutPad]);
+      thread_local WinoScratch scratch;  // grown on demand, kept: fresh buffers page-fault per call
+      int32_t* acc = ThreadScratch<int32_t, kScratchConvAcc>(maxOut * ww.coutPad);
       for (size_t t = t0; t < t1; ++t) {
         const WinoBand& band = bands[t];
-        WinogradBand(xcl.data(), c.zx, s, ww, band, &scratch, acc.get(), ww.coutPad);
+        WinogradBand(xcl.data(), c.zx, s, ww, band, &scratch, acc, ww.coutPad);
         const size_t oy0 = 2 * band.ty0, ox0 = 2 * band.tx0;
         const size_t outRows = std::min(2 * band.tileRows, s.oh - oy0), outCols = std::min(2 * band.tileCols, s.ow - ox0);
         if (outCols == s.ow) {  // whole output rows: one contiguous pixel range
-          RequantizeTile<T>(acc.get(), outRows * outCols, c.cout, ww.coutPad, *c.stage, 0, yb + oy0 * s.ow, m);
+          RequantizeTile<T>(acc, outRows * outCols, c.cout, ww.coutPad, *c.stage, 0, yb + oy0 * s.ow, m);
           continue;
         }
         for (size_t r = 0; r < outRows; ++r)
-          RequantizeTile<T>(acc.get() + r * outCols * ww.coutPad, outCols, c.cout, ww.coutPad, *c.stage, 0,
+          RequantizeTile<T>(acc + r * outCols * ww.coutPad, outCols, c.cout, ww.coutPad, *c.stage, 0,
                             yb + (oy0 + r) * s.ow + ox0, m);
       }
     });

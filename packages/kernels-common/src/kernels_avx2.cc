@@ -1,14 +1,19 @@
-// AVX2 INT8 GEMM (see QGemmRangeAvx2 in kernels.h). Exact for full-range u8: both operands
-// are widened to int16 and multiplied with vpmaddwd (vpmaddubsw would saturate its int16 pair
-// sums for u8 > 127 with s8 weights). The input zero point is folded into the widened
-// activations (a - za), the weight zero points are applied per block as zw[j] * rowSum(a - za),
-// so no compensation pass over C is needed.
+// AVX2 INT8 GEMM (see QGemmRangeAvx2 in kernels.h), two exact paths chosen per A block:
 //
-// Large M (GotoBLAS): A block rows are widened once per K block, each 16-column strip of B is
-// widened to int16 in k-pair order ([k/2][16][2]: one ymm = 8 columns x 2 k) and stays in L1
-// while 6-row tiles stream over it: per k pair, 2 B loads + 6 broadcasts feed 12 vpmaddwd into
-// 12 int32 column accumulators (no horizontal fold). Small M (weight-streaming bound): B is
-// read once as int8 and widened in registers.
+// Wide (any u8): both operands are widened to int16 and multiplied with vpmaddwd (vpmaddubsw
+// would saturate its int16 pair sums for u8 > 128 with s8 weights). The input zero point is
+// folded into the widened activations (a - za), the weight zero points are applied per block
+// as zw[j] * rowSum(a - za), so no compensation pass over C is needed.
+//
+// Narrow (the block's activations within lo..lo + 128, e.g. fbgemm's reduce_range 0..127):
+// a - lo as u8 against int8 B with vpmaddubsw + vpmaddwd by ones, which cannot saturate there;
+// the shift returns as (lo - za) * the block's column sums, added per column at the store.
+//
+// Large M (GotoBLAS): A block rows are packed once per K block, each 16-column strip of B is
+// widened to int16 in k-pair order ([k/2][16][2]: one ymm = 8 columns x 2 k) or copied as int8
+// quads, and stays in L1 while 6-row tiles stream over it: per step, 2 B loads + 6 broadcasts
+// feed 12 column-accumulator updates (no horizontal fold). Small M (weight-streaming bound): B
+// is read straight from the packed weights.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -26,6 +31,9 @@ constexpr size_t kNr = 16;        // columns per strip / register tile
 constexpr size_t kPanelQuadBytes = kQPanel * kQuad;  // bytes of one quad row of a panel
 // Up to this many rows, B is streamed as int8 (widening a strip costs more than it saves).
 constexpr size_t kDirectMaxRows = 2;
+// The narrow path reads int8 B as packed, so up to this many rows it skips the strip copy and
+// reads the weights in place (8 rows, the LSTM's batch: 1.2x; 32 rows: a tie).
+constexpr size_t kNarrowDirectMaxRows = 16;
 constexpr size_t kDirectPrefetch = 16;  // quad rows ahead
 
 static_assert(kKc % kQuad == 0 && kMc % kMr == 0 && kQPanel % kNr == 0, "blocking");
@@ -81,18 +89,24 @@ void WidenB(const int8_t* b, size_t nq, int16_t* w) {
 }
 
 // Where a 16-column register tile goes: c (ldc), `valid` columns (1..16), whether to add to C
-// (K blocks after the first), and the strip's weight zero points (16, zero padded) or null.
+// (K blocks after the first), the strip's weight zero points (16, zero padded) or null, and
+// a per-column term added to every row (16, the narrow path's shift) or null.
 struct TileOut {
   int32_t* c;
   size_t ldc;
   size_t valid;
   bool accumulate;
   const int32_t* zw;
+  const int32_t* colTerm;
 };
 
-// Stores one row of a tile: lo = columns 0-7, hi = 8-15; subtracts zw[j] * rowSum.
+// Stores one row of a tile: lo = columns 0-7, hi = 8-15; subtracts zw[j] * rowSum, adds colTerm.
 __attribute__((always_inline)) inline void StoreRow(__m256i lo, __m256i hi, const TileOut& o, size_t r, int32_t rowSum) {
   int32_t* c = o.c + r * o.ldc;
+  if (o.colTerm) {
+    lo = _mm256_add_epi32(lo, _mm256_load_si256(reinterpret_cast<const __m256i*>(o.colTerm)));
+    hi = _mm256_add_epi32(hi, _mm256_load_si256(reinterpret_cast<const __m256i*>(o.colTerm + 8)));
+  }
   if (o.zw) {
     const __m256i rs = _mm256_set1_epi32(rowSum);
     lo = _mm256_sub_epi32(lo, _mm256_mullo_epi32(rs, _mm256_load_si256(reinterpret_cast<const __m256i*>(o.zw))));
@@ -122,27 +136,51 @@ __attribute__((always_inline)) inline void StoreRow(__m256i lo, __m256i hi, cons
   _mm256_maskstore_epi32(c + 8, m1, hi);
 }
 
-__attribute__((always_inline)) inline __m256i Broadcast32(const int16_t* p) {
+__attribute__((always_inline)) inline __m256i Broadcast32(const void* p) {
   int32_t v;
   __builtin_memcpy(&v, p, 4);
   return _mm256_set1_epi32(v);
 }
 
-// R x 16 tile over np k pairs: a = widened rows (stride kKc), b = widened strip.
-// Accumulators are named locals (GCC keeps arrays of vectors in memory).
-template <size_t R>
-void TileWide(const int16_t* a, const int16_t* b, size_t np, const TileOut& o, const int32_t* rowSum) {
+// The two paths' arithmetic per step of a register tile: 4 bytes of an A row (one k pair of
+// int16 on the wide path, one k quad of u8 on the narrow path) against one 32-byte B vector
+// (8 columns), giving 8 int32 column sums.
+struct WidePath {
+  static constexpr size_t kRowBytes = kKc * sizeof(int16_t);  // between widened A rows
+  __attribute__((always_inline)) static __m256i Dot(__m256i a, __m256i b) { return _mm256_madd_epi16(a, b); }
+  static void Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate);
+};
+struct NarrowPath {
+  static constexpr size_t kRowBytes = kKc;  // between shifted u8 A rows
+  // a - lo in 0..128 times s8: each int16 pair sum lies in [2 * 128 * -128, 2 * 128 * 127] =
+  // [-32768, 32512], so vpmaddubsw never saturates
+  __attribute__((always_inline)) static __m256i Dot(__m256i a, __m256i b) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1));
+  }
+  static void Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate);
+};
+
+// R x 16 tile over `steps` steps: a = packed rows (Path::kRowBytes apart), b = 64 bytes per
+// step, bStride apart (64 for a packed strip; kPanelQuadBytes straight from the weights, with
+// prefetching when kStream). Accumulators are named locals (GCC keeps arrays of vectors in memory).
+template <class Path, size_t R, bool kStream = false>
+void TileRows(const void* a, const void* b, size_t bStride, size_t steps, const TileOut& o, const int32_t* rowSum) {
+  const char* ab = static_cast<const char*>(a);
+  const char* bb = static_cast<const char*>(b);
   __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256i c30 = c00, c31 = c00, c40 = c00, c41 = c00;
-#define QTORCH_ROW(r)                                          \
-  if (R > r) {                                                 \
-    const __m256i av = Broadcast32(a + r * kKc + 2 * p);       \
-    c##r##0 = _mm256_add_epi32(c##r##0, _mm256_madd_epi16(av, b0)); \
-    c##r##1 = _mm256_add_epi32(c##r##1, _mm256_madd_epi16(av, b1)); \
+#define QTORCH_ROW(r)                                                    \
+  if (R > r) {                                                           \
+    const __m256i av = Broadcast32(ab + r * Path::kRowBytes + 4 * p);    \
+    c##r##0 = _mm256_add_epi32(c##r##0, Path::Dot(av, b0));              \
+    c##r##1 = _mm256_add_epi32(c##r##1, Path::Dot(av, b1));              \
   }
-  for (size_t p = 0; p < np; ++p) {
-    const __m256i b0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(b + p * 32));
-    const __m256i b1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(b + p * 32 + 16));
+  for (size_t p = 0; p < steps; ++p) {
+    const char* bp = bb + p * bStride;
+    // weight streaming is this loop's bound: one line per step, bStride apart
+    if (kStream) _mm_prefetch(bp + kDirectPrefetch * bStride, _MM_HINT_T0);
+    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bp));
+    const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bp + 32));
     QTORCH_ROW(0) QTORCH_ROW(1) QTORCH_ROW(2) QTORCH_ROW(3) QTORCH_ROW(4)
   }
 #undef QTORCH_ROW
@@ -156,27 +194,42 @@ void TileWide(const int16_t* a, const int16_t* b, size_t np, const TileOut& o, c
 // The full 6 x 16 tile needs all 16 ymm registers (12 accumulators, 2 B, the broadcast and a
 // product); GCC spills two accumulators of the intrinsics version every iteration, so its
 // loop is assembly with fixed registers: ymm0-11 = rows 0-5 x (columns 0-7, 8-15).
-#define QTORCH_ROW6(off, lo, hi)                               \
+// Wide row: vpmaddwd of the broadcast k pair with each B vector.
+#define QTORCH_WIDE_ROW(off, lo, hi)                           \
   "vpbroadcastd " #off "(%[a]), %%ymm14\n\t"                   \
   "vpmaddwd %%ymm12, %%ymm14, %%ymm15\n\t"                     \
   "vpaddd %%ymm15, %%ymm" #lo ", %%ymm" #lo "\n\t"              \
   "vpmaddwd %%ymm13, %%ymm14, %%ymm14\n\t"                     \
   "vpaddd %%ymm14, %%ymm" #hi ", %%ymm" #hi "\n\t"
-static_assert(kKc * sizeof(int16_t) == 1024, "QTORCH_ROW6 offsets assume rows 1024 bytes apart");
-#define QTORCH_LOOP6                                                                        \
+// Narrow row: vpmaddubsw (u8 broadcast quad x s8 B) to int16 pair sums, vpmaddwd by ones.
+#define QTORCH_NARROW_ROW(off, lo, hi)                         \
+  "vpbroadcastd " #off "(%[a]), %%ymm14\n\t"                   \
+  "vpmaddubsw %%ymm12, %%ymm14, %%ymm15\n\t"                   \
+  "vpmaddwd (%[ones]), %%ymm15, %%ymm15\n\t"                   \
+  "vpaddd %%ymm15, %%ymm" #lo ", %%ymm" #lo "\n\t"              \
+  "vpmaddubsw %%ymm13, %%ymm14, %%ymm14\n\t"                   \
+  "vpmaddwd (%[ones]), %%ymm14, %%ymm14\n\t"                   \
+  "vpaddd %%ymm14, %%ymm" #hi ", %%ymm" #hi "\n\t"
+static_assert(WidePath::kRowBytes == 1024 && NarrowPath::kRowBytes == 512, "row offsets of the tile loops");
+#define QTORCH_LOOP6(ROWS)                                                                  \
   "test %[n], %[n]\n\t"                                                                     \
   "jz 2f\n\t"                                                                               \
   ".p2align 5\n"                                                                            \
   "1:\n\t"                                                                                  \
   "vmovdqa (%[b]), %%ymm12\n\t"                                                             \
   "vmovdqa 32(%[b]), %%ymm13\n\t"                                                           \
-  QTORCH_ROW6(0, 0, 1) QTORCH_ROW6(1024, 2, 3) QTORCH_ROW6(2048, 4, 5)                     \
-  QTORCH_ROW6(3072, 6, 7) QTORCH_ROW6(4096, 8, 9) QTORCH_ROW6(5120, 10, 11)                \
+  ROWS                                                                                      \
   "add $4, %[a]\n\t"                                                                        \
   "add $64, %[b]\n\t"                                                                       \
   "dec %[n]\n\t"                                                                            \
   "jnz 1b\n"                                                                                \
   "2:\n\t"
+#define QTORCH_WIDE_ROWS                                                                    \
+  QTORCH_WIDE_ROW(0, 0, 1) QTORCH_WIDE_ROW(1024, 2, 3) QTORCH_WIDE_ROW(2048, 4, 5)          \
+  QTORCH_WIDE_ROW(3072, 6, 7) QTORCH_WIDE_ROW(4096, 8, 9) QTORCH_WIDE_ROW(5120, 10, 11)
+#define QTORCH_NARROW_ROWS                                                                  \
+  QTORCH_NARROW_ROW(0, 0, 1) QTORCH_NARROW_ROW(512, 2, 3) QTORCH_NARROW_ROW(1024, 4, 5)     \
+  QTORCH_NARROW_ROW(1536, 6, 7) QTORCH_NARROW_ROW(2048, 8, 9) QTORCH_NARROW_ROW(2560, 10, 11)
 // The 12 accumulators from / to 6 rows of 16 int32 at r0, r0 + ld, r0 + 2 ld, r3, r3 + ld,
 // r3 + 2 ld (ld in bytes).
 #define QTORCH_ZERO6 \
@@ -221,38 +274,49 @@ static_assert(kKc * sizeof(int16_t) == 1024, "QTORCH_ROW6 offsets assume rows 10
 #define QTORCH_CLOBBER6                                                                                     \
   "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", \
       "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
-
-// C[6][16] (ldc in elements) = (accumulate ? C : 0) + the tile's sums over np k pairs.
-void Sums6x16(const int16_t* a, const int16_t* b, size_t np, int32_t* c, size_t ldc, bool accumulate) {
-  const size_t ld = ldc * sizeof(int32_t);
-  int32_t* r3 = c + 3 * ldc;
-  if (accumulate) {
-    __asm__ volatile(QTORCH_LOAD6 QTORCH_LOOP6 QTORCH_STORE6
-                     : [a] "+r"(a), [b] "+r"(b), [n] "+r"(np)
-                     : [r0] "r"(c), [r3] "r"(r3), [ld] "r"(ld)
-                     : QTORCH_CLOBBER6);
-  } else {
-    __asm__ volatile(QTORCH_ZERO6 QTORCH_LOOP6 QTORCH_STORE6
-                     : [a] "+r"(a), [b] "+r"(b), [n] "+r"(np)
-                     : [r0] "r"(c), [r3] "r"(r3), [ld] "r"(ld)
-                     : QTORCH_CLOBBER6);
+// C[6][16] (ldc in elements) = (accumulate ? C : 0) + the tile's sums over `steps` steps.
+#define QTORCH_SUMS6(ROWS)                                                                   \
+  const size_t ld = ldc * sizeof(int32_t);                                                   \
+  int32_t* r3 = c + 3 * ldc;                                                                 \
+  alignas(32) static const int16_t ones[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}; \
+  if (accumulate) {                                                                          \
+    __asm__ volatile(QTORCH_LOAD6 QTORCH_LOOP6(ROWS) QTORCH_STORE6                           \
+                     : [a] "+r"(a), [b] "+r"(b), [n] "+r"(steps)                             \
+                     : [r0] "r"(c), [r3] "r"(r3), [ld] "r"(ld), [ones] "r"(ones)             \
+                     : QTORCH_CLOBBER6);                                                     \
+  } else {                                                                                   \
+    __asm__ volatile(QTORCH_ZERO6 QTORCH_LOOP6(ROWS) QTORCH_STORE6                           \
+                     : [a] "+r"(a), [b] "+r"(b), [n] "+r"(steps)                             \
+                     : [r0] "r"(c), [r3] "r"(r3), [ld] "r"(ld), [ones] "r"(ones)             \
+                     : QTORCH_CLOBBER6);                                                     \
   }
+
+void WidePath::Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate) {
+  QTORCH_SUMS6(QTORCH_WIDE_ROWS)
 }
-#undef QTORCH_ROW6
+void NarrowPath::Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate) {
+  QTORCH_SUMS6(QTORCH_NARROW_ROWS)
+}
+#undef QTORCH_WIDE_ROW
+#undef QTORCH_NARROW_ROW
+#undef QTORCH_WIDE_ROWS
+#undef QTORCH_NARROW_ROWS
 #undef QTORCH_LOOP6
 #undef QTORCH_ZERO6
 #undef QTORCH_LOAD6
 #undef QTORCH_STORE6
 #undef QTORCH_CLOBBER6
+#undef QTORCH_SUMS6
 
-void Tile6(const int16_t* a, const int16_t* b, size_t np, const TileOut& o, const int32_t* rowSum) {
+template <class Path>
+void Tile6(const void* a, const void* b, size_t steps, const TileOut& o, const int32_t* rowSum) {
   for (size_t r = 0; r < 6; ++r) {  // C rows come in from L2 / L3 while the tile computes
     _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc + kNr - 1), _MM_HINT_T0);
   }
-  if (o.valid == kNr && !o.zw) return Sums6x16(a, b, np, o.c, o.ldc, o.accumulate);  // the common case
+  if (o.valid == kNr && !o.zw && !o.colTerm) return Path::Sums6x16(a, b, steps, o.c, o.ldc, o.accumulate);  // the common case
   alignas(32) int32_t sums[6 * kNr];
-  Sums6x16(a, b, np, sums, kNr, false);
+  Path::Sums6x16(a, b, steps, sums, kNr, false);
   for (size_t r = 0; r < 6; ++r) {
     const __m256i* s = reinterpret_cast<const __m256i*>(sums + r * kNr);
     StoreRow(_mm256_load_si256(s), _mm256_load_si256(s + 1), o, r, rowSum[r]);
@@ -276,7 +340,7 @@ __attribute__((always_inline)) inline __m256i Broadcast64(const int16_t* p) {
   return _mm256_set1_epi64x(v);
 }
 
-// R x 16 tile straight from the packed int8 strip (b: quad rows kPanelQuadBytes apart, 4
+// Wide R x 16 tile straight from the packed int8 strip (b: quad rows kPanelQuadBytes apart, 4
 // columns x 4 k per 16 bytes): per column two partial sums, folded at the end.
 template <size_t R>
 void TileDirect(const int16_t* a, const int8_t* b, size_t nq, const TileOut& o, const int32_t* rowSum) {
@@ -303,16 +367,17 @@ void TileDirect(const int16_t* a, const int8_t* b, size_t nq, const TileOut& o, 
   if (R > 1) StoreRow(FoldPairs(y0, y1), FoldPairs(y2, y3), o, 1, rowSum[1]);
 }
 
-// Rows of one widened A block against one strip: 6-row tiles, then the remainder.
 // Lines [from, to) of a packed strip (one per quad row) to L2.
 void PrefetchStrip(const int8_t* b, size_t from, size_t to) {
   for (size_t q = from; q < to; ++q) _mm_prefetch(reinterpret_cast<const char*>(b + q * kPanelQuadBytes), _MM_HINT_T1);
 }
 
-// next: the packed strip widened after this one (nq lines) or null; its lines are prefetched a
-// few per tile, spread out (a burst of them stalls on the miss queue).
-void StripWide(const int16_t* a, size_t rows, const int16_t* b, size_t np, TileOut o, const int32_t* rowSum,
-               const int8_t* next, size_t nq) {
+// Rows of one packed A block against one packed strip (64 bytes per step): 6-row tiles, then
+// the remainder. next: the packed strip prepared after this one (nq lines) or null; its lines
+// are prefetched a few per tile, spread out (a burst of them stalls on the miss queue).
+template <class Path>
+void StripTiles(const char* a, size_t rows, const void* b, size_t steps, TileOut o, const int32_t* rowSum,
+                const int8_t* next, size_t nq) {
   // 6-row tiles; a remainder of 1 or 2 rows (loads per multiply-add too high) takes 6 rows
   // from the last full tile and runs as 4 + 3 or 4 + 4.
   size_t full = rows / kMr;
@@ -321,19 +386,19 @@ void StripWide(const int16_t* a, size_t rows, const int16_t* b, size_t np, TileO
   size_t i = 0;
   for (size_t t = 0; t < full; ++t, i += kMr, o.c += kMr * o.ldc) {
     PrefetchStrip(next, t * per, t * per + per < nq ? t * per + per : nq);
-    Tile6(a + i * kKc, b, np, o, rowSum + i);
+    Tile6<Path>(a + i * Path::kRowBytes, b, steps, o, rowSum + i);
   }
   PrefetchStrip(next, full * per, nq);
   while (i < rows) {
     const size_t r = rows - i > 6 ? 4 : rows - i;  // 7 -> 4 + 3, 8 -> 4 + 4
-    const int16_t* ai = a + i * kKc;
+    const char* ai = a + i * Path::kRowBytes;
     switch (r) {
-      case 6: Tile6(ai, b, np, o, rowSum + i); break;
-      case 5: TileWide<5>(ai, b, np, o, rowSum + i); break;
-      case 4: TileWide<4>(ai, b, np, o, rowSum + i); break;
-      case 3: TileWide<3>(ai, b, np, o, rowSum + i); break;
-      case 2: TileWide<2>(ai, b, np, o, rowSum + i); break;
-      default: TileWide<1>(ai, b, np, o, rowSum + i); break;
+      case 6: Tile6<Path>(ai, b, steps, o, rowSum + i); break;
+      case 5: TileRows<Path, 5>(ai, b, 64, steps, o, rowSum + i); break;
+      case 4: TileRows<Path, 4>(ai, b, 64, steps, o, rowSum + i); break;
+      case 3: TileRows<Path, 3>(ai, b, 64, steps, o, rowSum + i); break;
+      case 2: TileRows<Path, 2>(ai, b, 64, steps, o, rowSum + i); break;
+      default: TileRows<Path, 1>(ai, b, 64, steps, o, rowSum + i); break;
     }
     i += r;
     o.c += r * o.ldc;
@@ -346,6 +411,92 @@ void StripDirect(const int16_t* a, size_t rows, const int8_t* b, size_t nq, Tile
   if (i < rows) TileDirect<1>(a + i * kKc, b, nq, o, rowSum + i);
 }
 
+// Narrow path, few rows: B read straight from the packed weights (quad rows kPanelQuadBytes
+// apart) by tiles of up to 4 rows.
+void StripDirectNarrow(const uint8_t* a, size_t rows, const int8_t* b, size_t nq, TileOut o, const int32_t* rowSum) {
+  for (size_t i = 0; i < rows;) {
+    const size_t r = rows - i >= 4 ? 4 : rows - i;
+    const uint8_t* ai = a + i * kKc;
+    switch (r) {
+      case 4: TileRows<NarrowPath, 4, true>(ai, b, kPanelQuadBytes, nq, o, rowSum + i); break;
+      case 3: TileRows<NarrowPath, 3, true>(ai, b, kPanelQuadBytes, nq, o, rowSum + i); break;
+      case 2: TileRows<NarrowPath, 2, true>(ai, b, kPanelQuadBytes, nq, o, rowSum + i); break;
+      default: TileRows<NarrowPath, 1, true>(ai, b, kPanelQuadBytes, nq, o, rowSum + i); break;
+    }
+    i += r;
+    o.c += r * o.ldc;
+  }
+}
+
+// ---- Narrow path packing ----
+
+// Whether rows x kLen bytes of A (lda apart) lie within lo..lo + 128; *lo = their minimum.
+bool NarrowRange(const uint8_t* a, size_t lda, size_t rows, size_t kLen, uint8_t* lo) {
+  __m256i mn = _mm256_set1_epi8(-1), mx = _mm256_setzero_si256();
+  uint8_t smn = 255, smx = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    const uint8_t* ar = a + r * lda;
+    size_t t = 0;
+    for (; t + 32 <= kLen; t += 32) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ar + t));
+      mn = _mm256_min_epu8(mn, v);
+      mx = _mm256_max_epu8(mx, v);
+    }
+    for (; t < kLen; ++t) {
+      smn = ar[t] < smn ? ar[t] : smn;
+      smx = ar[t] > smx ? ar[t] : smx;
+    }
+  }
+  alignas(32) uint8_t vmn[32], vmx[32];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(vmn), mn);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(vmx), mx);
+  for (size_t i = 0; i < 32; ++i) {
+    smn = vmn[i] < smn ? vmn[i] : smn;
+    smx = vmx[i] > smx ? vmx[i] : smx;
+  }
+  *lo = smn;
+  return smx - smn <= 128;
+}
+
+// rows x kPad bytes at w (row stride kKc): a - lo for t < kLen, 0 up to kPad. rowSum[r] =
+// sum of (a - za) over the row (int32, wrapping), what the weight zero points multiply.
+void PackANarrow(const uint8_t* a, size_t lda, size_t rows, size_t kLen, size_t kPad, uint8_t lo, int32_t za,
+                 uint8_t* w, int32_t* rowSum) {
+  const __m256i lov = _mm256_set1_epi8(static_cast<char>(lo));
+  const uint32_t shift = static_cast<uint32_t>(kLen) * static_cast<uint32_t>(static_cast<int32_t>(lo) - za);
+  for (size_t r = 0; r < rows; ++r) {
+    const uint8_t* ar = a + r * lda;
+    uint8_t* wr = w + r * kKc;
+    __m256i sum = _mm256_setzero_si256();
+    size_t t = 0;
+    for (; t + 32 <= kLen; t += 32) {
+      const __m256i v = _mm256_sub_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ar + t)), lov);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(wr + t), v);
+      sum = _mm256_add_epi64(sum, _mm256_sad_epu8(v, _mm256_setzero_si256()));
+    }
+    alignas(32) uint64_t parts[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(parts), sum);
+    uint32_t total = static_cast<uint32_t>(parts[0] + parts[1] + parts[2] + parts[3]);
+    for (; t < kLen; ++t) {
+      wr[t] = static_cast<uint8_t>(ar[t] - lo);
+      total += wr[t];
+    }
+    for (; t < kPad; ++t) wr[t] = 0;
+    rowSum[r] = static_cast<int32_t>(total + shift);
+  }
+}
+
+// One 16-column strip of a packed K block (nq quad rows, kPanelQuadBytes apart) copied to
+// contiguous 64-byte steps, so the tiles' B stays in few L1 sets.
+void CopyStrip(const int8_t* b, size_t nq, int8_t* w) {
+  for (size_t q = 0; q < nq; ++q) {
+    const __m256i* src = reinterpret_cast<const __m256i*>(b + q * kPanelQuadBytes);
+    __m256i* dst = reinterpret_cast<__m256i*>(w + q * 64);
+    _mm256_store_si256(dst, _mm256_loadu_si256(src));
+    _mm256_store_si256(dst + 1, _mm256_loadu_si256(src + 1));
+  }
+}
+
 }  // namespace
 
 void QGemmRangeAvx2(const QGemmRangeArgs& g) {
@@ -354,30 +505,53 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
   const bool direct = g.m <= kDirectMaxRows;
   int16_t* aw = g.work;
   int16_t* bw = g.work + kMc * kKc;
+  uint8_t* aNarrow = reinterpret_cast<uint8_t*>(aw);  // the narrow path's A block and strip share the buffers
+  int8_t* bNarrow = reinterpret_cast<int8_t*>(bw);
   alignas(32) int32_t rowSum[kMc];
   alignas(32) int32_t zwStrip[kNr];
+  alignas(32) int32_t colTerm[kNr];
   for (size_t k0 = 0; k0 < kPadded; k0 += kKc) {
     const size_t kLen = kPadded - k0 < kKc ? kPadded - k0 : kKc;  // multiple of 4
     const size_t kValid = g.k - k0 < kLen ? g.k - k0 : kLen;
     const int8_t* bBlock = g.b + (k0 / kQuad) * kPanelQuadBytes;
+    const int32_t* colSums = g.blockColSums + (k0 / kKc) * g.blockColSumStride;
     for (size_t i0 = 0; i0 < g.m; i0 += kMc) {
       const size_t rows = g.m - i0 < kMc ? g.m - i0 : kMc;
-      WidenA(g.a + i0 * g.lda + k0, g.lda, rows, kValid, kLen, g.za, aw, rowSum);
+      const uint8_t* a = g.a + i0 * g.lda + k0;
+      uint8_t lo = 0;
+      const bool narrow = NarrowRange(a, g.lda, rows, kValid, &lo);
+      if (narrow) {
+        PackANarrow(a, g.lda, rows, kValid, kLen, lo, g.za, aNarrow, rowSum);
+      } else {
+        WidenA(a, g.lda, rows, kValid, kLen, g.za, aw, rowSum);
+      }
+      // sum (a - za) b = sum (a - lo) b + (lo - za) * colSum(b)
+      const uint32_t shift = static_cast<uint32_t>(static_cast<int32_t>(lo) - g.za);
       for (size_t s = 0; s < strips; ++s) {
         const size_t col = s * kNr;
         const int8_t* bs = bBlock + (col / kQPanel) * g.panelStride + (col % kQPanel) * kQuad;
-        TileOut o{g.c + i0 * g.ldc + col, g.ldc, g.n - col < kNr ? g.n - col : kNr, k0 > 0, nullptr};
+        TileOut o{g.c + i0 * g.ldc + col, g.ldc, g.n - col < kNr ? g.n - col : kNr, k0 > 0, nullptr, nullptr};
         if (g.zw) {
           for (size_t j = 0; j < kNr; ++j) zwStrip[j] = j < o.valid ? g.zw[col + j] : 0;
           o.zw = zwStrip;
         }
-        if (direct) {
+        if (narrow && shift != 0) {
+          for (size_t j = 0; j < kNr; ++j)
+            colTerm[j] = j < o.valid ? static_cast<int32_t>(shift * static_cast<uint32_t>(colSums[col + j])) : 0;
+          o.colTerm = colTerm;
+        }
+        const size_t next = col + kNr;  // its packed lines come in while these tiles run
+        const int8_t* bn = s + 1 < strips ? bBlock + (next / kQPanel) * g.panelStride + (next % kQPanel) * kQuad : nullptr;
+        if (narrow && g.m <= kNarrowDirectMaxRows) {
+          StripDirectNarrow(aNarrow, rows, bs, kLen / kQuad, o, rowSum);
+        } else if (narrow) {
+          CopyStrip(bs, kLen / kQuad, bNarrow);
+          StripTiles<NarrowPath>(reinterpret_cast<const char*>(aNarrow), rows, bNarrow, kLen / kQuad, o, rowSum, bn, kLen / kQuad);
+        } else if (direct) {
           StripDirect(aw, rows, bs, kLen / kQuad, o, rowSum);
         } else {
           WidenB(bs, kLen / kQuad, bw);
-          const size_t next = col + kNr;  // its packed lines come in while these tiles run
-          const int8_t* bn = s + 1 < strips ? bBlock + (next / kQPanel) * g.panelStride + (next % kQPanel) * kQuad : nullptr;
-          StripWide(aw, rows, bw, kLen / 2, o, rowSum, bn, kLen / kQuad);
+          StripTiles<WidePath>(reinterpret_cast<const char*>(aw), rows, bw, kLen / 2, o, rowSum, bn, kLen / kQuad);
         }
       }
     }

@@ -55,7 +55,7 @@ class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
     PackGrouped(w.Data(), n, k, zp.Data(), zp.ElementLength(), groups, spatial, &packed_);
     // Tell V8 how much memory the handle holds, so large weights drive GC like a typed array.
     externalBytes_ = static_cast<int64_t>(packed_.plain.size() + 4 * packed_.zeroPoints.size());
-    for (const PackedWeights& p : packed_.packs) externalBytes_ += static_cast<int64_t>(p.data.size() + 8 * p.colSums.size());
+    for (const PackedWeights& p : packed_.packs) externalBytes_ += static_cast<int64_t>(p.data.size() + 8 * p.colSums.size() + 4 * p.blockColSums.size());
     externalBytes_ += static_cast<int64_t>(sizeof(int16_t) * packed_.wino.v.size());  // Winograd 3x3 weights
     Napi::MemoryManagement::AdjustExternalMemory(info.Env(), externalBytes_);
   }

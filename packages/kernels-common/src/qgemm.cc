@@ -11,6 +11,7 @@
 #include "qtorch/kernels.h"
 #include "qtorch/parallel.h"
 #include "qtorch/qgemm.h"
+#include "qtorch/scratch.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define QTORCH_X86_64 1
@@ -160,6 +161,8 @@ bool QGemmS32Avx2(const uint8_t* a, size_t lda, size_t m, int32_t za, const Pack
     g.panelStride = panelStride;
     g.n = std::min(n, p1 * kQPanel) - j0;
     g.zw = pw.zeroPointsAllZero ? nullptr : pw.zeroPoints.data() + j0;
+    g.blockColSums = pw.blockColSums.data() + j0;
+    g.blockColSumStride = n;
     g.c = acc + i0 * n + j0;
     g.ldc = n;
     g.work = work;
@@ -239,11 +242,11 @@ void QLinear(const T* a, size_t m, int32_t za, const PackedWeights& pw, const Re
   const Unsigned<T> u(a, m * pw.k, za);
   const OutputStage stage = MakeOutputStage(p, pw.n);
   const size_t rows = std::min(m, LinearBlockRows(pw.n));
-  std::unique_ptr<int32_t[]> acc(new int32_t[rows * pw.n]);
+  int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);
   for (size_t i0 = 0; i0 < m; i0 += rows) {
     const size_t r = std::min(rows, m - i0);
-    QGemmS32(u.a + i0 * pw.k, r, u.za, pw, acc.get());
-    Requantize<T>(acc.get(), r, pw.n, pw.n, stage, 0, y + i0 * pw.n, pw.n, 1);
+    QGemmS32(u.a + i0 * pw.k, r, u.za, pw, acc);
+    Requantize<T>(acc, r, pw.n, pw.n, stage, 0, y + i0 * pw.n, pw.n, 1);
   }
 }
 
@@ -253,11 +256,11 @@ template void QLinear<int8_t>(const int8_t*, size_t, int32_t, const PackedWeight
 void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
                 const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y) {
   const size_t rows = std::min(m, LinearBlockRows(pw.n));
-  std::unique_ptr<int32_t[]> acc(new int32_t[rows * pw.n]);
+  int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);
   for (size_t i0 = 0; i0 < m; i0 += rows) {
     const size_t r = std::min(rows, m - i0);
-    QGemmS32(a + i0 * pw.k, r, za, pw, acc.get());
-    DequantizeAccF32(acc.get(), r, pw.n, inScale, weightScales, weightScaleCount, bias, relu, y + i0 * pw.n);
+    QGemmS32(a + i0 * pw.k, r, za, pw, acc);
+    DequantizeAccF32(acc, r, pw.n, inScale, weightScales, weightScaleCount, bias, relu, y + i0 * pw.n);
   }
 }
 

@@ -21,6 +21,7 @@ void PackWeights(const int8_t* w, size_t n, size_t k, const int32_t* zeroPoints,
   out->panels = (n + kQPanel - 1) / kQPanel;
   out->data.assign(out->panels * out->kq * kQPanel * kQuad, 0);  // padding stays 0: adds nothing
   out->colSums.assign(n, 0);
+  out->blockColSums.assign((k + kQGemmKc - 1) / kQGemmKc * n, 0);
   out->zeroPoints.assign(n, 0);
   out->zeroPointsAllZero = true;
   for (size_t j = 0; j < n; ++j) {
@@ -28,6 +29,7 @@ void PackWeights(const int8_t* w, size_t n, size_t k, const int32_t* zeroPoints,
     for (size_t kk = 0; kk < k; ++kk) {
       const int8_t v = w[j * k + kk];
       out->data[PackedIndex(j, kk, out->kq)] = v;
+      out->blockColSums[kk / kQGemmKc * n + j] += v;
       sum += v;
     }
     out->colSums[j] = sum;

@@ -3,13 +3,19 @@
  * written from the formulas in include/qtorch/qgemm.h, sharing no code with the addon).
  */
 
+/**
+ * An LCG state scaled to 0..range-1 by its high bits: the low bits of a power-of-two LCG have
+ * short periods (bit 0 alternates, so `s % 2` made every "random" pair one of each).
+ */
+const upperBits = (s: number, range: number): number => Math.floor((s / 4294967296) * range);
+
 /** Deterministic integers in [lo, hi] (LCG; tests must not depend on Math.random). */
 export function randomInts(n: number, lo: number, hi: number, seed: number): number[] {
   let s = seed >>> 0;
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out.push(lo + (s % (hi - lo + 1)));
+    out.push(lo + upperBits(s, hi - lo + 1));
   }
   return out;
 }
@@ -80,7 +86,7 @@ export class Rand {
   }
   int(lo: number, hi: number): number {
     this.s = (Math.imul(this.s, 1664525) + 1013904223) >>> 0;
-    return lo + (this.s % (hi - lo + 1));
+    return lo + upperBits(this.s, hi - lo + 1);
   }
   ints(n: number, lo: number, hi: number): number[] {
     return Array.from({ length: n }, () => this.int(lo, hi));

@@ -93,11 +93,19 @@ export function describeLoading(t: AddonUnderTest): void {
 
 interface GemmCase { m: number; n: number; k: number; za: number; zw: number[]; a: number[]; w: number[] }
 
-function gemmCase(m: number, n: number, k: number, seed: number, perChannel: boolean, extreme = false, za?: number): GemmCase {
-  const a = extreme ? randomInts(m * k, 0, 1, seed).map((v) => v * 255) : randomInts(m * k, 0, 255, seed);
+function gemmCase(m: number, n: number, k: number, seed: number, perChannel: boolean, extreme = false, za?: number, aRange: [number, number] = [0, 255]): GemmCase {
+  const [lo, hi] = aRange;
+  const a = extreme ? randomInts(m * k, 0, 1, seed).map((v) => (v ? hi : lo)) : randomInts(m * k, lo, hi, seed);
   const w = extreme ? randomInts(n * k, 0, 1, seed + 1).map((v) => (v ? 127 : -128)) : randomInts(n * k, -128, 127, seed + 1);
   const zw = perChannel ? randomInts(n, -128, 127, seed + 2) : [extreme ? 0 : randomInts(1, -128, 127, seed + 2)[0]!];
   return { m, n, k, za: za ?? (extreme ? 0 : randomInts(1, 0, 255, seed + 3)[0]!), zw, a, w };
+}
+
+/** Activations 0..127 except one 255 in the second row block's last K block: that A block alone is wide. */
+function mixedRangeCase(): GemmCase {
+  const c = gemmCase(150, 20, 1100, 47, true, false, 70, [0, 127]);
+  c.a[149 * c.k + 1050] = 255;
+  return c;
 }
 
 /** INT8 GEMM and requantization, every ISA, against the references and the golden cases. */
@@ -126,6 +134,18 @@ export function describeQGemm(t: AddonUnderTest): void {
       ['extremes 0/255 x -128/127, za = 255', gemmCase(8, 40, 1100, 28, false, true, 255)],
       ['extremes, direct rows, za = 255', gemmCase(2, 40, 1100, 29, false, true, 255)],
       ['extremes, za = 0, per-channel', gemmCase(7, 24, 2050, 30, true, true, 0)],
+      // Activations within lo..lo + 128 take the AVX2 vpmaddubsw path (per A block of 144 rows x
+      // 512 k): its tiles, direct rows and remainders, and the range ends against the weight
+      // extremes (pair sums down to -32768); lo..lo + 129 must take the widening path.
+      ['narrow 0..127 tiles 17x70x531 per-channel', gemmCase(17, 70, 531, 41, true, false, 64, [0, 127])],
+      ['narrow 0..127 direct 1x200x1030', gemmCase(1, 200, 1030, 42, false, false, 64, [0, 127])],
+      ['narrow 100..228 extremes, direct 2 rows, za = 255', gemmCase(2, 40, 1100, 43, false, true, 255, [100, 228])],
+      ['narrow 127..255 extremes 13x33x600 (in place, 4+4+4+1 rows), za = 0', gemmCase(13, 33, 600, 44, true, true, 0, [127, 255])],
+      ['narrow 7x70x531 (in place, 4+3 rows)', gemmCase(7, 70, 531, 48, true, false, 3, [0, 127])],
+      ['narrow 10x70x531 (in place, 4+4+2 rows)', gemmCase(10, 70, 531, 49, false, false, 200, [60, 188])],
+      ['narrow 30..157, two row blocks 151x33x600, za = lo', gemmCase(151, 33, 600, 45, true, false, 30, [30, 157])],
+      ['span 0..129 extremes (widening path) 8x40x1100', gemmCase(8, 40, 1100, 46, false, true, 0, [0, 129])],
+      ['narrow K blocks and row blocks mixed with wide ones 150x20x1100', mixedRangeCase()],
     ];
 
     it('packWeights keeps the weights: unpack() gives the plain N x K back', () => {

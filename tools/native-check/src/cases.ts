@@ -88,16 +88,27 @@ function naiveAcc(a: ArrayLike<number>, w: ArrayLike<number>, m: number, n: numb
   return out;
 }
 
-/** Raw int32 GEMM with zero points (QGemmS32): odd shapes, K across the 2048-byte K block. */
+/** Raw int32 GEMM with zero points (QGemmS32): odd shapes, K across the 2048-byte K block, narrow activation ranges. */
 function qgemmCases(): VectorCase[] {
   const r = new Rand(101);
   const shapes: Array<[number, number, number]> = [[1, 1, 1], [3, 5, 7], [5, 131, 67], [7, 64, 64], [4, 2100, 70], [13, 17, 129], [2, 0, 3], [0, 5, 3], [9, 256, 130]];
-  return shapes.map(([m, k, n], c) => {
+  const full = shapes.map(([m, k, n], c) => {
     const a = Uint8Array.from(r.ints(m * k, 0, 255)), w = Int8Array.from(r.ints(n * k, -128, 127));
     const za = r.pick([0, 255, r.int(0, 255)]);
     const wzp = c % 2 ? Int32Array.from(r.ints(n, -128, 127)) : i32(r.pick([0, -128, 127]));
     return { op: 'qgemm_s32', label: `${m}x${k}x${n}`, fields: { a, m: i32(m), k: i32(k), n: i32(n), za: i32(za), w, wzp, expect_acc: naiveAcc(a, w, m, n, k, za, wzp) } };
   });
+  // Activations within lo..hi: hi - lo <= 128 takes the AVX2 vpmaddubsw path (a - lo never
+  // saturates an int16 pair sum), 129 the widening one. Only the range ends and the weight
+  // extremes, the largest pair sums either way.
+  const narrow: Array<[number, number, number, number, number]> = [[1, 600, 70, 0, 128], [2, 77, 33, 100, 228], [9, 1030, 40, 127, 255], [20, 64, 17, 0, 129]];
+  const ranged = narrow.map(([m, k, n, lo, hi], c): VectorCase => {
+    const a = Uint8Array.from({ length: m * k }, () => r.pick([lo, hi])), w = Int8Array.from({ length: n * k }, () => r.pick([-128, 127]));
+    const za = r.pick([0, 255, r.int(0, 255)]);
+    const wzp = c % 2 ? Int32Array.from(r.ints(n, -128, 127)) : i32(0);
+    return { op: 'qgemm_s32', label: `${m}x${k}x${n} a in ${lo}..${hi}`, fields: { a, m: i32(m), k: i32(k), n: i32(n), za: i32(za), w, wzp, expect_acc: naiveAcc(a, w, m, n, k, za, wzp) } };
+  });
+  return [...full, ...ranged];
 }
 
 function linearCase(engine: EngineName, label: string, x: Tensor, packed: Q.LinearPackedParams, so: number, zo: number, relu: boolean): VectorCase {

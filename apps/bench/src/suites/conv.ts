@@ -29,7 +29,8 @@ export function convRows(s: ConvSpec, ctx: SuiteContext) {
   return [
     ...quantizedRows(s, ctx, 'quantized::conv2d', (engine) => {
       const packed = convPrepack(w, b, geometry, engine);
-      return () => quantizedConv2d(x, packed, OUT_SCALE, OUT_ZERO_POINT);
+      const xq = qActivation([s.n, s.c, s.h, s.w], engine); // the engine's own activation range
+      return () => quantizedConv2d(xq, packed, OUT_SCALE, OUT_ZERO_POINT);
     }),
     ...floatRow(s, () => conv2d(xf, wf, { ...geometry, bias: b }), ctx),
   ];

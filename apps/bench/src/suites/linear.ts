@@ -24,7 +24,8 @@ export const linearSuite: Suite<LinearSpec> = {
     return [
       ...quantizedRows(s, ctx, 'quantized::linear', (engine) => {
         const packed = linearPrepack(w, b, engine);
-        return () => quantizedLinear(x, packed, OUT_SCALE, OUT_ZERO_POINT);
+        const xq = qActivation([s.m, s.k], engine); // the engine's own activation range
+        return () => quantizedLinear(xq, packed, OUT_SCALE, OUT_ZERO_POINT);
       }),
       ...floatRow(s, () => linear(xf, wf, b)),
     ];

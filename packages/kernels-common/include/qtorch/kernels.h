@@ -46,6 +46,12 @@ void QGemmNeonI8mm(const QGemmBlock& blk); // usdot (u8 x s8): exact
 // be partial). Exact for za in [-32512, 32767] (a - za must fit int16). GotoBLAS blocking:
 // per K block of kQGemmKc, A rows (kQGemmMc at a time) and then each 16-column strip of B are
 // widened to int16 into `work` (kQGemmWorkElems int16, 64-byte aligned, one per thread).
+// An A block whose values lie within lo..lo + 128 (fbgemm's reduce_range activations are
+// 0..127, as are dynamically quantized ones with reduce_range) instead runs on vpmaddubsw with
+// a - lo in 0..128, where no pair sum can saturate int16 (2 * 128 * [-128, 127] =
+// [-32768, 32512]), and B stays int8; the shift comes back as (lo - za) * colSum, which needs
+// blockColSums (per K block of kQGemmKc, per column: the sum of B over that block, row kb at
+// blockColSums + kb * blockColSumStride, the range's first column at index 0).
 enum : size_t { kQGemmKc = 512, kQGemmMc = 144 };
 enum : size_t { kQGemmWorkElems = kQGemmMc * kQGemmKc + kQGemmKc * 16 };
 struct QGemmRangeArgs {
@@ -58,6 +64,8 @@ struct QGemmRangeArgs {
   size_t panelStride;
   size_t n;
   const int32_t* zw;  // n per-column weight zero points, or null when all are 0
+  const int32_t* blockColSums;
+  size_t blockColSumStride;
   int32_t* c;
   size_t ldc;
   int16_t* work;

@@ -32,6 +32,7 @@ struct PackedWeights {
   size_t panels = 0;        // ceil(N / 64)
   std::vector<int8_t, LineAligned<int8_t>> data; // panels * kq * 64 * 4 bytes
   std::vector<int32_t> colSums;    // sum_k w[n, k] (raw int8 values)
+  std::vector<int32_t> blockColSums;  // [ceil(K / kQGemmKc)][n]: colSums per K block (AVX2 narrow path)
   std::vector<int32_t> zeroPoints; // per column (a per-tensor zero point is repeated)
   bool zeroPointsAllZero = true;
 };
