@@ -38,9 +38,10 @@ namespace {
 // Outputs per group below which a grouped conv runs the direct kernel: the GEMM computes whole
 // 64-column panels, so narrow groups would waste most of its work.
 constexpr size_t kDirectMaxOutputsPerGroup = 16;
-// Output pixels per GEMM chunk: the chunk's A rows (<= 256 x K bytes) and int32 results stay
-// in L2 between im2col, GEMM and requantization.
-constexpr size_t kChunkRows = 192;
+// Output pixels per GEMM chunk: the chunk's A rows and int32 results stay in L2 between im2col,
+// GEMM and requantization, and a chunk is one A block of the AVX2 GEMM (a 192-row chunk ran as
+// 144 + 48 rows, the second block on narrower tiles).
+constexpr size_t kChunkRows = kQGemmMc;
 }  // namespace
 
 bool UseDirectConv(size_t nPerGroup, size_t groups) { return groups > 1 && nPerGroup < kDirectMaxOutputsPerGroup; }

@@ -148,7 +148,7 @@ __attribute__((always_inline)) inline __m256i Broadcast32(const void* p) {
 struct WidePath {
   static constexpr size_t kRowBytes = kKc * sizeof(int16_t);  // between widened A rows
   __attribute__((always_inline)) static __m256i Dot(__m256i a, __m256i b) { return _mm256_madd_epi16(a, b); }
-  static void Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate);
+  static void Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate, const int32_t* colTerm);
 };
 struct NarrowPath {
   static constexpr size_t kRowBytes = kKc;  // between shifted u8 A rows
@@ -157,7 +157,7 @@ struct NarrowPath {
   __attribute__((always_inline)) static __m256i Dot(__m256i a, __m256i b) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1));
   }
-  static void Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate);
+  static void Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate, const int32_t* colTerm);
 };
 
 // R x 16 tile over `steps` steps: a = packed rows (Path::kRowBytes apart), b = 64 bytes per
@@ -232,19 +232,6 @@ static_assert(WidePath::kRowBytes == 1024 && NarrowPath::kRowBytes == 512, "row 
   QTORCH_NARROW_ROW(1536, 6, 7) QTORCH_NARROW_ROW(2048, 8, 9) QTORCH_NARROW_ROW(2560, 10, 11)
 // The 12 accumulators from / to 6 rows of 16 int32 at r0, r0 + ld, r0 + 2 ld, r3, r3 + ld,
 // r3 + 2 ld (ld in bytes).
-#define QTORCH_ZERO6 \
-  "vpxor %%xmm0, %%xmm0, %%xmm0\n\t" \
-  "vpxor %%xmm1, %%xmm1, %%xmm1\n\t" \
-  "vpxor %%xmm2, %%xmm2, %%xmm2\n\t" \
-  "vpxor %%xmm3, %%xmm3, %%xmm3\n\t" \
-  "vpxor %%xmm4, %%xmm4, %%xmm4\n\t" \
-  "vpxor %%xmm5, %%xmm5, %%xmm5\n\t" \
-  "vpxor %%xmm6, %%xmm6, %%xmm6\n\t" \
-  "vpxor %%xmm7, %%xmm7, %%xmm7\n\t" \
-  "vpxor %%xmm8, %%xmm8, %%xmm8\n\t" \
-  "vpxor %%xmm9, %%xmm9, %%xmm9\n\t" \
-  "vpxor %%xmm10, %%xmm10, %%xmm10\n\t" \
-  "vpxor %%xmm11, %%xmm11, %%xmm11\n\t"
 #define QTORCH_LOAD6 \
   "vmovdqu (%[r0]), %%ymm0\n\t" \
   "vmovdqu 32(%[r0]), %%ymm1\n\t" \
@@ -275,26 +262,57 @@ static_assert(WidePath::kRowBytes == 1024 && NarrowPath::kRowBytes == 512, "row 
   "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", \
       "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
 // C[6][16] (ldc in elements) = (accumulate ? C : 0) + the tile's sums over `steps` steps.
+// The start of every row: the 16 column terms (init) or C plus them (accumulate).
+#define QTORCH_INIT6 \
+  "vmovdqa (%[ct]), %%ymm0\n\t" \
+  "vmovdqa 32(%[ct]), %%ymm1\n\t" \
+  "vmovdqa %%ymm0, %%ymm2\n\t" \
+  "vmovdqa %%ymm1, %%ymm3\n\t" \
+  "vmovdqa %%ymm0, %%ymm4\n\t" \
+  "vmovdqa %%ymm1, %%ymm5\n\t" \
+  "vmovdqa %%ymm0, %%ymm6\n\t" \
+  "vmovdqa %%ymm1, %%ymm7\n\t" \
+  "vmovdqa %%ymm0, %%ymm8\n\t" \
+  "vmovdqa %%ymm1, %%ymm9\n\t" \
+  "vmovdqa %%ymm0, %%ymm10\n\t" \
+  "vmovdqa %%ymm1, %%ymm11\n\t"
+#define QTORCH_ADD_TERMS6 \
+  "vpaddd (%[ct]), %%ymm0, %%ymm0\n\t" \
+  "vpaddd 32(%[ct]), %%ymm1, %%ymm1\n\t" \
+  "vpaddd (%[ct]), %%ymm2, %%ymm2\n\t" \
+  "vpaddd 32(%[ct]), %%ymm3, %%ymm3\n\t" \
+  "vpaddd (%[ct]), %%ymm4, %%ymm4\n\t" \
+  "vpaddd 32(%[ct]), %%ymm5, %%ymm5\n\t" \
+  "vpaddd (%[ct]), %%ymm6, %%ymm6\n\t" \
+  "vpaddd 32(%[ct]), %%ymm7, %%ymm7\n\t" \
+  "vpaddd (%[ct]), %%ymm8, %%ymm8\n\t" \
+  "vpaddd 32(%[ct]), %%ymm9, %%ymm9\n\t" \
+  "vpaddd (%[ct]), %%ymm10, %%ymm10\n\t" \
+  "vpaddd 32(%[ct]), %%ymm11, %%ymm11\n\t"
+// C[6][16] (ldc in elements) = (accumulate ? C : 0) + colTerm (16 values, 32-byte aligned, or
+// null) + the tile's sums over `steps` steps.
 #define QTORCH_SUMS6(ROWS)                                                                   \
   const size_t ld = ldc * sizeof(int32_t);                                                   \
   int32_t* r3 = c + 3 * ldc;                                                                 \
   alignas(32) static const int16_t ones[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}; \
+  alignas(32) static const int32_t zeros[16] = {};                                           \
+  const int32_t* ct = colTerm ? colTerm : zeros;                                             \
   if (accumulate) {                                                                          \
-    __asm__ volatile(QTORCH_LOAD6 QTORCH_LOOP6(ROWS) QTORCH_STORE6                           \
+    __asm__ volatile(QTORCH_LOAD6 QTORCH_ADD_TERMS6 QTORCH_LOOP6(ROWS) QTORCH_STORE6         \
                      : [a] "+r"(a), [b] "+r"(b), [n] "+r"(steps)                             \
-                     : [r0] "r"(c), [r3] "r"(r3), [ld] "r"(ld), [ones] "r"(ones)             \
+                     : [r0] "r"(c), [r3] "r"(r3), [ld] "r"(ld), [ones] "r"(ones), [ct] "r"(ct) \
                      : QTORCH_CLOBBER6);                                                     \
   } else {                                                                                   \
-    __asm__ volatile(QTORCH_ZERO6 QTORCH_LOOP6(ROWS) QTORCH_STORE6                           \
+    __asm__ volatile(QTORCH_INIT6 QTORCH_LOOP6(ROWS) QTORCH_STORE6                           \
                      : [a] "+r"(a), [b] "+r"(b), [n] "+r"(steps)                             \
-                     : [r0] "r"(c), [r3] "r"(r3), [ld] "r"(ld), [ones] "r"(ones)             \
+                     : [r0] "r"(c), [r3] "r"(r3), [ld] "r"(ld), [ones] "r"(ones), [ct] "r"(ct) \
                      : QTORCH_CLOBBER6);                                                     \
   }
 
-void WidePath::Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate) {
+void WidePath::Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate, const int32_t* colTerm) {
   QTORCH_SUMS6(QTORCH_WIDE_ROWS)
 }
-void NarrowPath::Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate) {
+void NarrowPath::Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate, const int32_t* colTerm) {
   QTORCH_SUMS6(QTORCH_NARROW_ROWS)
 }
 #undef QTORCH_WIDE_ROW
@@ -302,7 +320,8 @@ void NarrowPath::Sums6x16(const void* a, const void* b, size_t steps, int32_t* c
 #undef QTORCH_WIDE_ROWS
 #undef QTORCH_NARROW_ROWS
 #undef QTORCH_LOOP6
-#undef QTORCH_ZERO6
+#undef QTORCH_INIT6
+#undef QTORCH_ADD_TERMS6
 #undef QTORCH_LOAD6
 #undef QTORCH_STORE6
 #undef QTORCH_CLOBBER6
@@ -314,9 +333,9 @@ void Tile6(const void* a, const void* b, size_t steps, const TileOut& o, const i
     _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc + kNr - 1), _MM_HINT_T0);
   }
-  if (o.valid == kNr && !o.zw && !o.colTerm) return Path::Sums6x16(a, b, steps, o.c, o.ldc, o.accumulate);  // the common case
+  if (o.valid == kNr && !o.zw) return Path::Sums6x16(a, b, steps, o.c, o.ldc, o.accumulate, o.colTerm);  // the common case
   alignas(32) int32_t sums[6 * kNr];
-  Path::Sums6x16(a, b, steps, sums, kNr, false);
+  Path::Sums6x16(a, b, steps, sums, kNr, false, nullptr);
   for (size_t r = 0; r < 6; ++r) {
     const __m256i* s = reinterpret_cast<const __m256i*>(sums + r * kNr);
     StoreRow(_mm256_load_si256(s), _mm256_load_si256(s + 1), o, r, rowSum[r]);
@@ -428,6 +447,21 @@ void StripDirectNarrow(const uint8_t* a, size_t rows, const int8_t* b, size_t nq
   }
 }
 
+// One row against a whole 64-column panel of one K block (nq quad rows), B read in place: the
+// panel's quad rows are contiguous, so batch-1 weight streaming is one sequential read (a
+// 16-column strip takes every 4th line). out: 8 vectors of 8 column sums.
+void PanelRowNarrow(const uint8_t* a, const int8_t* b, size_t nq, __m256i* out) {
+  __m256i c0 = _mm256_setzero_si256(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  for (size_t q = 0; q < nq; ++q) {
+    const int8_t* bq = b + q * kPanelQuadBytes;
+    const __m256i av = Broadcast32(a + 4 * q);
+#define QTORCH_COLS(i) c##i = _mm256_add_epi32(c##i, NarrowPath::Dot(av, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bq + 32 * i))));
+    QTORCH_COLS(0) QTORCH_COLS(1) QTORCH_COLS(2) QTORCH_COLS(3) QTORCH_COLS(4) QTORCH_COLS(5) QTORCH_COLS(6) QTORCH_COLS(7)
+#undef QTORCH_COLS
+  }
+  out[0] = c0, out[1] = c1, out[2] = c2, out[3] = c3, out[4] = c4, out[5] = c5, out[6] = c6, out[7] = c7;
+}
+
 // ---- Narrow path packing ----
 
 // Whether rows x kLen bytes of A (lda apart) lie within lo..lo + 128; *lo = their minimum.
@@ -527,9 +561,7 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
       }
       // sum (a - za) b = sum (a - lo) b + (lo - za) * colSum(b)
       const uint32_t shift = static_cast<uint32_t>(static_cast<int32_t>(lo) - g.za);
-      for (size_t s = 0; s < strips; ++s) {
-        const size_t col = s * kNr;
-        const int8_t* bs = bBlock + (col / kQPanel) * g.panelStride + (col % kQPanel) * kQuad;
+      auto stripOut = [&](size_t col) {  // where the 16 columns from col go, with their terms
         TileOut o{g.c + i0 * g.ldc + col, g.ldc, g.n - col < kNr ? g.n - col : kNr, k0 > 0, nullptr, nullptr};
         if (g.zw) {
           for (size_t j = 0; j < kNr; ++j) zwStrip[j] = j < o.valid ? g.zw[col + j] : 0;
@@ -540,6 +572,23 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
             colTerm[j] = j < o.valid ? static_cast<int32_t>(shift * static_cast<uint32_t>(colSums[col + j])) : 0;
           o.colTerm = colTerm;
         }
+        return o;
+      };
+      if (narrow && rows == 1) {
+        for (size_t p = 0; p * kQPanel < g.n; ++p) {
+          alignas(32) __m256i sums[2 * kQPanel / kNr];
+          PanelRowNarrow(aNarrow, bBlock + p * g.panelStride, kLen / kQuad, sums);
+          for (size_t col = p * kQPanel; col < g.n && col < (p + 1) * kQPanel; col += kNr) {
+            const __m256i* v = sums + 2 * (col % kQPanel / kNr);
+            StoreRow(v[0], v[1], stripOut(col), 0, rowSum[0]);
+          }
+        }
+        continue;
+      }
+      for (size_t s = 0; s < strips; ++s) {
+        const size_t col = s * kNr;
+        const int8_t* bs = bBlock + (col / kQPanel) * g.panelStride + (col % kQPanel) * kQuad;
+        const TileOut o = stripOut(col);
         const size_t next = col + kNr;  // its packed lines come in while these tiles run
         const int8_t* bn = s + 1 < strips ? bBlock + (next / kQPanel) * g.panelStride + (next % kQPanel) * kQuad : nullptr;
         if (narrow && g.m <= kNarrowDirectMaxRows) {
