@@ -11,7 +11,7 @@ export const PEERS: readonly Peer[] = [torchPeer, onnxruntimePeer];
 
 export const USAGE = `usage: pnpm bench [-- options]
   --suite a,b      suites to run (default all): ${SUITES.map((s) => s.name).join(', ')}
-  --threads 1,2    thread counts for the peers and the peak (default 1,2; qtorch kernels are single-threaded)
+  --threads 1,2    thread counts (default 1,2): peers, peaks and our native kernels; our TypeScript paths run on 1
   --peers a,b      peers to run: torch, onnxruntime, or none (default all present)
   --quick          tiny shapes and few samples (seconds; smoke runs)
   --json FILE      also write machine, peaks and every result as JSON

@@ -21,7 +21,7 @@ function engineFamily(engine: string): string | null {
 /** int8 time over the fp32 time of the same implementation family (ours / torch / onnxruntime; peers at the same thread count). */
 export function int8OverFp32(r: BenchResult, rows: readonly BenchResult[]): number | null {
   if (r.dtype !== 'int8') return null;
-  // our float path is single-threaded TypeScript: our int8 rows on any thread count compare with it
+  // our int8 rows on any thread count compare with our fastest float row (native fp32 GEMM or TypeScript)
   const sameFamily = (o: BenchResult): boolean => (isOurs(r) ? isOurs(o) : o.impl === r.impl && o.threads === r.threads);
   const fp = rows.filter((o) => o.case === r.case && o.dtype === 'fp32' && sameFamily(o));
   return fp.length ? r.medianMs / Math.min(...fp.map((o) => o.medianMs)) : null;

@@ -37,7 +37,7 @@ export async function runBench(opts: RunOptions): Promise<RunOutput> {
   };
   for (const a of await loadAddons()) note(a.line);
   note(nativeThreadsAvailable()
-    ? `threads ${opts.threads.join(', ')}: our native kernels (one intra-op pool), peers and peaks; our TypeScript reference and float paths are single-threaded`
+    ? `threads ${opts.threads.join(', ')}: our native kernels (one intra-op pool) incl. the native fp32 GEMM, peers and peaks; our TypeScript paths are single-threaded`
     : `threads ${opts.threads.join(', ')}: peers and peaks; our kernels run on 1 thread (no native thread pool loaded)`);
   const peaks: PeakReport = opts.peaks === false ? { rows: [], reason: 'not measured', features: {} } : measurePeaks(opts.threads);
   if (peaks.reason) note(`peak: ${peaks.reason}; "% peak" left empty`);

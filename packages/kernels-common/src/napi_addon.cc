@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "napi_args.h"
@@ -234,8 +235,13 @@ std::vector<double> ArgWeightScales(const Ctx& c, size_t i, size_t n) {
   if (out.size() != 1 && out.size() != n)
     ThrowRange(c.env(), c.Where(i, "weightScales") + " must hold 1 or n = " + std::to_string(n) + " values, got " +
                             std::to_string(out.size()));
-  for (double v : out)
-    if (!(v > 0) || !std::isfinite(v)) ThrowRange(c.env(), c.Where(i, "weightScales") + " must be finite and positive, got " + std::to_string(v));
+  // one branch-free pass (it vectorizes; per column it showed in batch-1 profiles), then the
+  // first offender for the message
+  bool ok = true;
+  for (double v : out) ok &= (v > 0) & (v <= std::numeric_limits<double>::max());
+  if (!ok)
+    for (double v : out)
+      if (!(v > 0) || !std::isfinite(v)) ThrowRange(c.env(), c.Where(i, "weightScales") + " must be finite and positive, got " + std::to_string(v));
   return out;
 }
 

@@ -39,17 +39,16 @@ OutputStage MakeOutputStage(const RequantParams& p, size_t n) {
   st.fbias.assign(n, 0.0f);
   st.qbias.assign(n, 0);
   const float so = static_cast<float>(p.outScale);
-  for (size_t j = 0; j < n; ++j) {
-    const double sw = WeightScale(p.weightScales, p.weightScaleCount, j);
-    const float s = ActTimesWeightScale(p.inScale, sw);
-    st.mult[j] = s / so;
-    if (!p.bias) continue;
-    if (p.engine == Engine::Fbgemm) {
-      st.fbias[j] = p.bias[j] / s;
-    } else {
-      st.qbias[j] = QuantizeBiasInt32(p.bias[j], p.inScale * sw);
-    }
+  // Branch-free loops over columns (they vectorize: a 3072-column batch-1 linear spent 6% of
+  // its time here dividing one lane at a time). mult holds s = f32(sx) * f32(sw[j]) first.
+  float* s = st.mult.data();
+  for (size_t j = 0; j < n; ++j) s[j] = ActTimesWeightScale(p.inScale, WeightScale(p.weightScales, p.weightScaleCount, j));
+  if (p.bias && p.engine == Engine::Fbgemm) {
+    for (size_t j = 0; j < n; ++j) st.fbias[j] = p.bias[j] / s[j];
+  } else if (p.bias) {
+    for (size_t j = 0; j < n; ++j) st.qbias[j] = QuantizeBiasInt32(p.bias[j], p.inScale * WeightScale(p.weightScales, p.weightScaleCount, j));
   }
+  for (size_t j = 0; j < n; ++j) st.mult[j] = s[j] / so;
   const int32_t lo = p.relu ? std::max(p.qmin, p.outZeroPoint) : p.qmin;
   st.loRel = static_cast<float>(lo - p.outZeroPoint);
   st.hiRel = static_cast<float>(p.qmax - p.outZeroPoint);
