@@ -120,11 +120,9 @@ inline uint8_t ToU8(int8_t v) { return static_cast<uint8_t>(v) ^ 0x80u; }  // qi
 // whole 16-byte pieces, and the GEMM reads whole quads past the last row's K.
 constexpr size_t kSlack = 32;
 
-// One batch item [cin][h][w] -> channels-last u8 [h][w][cin] (+ kSlack zero bytes).
+// One batch item [cin][h][w] -> channels-last u8 [h][w][cin] (+ kSlack zero bytes) at o.
 template <typename T>
-void ToChannelsLast(const T* x, size_t cin, size_t hw, std::vector<uint8_t>* out) {
-  out->resize(hw * cin + kSlack);
-  uint8_t* o = out->data();
+void ToChannelsLast(const T* x, size_t cin, size_t hw, uint8_t* o) {
 #if defined(QTORCH_X86_64)
   if (ActiveIsa() >= Isa::Avx2) {
     constexpr bool kSigned = std::is_signed<T>::value;
@@ -282,13 +280,13 @@ void GemmConv(const T* x, const GemmConvArgs& c, T* y) {
   if (threads > 1 && groups % threads != 0) chunks = (chunks + threads - 1) / threads * threads;
   const size_t rows0 = std::min(m, ((m + chunks - 1) / chunks + 7) / 8 * 8);
   chunks = (m + rows0 - 1) / rows0;
-  std::vector<uint8_t> xcl;
+  uint8_t* xcl = ThreadScratch<uint8_t, kScratchChannelsLast>(hw * s.cin + kSlack);
   for (size_t b = 0; b < s.batch; ++b) {
-    ToChannelsLast(x + b * s.cin * hw, s.cin, hw, &xcl);
+    ToChannelsLast(x + b * s.cin * hw, s.cin, hw, xcl);
     T* yb = y + b * c.cout * m;
     // Threads take whole (group, chunk) tasks, each with its own A and int32 buffers.
     ParallelFor(groups * chunks, 1, [&](size_t t0, size_t t1) {
-      std::vector<uint8_t> a(pointwise ? 0 : rows0 * lda + kSlack);
+      uint8_t* a = pointwise ? nullptr : ThreadScratch<uint8_t, kScratchIm2col>(rows0 * lda + kSlack);
       int32_t* acc = ThreadScratch<int32_t, kScratchConvAcc>(rows0 * coutG);
       for (size_t task = t0; task < t1; ++task) {
         const size_t g = task / chunks, p0 = (task % chunks) * rows0, rows = std::min(rows0, m - p0);
@@ -296,10 +294,10 @@ void GemmConv(const T* x, const GemmConvArgs& c, T* y) {
         if (pointwise) {
           // 1x1: the channels-last rows are A (stride cin; reads past K hit the next pixel or
           // the slack, multiplied by zero-padded weights).
-          QGemmS32Strided(xcl.data() + p0 * s.cin + g * cinG, s.cin, rows, c.zx, pw, acc);
+          QGemmS32Strided(xcl + p0 * s.cin + g * cinG, s.cin, rows, c.zx, pw, acc);
         } else {
-          Im2ColChunk(xcl.data(), s, cinG, g, p0, rows, c.zx, a.data(), lda);
-          QGemmS32Strided(a.data(), lda, rows, c.zx, pw, acc);
+          Im2ColChunk(xcl, s, cinG, g, p0, rows, c.zx, a, lda);
+          QGemmS32Strided(a, lda, rows, c.zx, pw, acc);
         }
         RequantizeTile<T>(acc, rows, coutG, coutG, *c.stage, g * coutG, yb + g * coutG * m + p0, m);
       }
@@ -317,16 +315,16 @@ void WinogradConv(const T* x, const GemmConvArgs& c, T* y) {
   const std::vector<WinoBand> bands = WinogradBands(s);
   size_t maxOut = 0;
   for (const WinoBand& b : bands) maxOut = std::max(maxOut, 4 * b.tileRows * b.tileCols);
-  std::vector<uint8_t> xcl;
+  uint8_t* xcl = ThreadScratch<uint8_t, kScratchChannelsLast>(hw * s.cin + kSlack);
   for (size_t b = 0; b < s.batch; ++b) {
-    ToChannelsLast(x + b * s.cin * hw, s.cin, hw, &xcl);
+    ToChannelsLast(x + b * s.cin * hw, s.cin, hw, xcl);
     T* yb = y + b * c.cout * m;
     ParallelFor(bands.size(), 1, [&](size_t t0, size_t t1) {
       thread_local WinoScratch scratch;  // grown on demand, kept: fresh buffers page-fault per call
       int32_t* acc = ThreadScratch<int32_t, kScratchConvAcc>(maxOut * ww.coutPad);
       for (size_t t = t0; t < t1; ++t) {
         const WinoBand& band = bands[t];
-        WinogradBand(xcl.data(), c.zx, s, ww, band, &scratch, acc, ww.coutPad);
+        WinogradBand(xcl, c.zx, s, ww, band, &scratch, acc, ww.coutPad);
         const size_t oy0 = 2 * band.ty0, ox0 = 2 * band.tx0;
         const size_t outRows = std::min(2 * band.tileRows, s.oh - oy0), outCols = std::min(2 * band.tileCols, s.ow - ox0);
         if (outCols == s.ow) {  // whole output rows: one contiguous pixel range

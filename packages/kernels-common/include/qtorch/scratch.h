@@ -7,20 +7,21 @@
 
 namespace qtorch {
 
-// count T (uninitialized) of this thread's buffer `Tag`. Grow-only; the pointer is valid until
-// the next call with the same T and Tag on this thread, so nested users take distinct tags.
+// count T of this thread's buffer `Tag`, zeroed when (re)allocated and otherwise holding what
+// the last user left (never uninitialized memory). Grow-only; the pointer is valid until the
+// next call with the same T and Tag on this thread, so nested users take distinct tags.
 template <typename T, int Tag>
 T* ThreadScratch(size_t count) {
   thread_local std::unique_ptr<T[]> buf;
   thread_local size_t capacity = 0;
   if (capacity < count) {
-    buf.reset(new T[count]);
+    buf.reset(new T[count]());
     capacity = count;
   }
   return buf.get();
 }
 
 // The tags in use (one per concurrent user on a thread).
-enum ScratchTag : int { kScratchLinearAcc = 1, kScratchConvAcc = 2 };
+enum ScratchTag : int { kScratchLinearAcc = 1, kScratchConvAcc = 2, kScratchChannelsLast = 3, kScratchIm2col = 4 };
 
 }  // namespace qtorch
