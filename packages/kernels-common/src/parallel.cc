@@ -1,12 +1,13 @@
 // The intra-op thread pool (see parallel.h): one job at a time, split into ranges that the
 // caller and the workers grab from an atomic counter, so a worker the OS has not scheduled
-// yet just leaves its range to the others (no waiting on a sleeping thread). Workers sleep on
-// a condition variable between jobs. The kernels are compiled without C++ exceptions
+// yet just leaves its range to the others (no waiting on a sleeping thread). Workers poll
+// briefly, then sleep on a condition variable between jobs. The kernels are compiled without C++ exceptions
 // (node-gyp's default) and validate everything before they run, so fn never throws.
 #include "qtorch/parallel.h"
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -18,6 +19,9 @@ namespace qtorch {
 namespace {
 
 thread_local bool tInPool = false;  // set on pool threads and while the caller runs a job
+
+constexpr size_t kRangesPerThread = 4;  // ranges of a job per participating thread (at most)
+constexpr std::chrono::microseconds kSpin{100};  // how long an idle worker polls before it sleeps
 
 size_t DefaultThreads() {
   if (const char* env = std::getenv("QTORCH_NUM_THREADS")) {
@@ -49,12 +53,16 @@ class Pool {
       return;
     }
     std::unique_lock<std::mutex> job(jobMu_, std::try_to_lock);
-    const size_t parts = std::min(grains, threads());
-    if (parts <= 1 || !job.owns_lock()) {
+    const size_t team = std::min(grains, threads());
+    if (team <= 1 || !job.owns_lock()) {
       fn(0, n);
       return;
     }
-    ensureWorkers(parts - 1);
+    ensureWorkers(team - 1);
+    // More ranges than threads: a worker woken late (tens of microseconds in a VM) takes what is
+    // left instead of a whole half the caller then waits for (2 threads ran a 0.2 ms GEMM slower
+    // than 1).
+    const size_t parts = std::min(grains, team * kRangesPerThread);
     // Ranges: `parts` contiguous runs of whole grains, as even as possible.
     std::vector<size_t> bounds(parts + 1);
     for (size_t p = 0; p <= parts; ++p) bounds[p] = std::min(n, (grains * p / parts) * grain);
@@ -64,7 +72,7 @@ class Pool {
       bounds_ = &bounds;
       next_.store(0, std::memory_order_relaxed);
       open_ = true;
-      ++generation_;
+      published_.store(++generation_, std::memory_order_release);
     }
     wake_.notify_all();
     tInPool = true;
@@ -92,11 +100,24 @@ class Pool {
     }
   }
 
+  // Polls (yielding the CPU each time) for up to kSpin for a job after `seen`: back-to-back
+  // jobs (a recurrent layer's steps) then start without a futex wake-up, which costs tens of
+  // microseconds in a VM. Yielding leaves the core to anything else that wants it.
+  void awaitBriefly(uint64_t seen) {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    while (published_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  }
+
   void loop() {
     tInPool = true;
     std::unique_lock<std::mutex> g(mu_);
     uint64_t seen = generation_;  // jobs before this worker existed are not its business
     for (;;) {
+      if (generation_ == seen) {
+        g.unlock();
+        awaitBriefly(seen);
+        g.lock();
+      }
       wake_.wait(g, [&] { return generation_ != seen; });
       seen = generation_;
       if (!open_) continue;  // woke after the job closed: nothing of it may be touched
@@ -116,6 +137,7 @@ class Pool {
   size_t threads_ = DefaultThreads();
   size_t workers_ = 0;
   uint64_t generation_ = 0;
+  std::atomic<uint64_t> published_{0};  // generation_, readable without mu_ (awaitBriefly)
   bool open_ = false;
   size_t active_ = 0;
   std::atomic<size_t> next_{0};
