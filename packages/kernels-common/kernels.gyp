@@ -28,6 +28,7 @@
         'src/parallel.cc',
         'src/kernels_scalar.cc',
         'src/sgemm.cc',
+        'src/im2col_f32.cc',
         'src/activations.cc',
         'src/pool.cc',
         'src/rnn.cc',

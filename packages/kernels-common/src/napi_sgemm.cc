@@ -1,5 +1,6 @@
-// N-API surface of the FP32 GEMM (sgemm.h): the simple A * B^T + bias form, and the strided
-// BLAS-style form qtensor's float ops call on views of their buffers. Every extent is checked
+// N-API surface of the FP32 GEMM (sgemm.h): the simple A * B^T + bias form, the strided
+// BLAS-style form qtensor's float ops call on views of their buffers, and the float im2col of
+// their convolutions. Every extent is checked
 // before the kernel touches memory.
 #include <cstdint>
 #include <string>
@@ -82,11 +83,51 @@ Napi::Value SGemmStridedJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// im2colF32(src: Float32Array, srcOffset, cg, geometry: Int32Array(18), cols: Float32Array)
+// -> undefined. geometry: big, small, kernel, stride, pad, dilation (3 each, sgemm.h).
+Napi::Value Im2ColF32Js(const Napi::CallbackInfo& info) {
+  Ctx c{info, "im2colF32"};
+  auto src = c.Array<float>(0, "src", napi_float32_array, "Float32Array");
+  const size_t offset = c.Dim(1, "srcOffset"), cg = c.Dim(2, "cg");
+  auto geo = c.Array<int32_t>(3, "geometry", napi_int32_array, "Int32Array");
+  c.Length(3, "geometry", geo.ElementLength(), 18, "18 (big, small, kernel, stride, pad, dilation: 3 each)");
+  auto cols = c.Array<float>(4, "cols", napi_float32_array, "Float32Array");
+  Im2ColF32Args a;
+  size_t* fields[6] = {a.big, a.small, a.kernel, a.stride, a.pad, a.dilation};
+  const char* names[6] = {"big", "small", "kernel", "stride", "pad", "dilation"};
+  for (size_t f = 0; f < 6; ++f)
+    for (size_t d = 0; d < 3; ++d) {
+      const int32_t v = geo[3 * f + d];
+      const int32_t min = f >= 2 && f != 4 ? 1 : 0;  // kernel, stride, dilation >= 1
+      if (v < min) ThrowRange(c.env(), c.Where(3, "geometry") + ": " + names[f] + "[" + std::to_string(d) + "] must be >= " + std::to_string(min) + ", got " + std::to_string(v));
+      fields[f][d] = static_cast<size_t>(v);
+    }
+  // Volumes < 2^93 at most: checked products of values < 2^31.
+  const uint64_t plane = CheckedElements(c.env(), c.fn, CheckedElements(c.env(), c.fn, a.big[0], a.big[1]), a.big[2]);
+  const uint64_t need = CheckedElements(c.env(), c.fn, cg, plane);
+  if (offset + need > src.ElementLength())
+    ThrowRange(c.env(), c.Where(0, "src") + " holds " + std::to_string(src.ElementLength()) + " elements, too few for " + std::to_string(cg) +
+                            " channels of " + std::to_string(plane) + " from offset " + std::to_string(offset));
+  const uint64_t rows = CheckedElements(c.env(), c.fn, cg, CheckedElements(c.env(), c.fn, CheckedElements(c.env(), c.fn, a.kernel[0], a.kernel[1]), a.kernel[2]));
+  const uint64_t l = CheckedElements(c.env(), c.fn, CheckedElements(c.env(), c.fn, a.small[0], a.small[1]), a.small[2]);
+  const uint64_t out = CheckedElements(c.env(), c.fn, rows, l);
+  if (cols.ElementLength() < out)
+    ThrowRange(c.env(), c.Where(4, "cols") + " holds " + std::to_string(cols.ElementLength()) + " elements, needs " + std::to_string(out));
+  const uint64_t sb = reinterpret_cast<uintptr_t>(src.Data() + offset), cb = reinterpret_cast<uintptr_t>(cols.Data());
+  if (need > 0 && out > 0 && sb < cb + 4 * out && cb < sb + 4 * need) ThrowRange(c.env(), c.Where(4, "cols") + " must not overlap src");
+  a.src = src.Data() + offset;
+  a.cg = cg;
+  a.cols = cols.Data();
+  Im2ColF32(a);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitSGemm(Napi::Env env, Napi::Object exports) {
   exports.Set("sgemm", Napi::Function::New(env, SGemmJs, "sgemm"));
   exports.Set("sgemmStrided", Napi::Function::New(env, SGemmStridedJs, "sgemmStrided"));
+  exports.Set("im2colF32", Napi::Function::New(env, Im2ColF32Js, "im2colF32"));
 }
 
 }  // namespace napi

@@ -84,6 +84,13 @@ export interface KernelsApi {
     a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number,
     beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null): void;
   /**
+   * The im2col matrix of one convolution group of one batch item, in 3-d form, into `cols`:
+   * row (c, kd, kh, kw) for c < cg, column (od, oh, ow), padding read as 0. `src[srcOffset]` is
+   * the group's first channel `[cg][D][H][W]`; `geometry` holds big, small, kernel, stride, pad
+   * and dilation (3 ints each). What qtensor's float convolutions call (`kernels::im2col_f32`).
+   */
+  im2colF32(src: Float32Array, srcOffset: number, cg: number, geometry: Int32Array, cols: Float32Array): void;
+  /**
    * `quantize_per_tensor` into a caller-provided output of the same length (quint8: Uint8Array,
    * qint8: Int8Array), with the reference's numerics; returns `out`. Reusing `out` skips the
    * allocation and first-touch page faults a fresh output costs.
@@ -148,6 +155,11 @@ export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
       need('qlinearDynamic').qlinearDynamic(input, m, o.inputZeroPoint, packed, o.inputScale, asScales(o.weightScales), o.bias ?? null, o.relu ?? false),
     sgemm: (a, m, k, b, n, o = {}) => need('sgemm').sgemm(a, m, k, b, n, o.bias ?? null),
     sgemmStrided: (...args) => need('sgemmStrided').sgemmStrided(...args),
+    im2colF32: (...args) => {
+      const b = need('im2colF32');
+      if (!b.im2colF32) throw new Error(`im2colF32(): the loaded @qtorch/kernels-${engine} binary predates it; rebuild the addon`);
+      b.im2colF32(...args);
+    },
     quantizeInto: (input, scale, zeroPoint, out) => need('quantizeInto').quantizePerTensor(input, scale, zeroPoint, out),
     dequantizeInto: (input, scale, zeroPoint, out) => need('dequantizeInto').dequantize(input, scale, zeroPoint, out),
   };

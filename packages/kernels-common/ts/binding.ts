@@ -92,6 +92,8 @@ export interface NativeBinding {
   sgemmStrided(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number,
     beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null): void;
+  /** The float32 im2col of one convolution group (qtensor's `FloatIm2colKernel`); absent in older binaries. */
+  im2colF32?(src: Float32Array, srcOffset: number, cg: number, geometry: Int32Array, cols: Float32Array): void;
   /**
    * One step of a dynamic quantized recurrent cell (0 LSTM, 1 GRU, 2 tanh, 3 relu): h quantized
    * to quint8 with (inScale, inZeroPoint), hidden projection with `packed` (gates * hidden x

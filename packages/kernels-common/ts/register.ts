@@ -17,9 +17,23 @@ import { nativeRnnDynamicLayer } from './ops/rnn.js';
 import { NativeWeightCache } from './ops/weights.js';
 import type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
 
+/**
+ * Low-level kernels this package registers: op, the {@link KernelsApi} function serving it (its
+ * contract), and the binding function it needs.
+ */
+const KERNELS: ReadonlyArray<readonly [string, keyof KernelsApi, keyof NativeBinding]> = [
+  ['kernels::qgemm_s32', 'qgemmS32', 'qgemmS32'],
+  ['kernels::qlinear', 'qlinear', 'qlinear'],
+  ['kernels::qlinear_dynamic', 'qlinearDynamic', 'qlinearDynamic'],
+  ['kernels::sgemm', 'sgemm', 'sgemm'],
+  ['kernels::sgemm_strided', 'sgemmStrided', 'sgemmStrided'],
+  ['kernels::im2col_f32', 'im2colF32', 'im2colF32'],
+  ['kernels::quantize_per_tensor', 'quantizeInto', 'quantizePerTensor'],
+  ['kernels::dequantize', 'dequantizeInto', 'dequantize'],
+];
+
 /** Low-level kernels this package registers (their contracts are the {@link KernelsApi} signatures). */
-export const NATIVE_KERNEL_OPS = ['kernels::qgemm_s32', 'kernels::qlinear', 'kernels::qlinear_dynamic', 'kernels::sgemm', 'kernels::sgemm_strided',
-  'kernels::quantize_per_tensor', 'kernels::dequantize'] as const;
+export const NATIVE_KERNEL_OPS: readonly string[] = KERNELS.map(([op]) => op);
 
 type Impl = (...args: never[]) => unknown;
 type OpFactory = (ctx: OpContext, weights: NativeWeightCache) => Impl;
@@ -74,17 +88,19 @@ export function missingOpFunctions(binding: NativeBinding): string[] {
 /** Names of the quantized ops an addon registers natively. */
 export const NATIVE_QUANTIZED_OPS: readonly string[] = QUANTIZED_OPS.map(([op]) => op);
 
-/** Registers the low-level kernels into qtensor's registry (no-op without the addon). */
+/**
+ * Registers the low-level kernels into qtensor's registry (no-op without the addon). A kernel
+ * whose binding function the loaded binary lacks (a stale build) is left out: qtensor's float
+ * hooks then keep the TypeScript loops instead of throwing.
+ */
 export function registerNativeKernels(registerKernel: RegisterKernelFn, engine: Engine, api: KernelsApi, load: LoadResult): void {
-  if (!load.binding) return;
-  const impls = [api.qgemmS32, api.qlinear, api.qlinearDynamic, api.sgemm, api.sgemmStrided, api.quantizeInto, api.dequantizeInto];
-  // replace: an ESM and a CJS copy of one addon in a process register the same kernels.
-  NATIVE_KERNEL_OPS.forEach((op, i) => {
-    // 'kernels::sgemm_strided' (qtensor's float GEMM hook) only from a binary that has it: a
-    // stale build must leave float ops on the TypeScript loops, not make them throw.
-    if (op === 'kernels::sgemm_strided' && typeof load.binding?.sgemmStrided !== 'function') return;
-    registerKernel({ op, engine, source: 'native', impl: impls[i] as Impl }, { replace: true });
-  });
+  const binding = load.binding as unknown as Record<string, unknown> | null;
+  if (!binding) return;
+  for (const [op, fn, needs] of KERNELS) {
+    if (typeof binding[needs] !== 'function') continue;
+    // replace: an ESM and a CJS copy of one addon in a process register the same kernels.
+    registerKernel({ op, engine, source: 'native', impl: api[fn] as Impl }, { replace: true });
+  }
 }
 
 /**

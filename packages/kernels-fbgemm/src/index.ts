@@ -42,6 +42,6 @@ const api: KernelsApi = setupAddon(qt, ENGINE, nativeLoad);
 /**
  * The kernel API (see `KernelsApi` for each function): `backendInfo`, `setIsa`, `detectedIsa`,
  * `numThreads`, `setNumThreads`, `packWeights`, `qgemmS32`, `qlinear` (this engine's
- * requantization), `qlinearDynamic`, `sgemm`, `sgemmStrided`, `quantizeInto`, `dequantizeInto`.
+ * requantization), `qlinearDynamic`, `sgemm`, `sgemmStrided`, `im2colF32`, `quantizeInto`, `dequantizeInto`.
  */
-export const { backendInfo, setIsa, detectedIsa, numThreads, setNumThreads, packWeights, qgemmS32, qlinear, qlinearDynamic, sgemm, sgemmStrided, quantizeInto, dequantizeInto } = api;
+export const { backendInfo, setIsa, detectedIsa, numThreads, setNumThreads, packWeights, qgemmS32, qlinear, qlinearDynamic, sgemm, sgemmStrided, im2colF32, quantizeInto, dequantizeInto } = api;

@@ -1,3 +1,4 @@
+import { describeIm2col } from '../../kernels-common/test-suite/im2col.js';
 import { describeSGemmStrided } from '../../kernels-common/test-suite/sgemm.js';
 import { describeQGemm, describeSGemm } from '../../kernels-common/test-suite/suite.js';
 import { addon } from './addon.js';
@@ -5,3 +6,4 @@ import { addon } from './addon.js';
 describeQGemm(addon);
 describeSGemm(addon);
 describeSGemmStrided(addon);
+describeIm2col(addon);

@@ -53,5 +53,5 @@ export * from './ops/elementwise/index.js';
 export * from './fx_hook.js';
 export * from './args.js';
 export * from './async/index.js';
-export { FLOAT_GEMM_OP, nativeFloatGemm, type FloatGemmKernel } from './nn/native_gemm.js';
+export { FLOAT_GEMM_OP, FLOAT_IM2COL_OP, nativeFloatGemm, nativeFloatIm2col, type FloatGemmKernel, type FloatIm2colKernel } from './nn/native_gemm.js';
 export { NATIVE_GEMM_MIN_MACS } from './nn/gemm.js';

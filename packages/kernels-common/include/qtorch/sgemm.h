@@ -30,3 +30,20 @@ void SGemmEx(const SGemmProblem& p);
 void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m, size_t n, size_t k);
 
 }  // namespace qtorch
+
+namespace qtorch {
+
+// The im2col matrix of one group of one batch item for a convolution in 3-d form (1-d and 2-d
+// convs pad their geometry with size-1 dims), qtensor's conv_core.ts layout: row (c, kd, kh, kw)
+// for c < cg, column (od, oh, ow); positions in the padding read 0. cols holds
+// cg * kernel-volume rows of small-volume floats. A pure copy: the same floats on every ISA.
+struct Im2ColF32Args {
+  const float* src;  // [cg][big[0]][big[1]][big[2]]
+  size_t cg;
+  size_t big[3], small[3], kernel[3], stride[3], pad[3], dilation[3];
+  float* cols;
+};
+
+void Im2ColF32(const Im2ColF32Args& a);
+
+}  // namespace qtorch

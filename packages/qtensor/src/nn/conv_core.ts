@@ -9,6 +9,7 @@
  */
 import type { FloatArray } from './float_io.js';
 import { gemmNN, gemmNT, gemmTN } from './gemm.js';
+import { nativeFloatIm2col } from './native_gemm.js';
 
 type V3 = readonly [number, number, number];
 
@@ -68,7 +69,12 @@ function forEachRun(g: ConvGeometry, cg: number, srcOff: number, visit: (col: nu
   }
 }
 
+/** The geometry as the native im2col takes it: big, small, kernel, stride, pad, dilation. */
+const geometryInts = (g: ConvGeometry): Int32Array => Int32Array.from([...g.big, ...g.small, ...g.kernel, ...g.stride, ...g.pad, ...g.dilation]);
+
 function im2col(src: ArrayLike<number>, srcOff: number, cg: number, g: ConvGeometry, cols: FloatArray): void {
+  const native = src instanceof Float32Array && cols instanceof Float32Array ? nativeFloatIm2col() : null;
+  if (native) return native(src as Float32Array, srcOff, cg, geometryInts(g), cols as Float32Array);
   const oW = g.small[2], sw = g.stride[2];
   // plain loops: runs are short (one output row), where fill/set/subarray calls cost more
   forEachRun(g, cg, srcOff, (col, s, lo, hi) => {
@@ -100,8 +106,20 @@ function groupDims(g: ConvGeometry): GroupDims {
   return { cgBig, cgSmall: g.smallC / g.groups, K, B: prod(g.big), L: prod(g.small), rows: cgBig * K };
 }
 
+/** Float32 im2col buffers up to this many elements are kept for the next call (16 MiB). */
+const MAX_KEPT_COLS = 1 << 22;
+let keptCols: Float32Array | null = null;
+
+/**
+ * An im2col buffer of n elements (every element is written before it is read). Float32 ones up
+ * to MAX_KEPT_COLS come from one buffer kept between calls: a fresh multi-megabyte array costs
+ * a page fault per 4 KiB on every call (a third of a 3x3 64-channel conv at 56x56).
+ */
 function allocCols(like: FloatArray, n: number): FloatArray {
-  return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+  if (like instanceof Float64Array) return new Float64Array(n);
+  if (n > MAX_KEPT_COLS) return new Float32Array(n);
+  if (!keptCols || keptCols.length < n) keptCols = new Float32Array(n);
+  return keptCols.subarray(0, n);
 }
 
 /** small[n, oc, l] = Σ weight[oc, c, k] · big[n, c, window(l, k)] (the convolution). */

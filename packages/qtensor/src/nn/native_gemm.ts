@@ -1,8 +1,9 @@
 /**
- * The hook through which a native addon serves float32 GEMMs. qtensor never imports an addon:
- * an addon registers a {@link FloatGemmKernel} under {@link FLOAT_GEMM_OP} in the kernel
- * registry (source `'native'`, its own engine) when it loads, and gemm.ts looks it up per
- * call, so `setNativeEnabled(false)` or `QTORCH_DISABLE_NATIVE=1` bring the TypeScript loops back.
+ * The hooks through which a native addon serves float32 GEMMs and convolution im2col. qtensor
+ * never imports an addon: an addon registers a {@link FloatGemmKernel} under
+ * {@link FLOAT_GEMM_OP} (and a {@link FloatIm2colKernel} under {@link FLOAT_IM2COL_OP}) in the
+ * kernel registry (source `'native'`, its own engine) when it loads, and gemm.ts / conv_core.ts
+ * look them up per call, so `setNativeEnabled(false)` or `QTORCH_DISABLE_NATIVE=1` bring the TypeScript loops back.
  */
 import { ENGINES, backends, findKernel } from '../registry.js';
 
@@ -24,18 +25,35 @@ export type FloatGemmKernel = (
   beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null,
 ) => void;
 
+/** Registry op name of the native float32 im2col of a convolution group. */
+export const FLOAT_IM2COL_OP = 'kernels::im2col_f32';
+
 /**
- * The native float32 GEMM, or null when no addon registered one (or native kernels are off).
- * Float math has no engine semantics, so any engine's registration serves; the current
- * engine's is preferred.
+ * The im2col matrix of one group of one batch item (conv_core.ts's layout: row (c, kd, kh, kw),
+ * column (od, oh, ow), padding reads 0) written into `cols`. `src[srcOffset]` is the group's
+ * first input channel `[cg][D][H][W]`; `geometry` holds big, small, kernel, stride, pad and
+ * dilation (3 ints each, 3-d form). A copy: the same floats as the TypeScript loop.
  */
-export function nativeFloatGemm(): FloatGemmKernel | null {
+export type FloatIm2colKernel = (src: Float32Array, srcOffset: number, cg: number, geometry: Int32Array, cols: Float32Array) => void;
+
+/**
+ * The native kernel registered as `op`, or null when no addon registered one (or native kernels
+ * are off). Float math has no engine semantics, so any engine's registration serves; the
+ * current engine's is preferred.
+ */
+function nativeFloatKernel<T>(op: string): T | null {
   const current = backends.quantized.engine;
-  const own = findKernel(FLOAT_GEMM_OP, current);
-  if (own?.source === 'native') return own.impl as FloatGemmKernel;
+  const own = findKernel(op, current);
+  if (own?.source === 'native') return own.impl as T;
   for (const engine of ENGINES) {
-    const k = engine === current ? undefined : findKernel(FLOAT_GEMM_OP, engine);
-    if (k?.source === 'native') return k.impl as FloatGemmKernel;
+    const k = engine === current ? undefined : findKernel(op, engine);
+    if (k?.source === 'native') return k.impl as T;
   }
   return null;
 }
+
+/** The native float32 GEMM, or null when no addon registered one (or native kernels are off). */
+export const nativeFloatGemm = (): FloatGemmKernel | null => nativeFloatKernel<FloatGemmKernel>(FLOAT_GEMM_OP);
+
+/** The native float32 im2col, or null when no addon registered one (or native kernels are off). */
+export const nativeFloatIm2col = (): FloatIm2colKernel | null => nativeFloatKernel<FloatIm2colKernel>(FLOAT_IM2COL_OP);
