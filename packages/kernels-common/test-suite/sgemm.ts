@@ -176,6 +176,33 @@ export function describeSGemmStrided(t: AddonUnderTest): void {
       expect(call({ a: shared, c: shared.subarray(8, 14) })).not.toThrow();  // same buffer, disjoint ranges
     });
 
+    // fp16 dynamic linear is fbgemm-only (its packed params always carry engine 'fbgemm')
+    if (t.engine === 'fbgemm') {
+      it(`quantized::linear_dynamic_fp16 runs natively, within ${TOL} of the reference's sequential float32 sums (bias, none, relu)`, () => {
+        Q.manualSeed(11);
+        const x = Q.randn([3, 5, 40]), w = Q.randn([30, 40]), bias = Q.randn([30]);
+        for (const b of [bias, null]) {
+          const packed = Q.withEngine('fbgemm', () => Q.linearPrepackFp16(w, b));
+          for (const relu of [false, true]) {
+            expect(Q.kernelSource('quantized::linear_dynamic_fp16', 'fbgemm')).toBe('native');
+            const got = Q.quantizedLinearDynamicFp16(x, packed, { relu });
+            const prev = Q.setNativeEnabled(false);
+            const want = Q.quantizedLinearDynamicFp16(x, packed, { relu });
+            Q.setNativeEnabled(prev);
+            expect(got.shape).toEqual([3, 5, 30]);
+            const g = got.values(), wv = want.values();
+            let worst = 0, negatives = 0;
+            for (let i = 0; i < g.length; i++) {
+              worst = Math.max(worst, Math.abs(g[i]! - wv[i]!) / (1 + Math.abs(wv[i]!)));
+              if (g[i]! < 0) negatives++;
+            }
+            // relu: no negative output; without: some (so the relu case is not vacuous)
+            expect({ bias: b !== null, relu, ok: worst < TOL, negatives: relu ? negatives : negatives > 0 }).toEqual({ bias: b !== null, relu, ok: true, negatives: relu ? 0 : true });
+          }
+        }
+      });
+    }
+
     it(`registers '${Q.FLOAT_GEMM_OP}' and qtensor's float ops use it (float32 within ${TOL} of float64; switchable)`, () => {
       expect(t.listNativeOps()).toContain(Q.FLOAT_GEMM_OP);
       expect(Q.nativeFloatGemm()).not.toBeNull();

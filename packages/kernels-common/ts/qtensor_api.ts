@@ -47,6 +47,14 @@ export interface LinearPackedLike {
   readonly outFeatures: number;
 }
 
+/** qtensor's `LinearFp16PackedParams`: the fp16-rounded weight held as float32. */
+export interface LinearFp16PackedLike {
+  readonly weight: Float32Array;
+  /** `[N, K]`. */
+  readonly shape: readonly [number, number];
+  readonly bias: Float32Array | null;
+}
+
 /** qtensor's `ConvPackedParams`. */
 export interface ConvPackedLike {
   readonly engine: Engine;

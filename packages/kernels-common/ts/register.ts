@@ -12,7 +12,7 @@ import { nativeConv } from './ops/conv.js';
 import { nativeAdd, nativeDequantize, nativeMul, nativeQuantizePerTensor, nativeRelu } from './ops/elementwise.js';
 import { nativeActivation, nativeClamp, nativeElu, nativeLeakyRelu, nativeRelu6, nativeScalarOp, nativeThreshold } from './ops/activation.js';
 import { nativeAdaptiveAvgPool2d, nativeAvgPool2d, nativeMaxPool1d, nativeMaxPool2d } from './ops/pool.js';
-import { nativeLinear, nativeLinearDynamic } from './ops/linear.js';
+import { nativeLinear, nativeLinearDynamic, nativeLinearDynamicFp16 } from './ops/linear.js';
 import { nativeRnnDynamicLayer } from './ops/rnn.js';
 import { NativeWeightCache } from './ops/weights.js';
 import type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
@@ -44,6 +44,7 @@ const QUANTIZED_OPS: ReadonlyArray<[string, OpFactory]> = [
   ['quantized::linear_relu', (c, w) => nativeLinear(c, w, true)],
   ['quantized::linear_dynamic', (c, w) => nativeLinearDynamic(c, w, false)],
   ['quantized::linear_relu_dynamic', (c, w) => nativeLinearDynamic(c, w, true)],
+  ['quantized::linear_dynamic_fp16', (c) => nativeLinearDynamicFp16(c)],
   ['quantized::conv1d', (c, w) => nativeConv(c, w, 1, false)],
   ['quantized::conv1d_relu', (c, w) => nativeConv(c, w, 1, true)],
   ['quantized::conv2d', (c, w) => nativeConv(c, w, 2, false)],
@@ -78,7 +79,7 @@ const QUANTIZED_OPS: ReadonlyArray<[string, OpFactory]> = [
 
 /** Binding functions the quantized ops call: a binary built from older sources lacks some. */
 const REQUIRED_FUNCTIONS = ['qlinear', 'linearDynamic', 'minMax', 'qconv2d', 'qadd', 'qrelu', 'quantizePerTensor', 'dequantize',
-  'qmul', 'qactivation', 'qlut', 'qmaxPool2d', 'qavgPool2d', 'qadaptiveAvgPool2d', 'rnnStepDynamic'] as const;
+  'qmul', 'qactivation', 'qlut', 'qmaxPool2d', 'qavgPool2d', 'qadaptiveAvgPool2d', 'rnnStepDynamic', 'sgemm'] as const;
 
 /** The binding functions the quantized ops need that `binding` lacks (empty when complete). */
 export function missingOpFunctions(binding: NativeBinding): string[] {

@@ -173,14 +173,15 @@ export function linearPrepackFp16(w: Tensor, bias: Tensor | null = null): Linear
   return new LinearFp16PackedParams(engine, h, [w.shape[0]!, w.shape[1]!], bias ? Float32Array.from(bias.values()) : null);
 }
 
-/** `torch.ops.quantized.linear_dynamic_fp16(x, packed)`: float GEMM with the fp16-rounded weight. */
-export function quantizedLinearDynamicFp16(x: Tensor, packed: LinearFp16PackedParams, opts: { relu?: boolean } = {}): Tensor {
-  checkOptions(opts, 'quantizedLinearDynamicFp16');
-  assertTensor(x, 'quantized::linear_dynamic_fp16');
-  const op = 'quantized::linear_dynamic_fp16';
+/**
+ * The kernel of `quantized::linear_dynamic_fp16`: float32 `x` `[..., K]` times the fp16-rounded
+ * weight, + bias (and ReLU) -> float32 `[..., N]`.
+ */
+export type QLinearDynamicFp16Kernel = (x: Tensor, packed: LinearFp16PackedParams, relu: boolean) => Tensor;
+
+/** The reference kernel of `quantized::linear_dynamic_fp16`: sequential float32 sums per output. */
+export const linearDynamicFp16Kernel: QLinearDynamicFp16Kernel = (x, packed, relu) => {
   const [N, K] = packed.shape;
-  if (x.isQuantized || x.dtype !== float32) throw new QTorchTypeError(`${op}(): expected a float32 input, got ${x.dtype.torchName}`);
-  if (x.shape[x.ndim - 1] !== K) throw new QTorchShapeError(`${op}(): expected input [..., ${K}], got ${fmtShape(x.shape)}`);
   const xv = x.values();
   const M = K === 0 ? 0 : xv.length / K;
   const out = new Float32Array(M * N);
@@ -189,8 +190,23 @@ export function quantizedLinearDynamicFp16(x: Tensor, packed: LinearFp16PackedPa
       let acc = 0;
       for (let k = 0; k < K; k++) acc = Math.fround(acc + Math.fround(xv[m * K + k]! * packed.weight[n * K + k]!));
       const v = Math.fround(acc + (packed.bias ? packed.bias[n]! : 0));
-      out[m * N + n] = opts.relu && v < 0 ? 0 : v;
+      out[m * N + n] = relu && v < 0 ? 0 : v;
     }
   }
   return new Tensor(out, float32, [...x.shape.slice(0, -1), N]);
+};
+
+/**
+ * `torch.ops.quantized.linear_dynamic_fp16(x, packed)`: float GEMM with the fp16-rounded weight,
+ * dispatched by `packed.engine` (a native addon's float32 GEMM when one is loaded: float32 sums
+ * in another order, so within float32 rounding of the reference).
+ */
+export function quantizedLinearDynamicFp16(x: Tensor, packed: LinearFp16PackedParams, opts: { relu?: boolean } = {}): Tensor {
+  checkOptions(opts, 'quantizedLinearDynamicFp16');
+  assertTensor(x, 'quantized::linear_dynamic_fp16');
+  const op = 'quantized::linear_dynamic_fp16';
+  const K = packed.shape[1];
+  if (x.isQuantized || x.dtype !== float32) throw new QTorchTypeError(`${op}(): expected a float32 input, got ${x.dtype.torchName}`);
+  if (x.shape[x.ndim - 1] !== K) throw new QTorchShapeError(`${op}(): expected input [..., ${K}], got ${fmtShape(x.shape)}`);
+  return getKernel<QLinearDynamicFp16Kernel>(op, packed.engine)(x, packed, opts.relu ?? false);
 }

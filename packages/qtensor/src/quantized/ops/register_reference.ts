@@ -9,7 +9,7 @@ import { addKernel, addScalarKernel, matmulKernel, mulKernel, mulScalarKernel } 
 import { catKernel } from './cat.js';
 import { convKernel } from './conv.js';
 import { adaptiveAvgPoolKernel, avgPoolKernel, maxPoolKernel } from './pool.js';
-import { linearDynamicKernel, linearKernel } from './linear.js';
+import { linearDynamicFp16Kernel, linearDynamicKernel, linearKernel } from './linear.js';
 import { EXT_REFERENCE_KERNELS } from './ext_kernels.js';
 
 type KernelFactory = (engine: Engine) => (...args: never[]) => unknown;
@@ -20,6 +20,7 @@ const REFERENCE_KERNELS: ReadonlyArray<[string, KernelFactory]> = [
   ['quantized::linear_relu', (e) => linearKernel(e, true)],
   ['quantized::linear_dynamic', (e) => linearDynamicKernel(e, false)],
   ['quantized::linear_relu_dynamic', (e) => linearDynamicKernel(e, true)],
+  ['quantized::linear_dynamic_fp16', () => linearDynamicFp16Kernel],
   ['quantized::add', () => addKernel(false)],
   ['quantized::add_relu', () => addKernel(true)],
   ['quantized::mul', () => mulKernel(false)],
