@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Q from '@qtorch/qtensor';
 import type { Conv2dGeometry } from '../ts/index.js';
+import { randomInts } from './reference.js';
 import type { AddonUnderTest } from './suite.js';
 
 export function describeOpArguments(t: AddonUnderTest): void {
@@ -85,6 +86,30 @@ export function describeOpArguments(t: AddonUnderTest): void {
       expect(() => b().minMax([1, 2] as never)).toThrow(TypeError);
       expect(b().minMax(Float32Array.of(1, 3, -2, NaN))).toEqual([NaN, NaN]); // NaN propagates, as the reference min/max
       expect(b().minMax(Float32Array.of(5))).toEqual([0, 5]);
+    });
+
+    it('minMax: min(x, 0) / max(x, 0) of every length 0..40 and position, -0 never replaces +0, the first NaN anywhere', () => {
+      // the plain sequential scan the native vector loop must equal
+      const reference = (v: Float32Array): [number, number] => {
+        let lo = 0, hi = 0;
+        for (const x of v) {
+          if (Number.isNaN(x)) return [x, x];
+          lo = x < lo ? x : lo;
+          hi = x > hi ? x : hi;
+        }
+        return [lo, hi];
+      };
+      const same = (a: [number, number], e: [number, number]) => Object.is(a[0], e[0]) && Object.is(a[1], e[1]);
+      for (let n = 0; n <= 40; n++) {
+        const vals = Float32Array.from(randomInts(n, -1000, 1000, 300 + n), (v) => v / 8);
+        const cases = [vals, vals.map(() => -0), vals.map((v) => Math.abs(v) + 1), vals.map((v) => -Math.abs(v) - 1)];
+        for (let p = 0; p < n; p += 3) {
+          const withNaN = vals.slice();
+          withNaN[p] = NaN;
+          cases.push(withNaN);
+        }
+        for (const c of cases) expect({ n, c: Array.from(c), ok: same(b().minMax(c), reference(c)) }).toEqual({ n, c: Array.from(c), ok: true });
+      }
     });
 
     it('through qtensor, bad inputs raise the reference errors before native code runs', () => {
