@@ -261,7 +261,6 @@ static_assert(WidePath::kRowBytes == 1024 && NarrowPath::kRowBytes == 512, "row 
 #define QTORCH_CLOBBER6                                                                                     \
   "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", \
       "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
-// C[6][16] (ldc in elements) = (accumulate ? C : 0) + the tile's sums over `steps` steps.
 // The start of every row: the 16 column terms (init) or C plus them (accumulate).
 #define QTORCH_INIT6 \
   "vmovdqa (%[ct]), %%ymm0\n\t" \
