@@ -14,7 +14,8 @@ export const seed = (): void => void manualSeed(0);
  * full range, N(0, 1) at scale 0.05, zero point 128. Without an engine: the full range.
  */
 export function qActivation(shape: readonly number[], engine?: Engine): Tensor {
-  return engine === 'fbgemm' ? quantizePerTensor(randn([...shape]), 0.1, 64, quint8) : quantizePerTensor(randn([...shape]), 0.05, 128, quint8);
+  const [scale, zeroPoint] = engine === 'fbgemm' ? [0.1, 64] : [0.05, 128];
+  return quantizePerTensor(randn([...shape]), scale, zeroPoint, quint8);
 }
 
 /** Symmetric per-tensor qint8 weights: N(0, 1) at scale 0.03. */

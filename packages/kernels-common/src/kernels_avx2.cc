@@ -390,6 +390,18 @@ void PrefetchStrip(const int8_t* b, size_t from, size_t to) {
   for (size_t q = from; q < to; ++q) _mm_prefetch(reinterpret_cast<const char*>(b + q * kPanelQuadBytes), _MM_HINT_T1);
 }
 
+// One TileRows tile of r (1..5) rows, the row count chosen at run time.
+template <class Path, bool kStream = false>
+void TileRowsOf(size_t r, const void* a, const void* b, size_t bStride, size_t steps, const TileOut& o, const int32_t* rowSum) {
+  switch (r) {
+    case 5: return TileRows<Path, 5, kStream>(a, b, bStride, steps, o, rowSum);
+    case 4: return TileRows<Path, 4, kStream>(a, b, bStride, steps, o, rowSum);
+    case 3: return TileRows<Path, 3, kStream>(a, b, bStride, steps, o, rowSum);
+    case 2: return TileRows<Path, 2, kStream>(a, b, bStride, steps, o, rowSum);
+    default: return TileRows<Path, 1, kStream>(a, b, bStride, steps, o, rowSum);
+  }
+}
+
 // Rows of one packed A block against one packed strip (64 bytes per step): 6-row tiles, then
 // the remainder. next: the packed strip prepared after this one (nq lines) or null; its lines
 // are prefetched a few per tile, spread out (a burst of them stalls on the miss queue).
@@ -410,13 +422,10 @@ void StripTiles(const char* a, size_t rows, const void* b, size_t steps, TileOut
   while (i < rows) {
     const size_t r = rows - i > 6 ? 4 : rows - i;  // 7 -> 4 + 3, 8 -> 4 + 4
     const char* ai = a + i * Path::kRowBytes;
-    switch (r) {
-      case 6: Tile6<Path>(ai, b, steps, o, rowSum + i); break;
-      case 5: TileRows<Path, 5>(ai, b, 64, steps, o, rowSum + i); break;
-      case 4: TileRows<Path, 4>(ai, b, 64, steps, o, rowSum + i); break;
-      case 3: TileRows<Path, 3>(ai, b, 64, steps, o, rowSum + i); break;
-      case 2: TileRows<Path, 2>(ai, b, 64, steps, o, rowSum + i); break;
-      default: TileRows<Path, 1>(ai, b, 64, steps, o, rowSum + i); break;
+    if (r == 6) {
+      Tile6<Path>(ai, b, steps, o, rowSum + i);
+    } else {
+      TileRowsOf<Path>(r, ai, b, 64, steps, o, rowSum + i);
     }
     i += r;
     o.c += r * o.ldc;
@@ -434,13 +443,7 @@ void StripDirect(const int16_t* a, size_t rows, const int8_t* b, size_t nq, Tile
 void StripDirectNarrow(const uint8_t* a, size_t rows, const int8_t* b, size_t nq, TileOut o, const int32_t* rowSum) {
   for (size_t i = 0; i < rows;) {
     const size_t r = rows - i >= 4 ? 4 : rows - i;
-    const uint8_t* ai = a + i * kKc;
-    switch (r) {
-      case 4: TileRows<NarrowPath, 4, true>(ai, b, kPanelQuadBytes, nq, o, rowSum + i); break;
-      case 3: TileRows<NarrowPath, 3, true>(ai, b, kPanelQuadBytes, nq, o, rowSum + i); break;
-      case 2: TileRows<NarrowPath, 2, true>(ai, b, kPanelQuadBytes, nq, o, rowSum + i); break;
-      default: TileRows<NarrowPath, 1, true>(ai, b, kPanelQuadBytes, nq, o, rowSum + i); break;
-    }
+    TileRowsOf<NarrowPath, true>(r, a + i * kKc, b, kPanelQuadBytes, nq, o, rowSum + i);
     i += r;
     o.c += r * o.ldc;
   }
