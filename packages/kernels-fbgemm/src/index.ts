@@ -44,4 +44,20 @@ const api: KernelsApi = setupAddon(qt, ENGINE, nativeLoad);
  * `numThreads`, `setNumThreads`, `packWeights`, `qgemmS32`, `qlinear` (this engine's
  * requantization), `qlinearDynamic`, `sgemm`, `sgemmStrided`, `im2colF32`, `quantizeInto`, `dequantizeInto`.
  */
-export const { backendInfo, setIsa, detectedIsa, numThreads, setNumThreads, packWeights, qgemmS32, qlinear, qlinearDynamic, sgemm, sgemmStrided, im2colF32, quantizeInto, dequantizeInto } = api;
+// Each export is typed as its KernelsApi member so the declaration emitter names the types through
+// the import above: inferred from a destructuring it reached them by a node_modules/@qtorch/
+// kernels-common path, which made the .d.ts bundle duplicate them and, intermittently, fail to parse.
+export const backendInfo: KernelsApi['backendInfo'] = api.backendInfo;
+export const setIsa: KernelsApi['setIsa'] = api.setIsa;
+export const detectedIsa: KernelsApi['detectedIsa'] = api.detectedIsa;
+export const numThreads: KernelsApi['numThreads'] = api.numThreads;
+export const setNumThreads: KernelsApi['setNumThreads'] = api.setNumThreads;
+export const packWeights: KernelsApi['packWeights'] = api.packWeights;
+export const qgemmS32: KernelsApi['qgemmS32'] = api.qgemmS32;
+export const qlinear: KernelsApi['qlinear'] = api.qlinear;
+export const qlinearDynamic: KernelsApi['qlinearDynamic'] = api.qlinearDynamic;
+export const sgemm: KernelsApi['sgemm'] = api.sgemm;
+export const sgemmStrided: KernelsApi['sgemmStrided'] = api.sgemmStrided;
+export const im2colF32: KernelsApi['im2colF32'] = api.im2colF32;
+export const quantizeInto: KernelsApi['quantizeInto'] = api.quantizeInto;
+export const dequantizeInto: KernelsApi['dequantizeInto'] = api.dequantizeInto;
