@@ -14,22 +14,28 @@
  * ```
  */
 import * as qt from '@qtorch/qtensor';
-import { setupAddon, type KernelsApi, type LoadResult } from '../../kernels-common/ts/index.js';
-import { loadNative } from './native.js';
-
-export { loadNative, packageRoot } from './native.js';
-export {
-  NATIVE_KERNEL_OPS,
-  NATIVE_QUANTIZED_OPS,
+// Every type the API's signatures use is imported here (not only re-exported): the declaration
+// emitter then names them locally instead of reaching kernels-common through
+// node_modules/@qtorch/kernels-common, which made the .d.ts bundle duplicate them, import a
+// missing './binding.js' and intermittently fail to parse (tools/dist-check guards this).
+import {
+  setupAddon,
   type BackendInfo,
+  type Bytes8,
+  type Engine,
   type Isa,
   type KernelsApi,
   type LoadResult,
-  type NativeBinding,
   type PackedWeights,
   type QLinearDynamicOptions,
   type QLinearOptions,
+  type WeightScales,
 } from '../../kernels-common/ts/index.js';
+import { loadNative } from './native.js';
+
+export { loadNative, packageRoot } from './native.js';
+export { NATIVE_KERNEL_OPS, NATIVE_QUANTIZED_OPS, type NativeBinding } from '../../kernels-common/ts/index.js';
+export type { BackendInfo, Bytes8, Engine, Isa, KernelsApi, LoadResult, PackedWeights, QLinearDynamicOptions, QLinearOptions, WeightScales };
 
 /** The engine whose numerics this package implements. */
 export const ENGINE = 'fbgemm' as const;
@@ -44,20 +50,4 @@ const api: KernelsApi = setupAddon(qt, ENGINE, nativeLoad);
  * `numThreads`, `setNumThreads`, `packWeights`, `qgemmS32`, `qlinear` (this engine's
  * requantization), `qlinearDynamic`, `sgemm`, `sgemmStrided`, `im2colF32`, `quantizeInto`, `dequantizeInto`.
  */
-// Each export is typed as its KernelsApi member so the declaration emitter names the types through
-// the import above: inferred from a destructuring it reached them by a node_modules/@qtorch/
-// kernels-common path, which made the .d.ts bundle duplicate them and, intermittently, fail to parse.
-export const backendInfo: KernelsApi['backendInfo'] = api.backendInfo;
-export const setIsa: KernelsApi['setIsa'] = api.setIsa;
-export const detectedIsa: KernelsApi['detectedIsa'] = api.detectedIsa;
-export const numThreads: KernelsApi['numThreads'] = api.numThreads;
-export const setNumThreads: KernelsApi['setNumThreads'] = api.setNumThreads;
-export const packWeights: KernelsApi['packWeights'] = api.packWeights;
-export const qgemmS32: KernelsApi['qgemmS32'] = api.qgemmS32;
-export const qlinear: KernelsApi['qlinear'] = api.qlinear;
-export const qlinearDynamic: KernelsApi['qlinearDynamic'] = api.qlinearDynamic;
-export const sgemm: KernelsApi['sgemm'] = api.sgemm;
-export const sgemmStrided: KernelsApi['sgemmStrided'] = api.sgemmStrided;
-export const im2colF32: KernelsApi['im2colF32'] = api.im2colF32;
-export const quantizeInto: KernelsApi['quantizeInto'] = api.quantizeInto;
-export const dequantizeInto: KernelsApi['dequantizeInto'] = api.dequantizeInto;
+export const { backendInfo, setIsa, detectedIsa, numThreads, setNumThreads, packWeights, qgemmS32, qlinear, qlinearDynamic, sgemm, sgemmStrided, im2colF32, quantizeInto, dequantizeInto } = api;
