@@ -32,6 +32,7 @@
         'src/activations.cc',
         'src/pool.cc',
         'src/rnn.cc',
+        'src/qparams.cc',
       ],
       'direct_dependent_settings': { 'include_dirs': ['include'] },
       'conditions': [

@@ -10,6 +10,7 @@
 #include "qtorch/kernels.h"
 #include "qtorch/parallel.h"
 #include "qtorch/qops.h"
+#include "qtorch/qparams.h"
 
 namespace qtorch {
 namespace {
@@ -116,6 +117,34 @@ void RunDynamicRnnStep(const DynamicRnnStep& s) {
       gates(a);
     }
   });
+}
+
+size_t RunDynamicRnnLayer(const DynamicRnnLayer& l) {
+  const size_t hn = l.batch * l.hidden, gn = RnnGateCount(l.cell) * hn;
+  DynamicRnnStep s;
+  s.cell = l.cell;
+  s.batch = l.batch;
+  s.hidden = l.hidden;
+  s.c = l.c;
+  s.whh = l.whh;
+  s.weightScales = l.weightScales;
+  s.weightScaleCount = l.weightScaleCount;
+  s.bias = l.bias;
+  s.h = l.h0;
+  for (size_t i = 0; i < l.steps; ++i) {
+    const size_t t = l.reverse ? l.steps - 1 - i : i;
+    float lo = 0, hi = 0;
+    MinMaxF32(s.h, hn, &lo, &hi);
+    Qparams qp;
+    if (hn > 0 && !ChooseQparamsU8(lo, hi, l.reduceRange, &qp)) return i;
+    s.inScale = qp.scale;
+    s.inZeroPoint = qp.zeroPoint;
+    s.igates = l.igates + t * gn;
+    s.hOut = l.output + t * hn;
+    RunDynamicRnnStep(s);
+    s.h = s.hOut;
+  }
+  return l.steps;
 }
 
 }  // namespace qtorch

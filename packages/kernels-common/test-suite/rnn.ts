@@ -186,34 +186,66 @@ export function describeRnn(t: AddonUnderTest): void {
     });
   });
 
-  describe(`${t.packageName} rnnStepDynamic argument validation`, () => {
-    it('cell, lengths, c for LSTM only, overlapping output, weight shape, qparams: TypeError / RangeError, never a crash', () => {
+  describe(`${t.packageName} chooseQparamsU8 (the layer's per-step qparams)`, () => {
+    it('the same scale and zero point as qtensor\'s chooseQuantizationParams: random, tiny, one-sided, signed-zero and huge ranges', () => {
+      const b = t.nativeLoad.binding!;
+      const ranges: Array<[number, number]> = [
+        [0, 0], [-0, 0], [0, -0], [-0, -0], [-1, 1], [-1e-30, 2e-30], [0, 1e-7], [-3e-6, 0], [-2e-6, 5e-6], [1, 2], [-5, -2],
+        [-3.4e38, 3.4e38], [-1e-45, 1e-45], [-0.5, 127.5], [-1, 254],
+      ];
+      const u = randomInts(4000, -1e6, 1e6, 91);
+      for (let i = 0; i + 1 < u.length; i += 2) {
+        const mag = 10 ** ((Math.abs(u[i]!) % 24) - 12);  // ranges from 1e-12 to 1e11
+        const [x, y] = [(u[i]! / 1e6) * mag, (u[i + 1]! / 1e6) * mag];
+        ranges.push([Math.fround(Math.min(x, y)), Math.fround(Math.max(x, y))]);
+      }
+      for (const [lo, hi] of ranges) {
+        for (const reduceRange of [false, true]) {
+          const want = Q.chooseQuantizationParams(lo, hi, 0, 255, { reduceRange });
+          expect(b.chooseQparamsU8(lo, hi, reduceRange), `[${lo}, ${hi}] reduceRange ${reduceRange}`).toEqual([want.scale, want.zeroPoint]);
+        }
+      }
+      for (const [lo, hi] of [[NaN, 1], [0, Infinity], [-Infinity, 0], [2, 1]]) expect(b.chooseQparamsU8(lo!, hi!, false)).toBeNull();
+    });
+  });
+
+  describe(`${t.packageName} rnnLayerDynamic argument validation`, () => {
+    it('cell, lengths, c for LSTM only, overlapping outputs, weight shape, flags: TypeError / RangeError, never a crash', () => {
       const b = t.nativeLoad.binding!;
       const p = t.api.packWeights(new Int8Array(8 * 2), 8, 2, 0), ws = Float64Array.of(0.1);
-      const ig = new Float32Array(8), h = new Float32Array(2), c = new Float32Array(2), out = new Float32Array(2);
-      const step = (...over: Array<[number, unknown]>) => {
-        const args: unknown[] = [0, ig, h, c, out, 1, 2, p, 0.1, 0, ws, null];
+      // LSTM, 3 steps, batch 1, hidden 2: igates 3 * 8, h0 / c 2, output 3 * 2
+      const ig = new Float32Array(24), h = new Float32Array(2), c = new Float32Array(2), out = new Float32Array(6);
+      const run = (...over: Array<[number, unknown]>) => {
+        const args: unknown[] = [0, ig, 3, 1, 2, p, ws, null, false, false, h, c, out];
         for (const [i, v] of over) args[i] = v;
-        return (b.rnnStepDynamic as (...a: unknown[]) => unknown)(...args);
+        return (b.rnnLayerDynamic as (...a: unknown[]) => unknown)(...args);
       };
-      expect(step()).toBeUndefined();
-      expect(() => step([0, 4])).toThrow(RangeError);
-      expect(() => step([0, 'lstm'])).toThrow(TypeError);
-      expect(() => step([1, new Float32Array(7)])).toThrow(/igates/);
-      expect(() => step([1, new Float64Array(8)])).toThrow(TypeError);
-      expect(() => step([2, new Float32Array(3)])).toThrow(/h\)/);
-      expect(() => step([3, null])).toThrow(/must be a Float32Array for an LSTM/);
-      expect(() => step([0, 1], [1, new Float32Array(6)], [7, t.api.packWeights(new Int8Array(12), 6, 2, 0)])).toThrow(/must be null/);
-      expect(() => step([4, ig.subarray(2, 4)])).toThrow(/must not share memory/);
-      expect(() => step([4, c])).toThrow(/must not share memory/);
-      expect(() => step([7, t.api.packWeights(new Int8Array(12), 6, 2, 0)])).toThrow(/gates \* hidden x hidden/);
-      expect(() => step([7, {}])).toThrow(TypeError);
-      expect(() => step([8, 0])).toThrow(/inScale/);
-      expect(() => step([9, 256])).toThrow(/inZeroPoint/);
-      expect(() => step([10, Float64Array.of(1, 2)])).toThrow(/weightScales/);
-      expect(() => step([11, new Float32Array(3)])).toThrow(/bias/);
-      expect(() => step([5, 2 ** 31])).toThrow(RangeError);
-      expect(step([5, 0], [1, new Float32Array(0)], [2, new Float32Array(0)], [3, new Float32Array(0)], [4, new Float32Array(0)])).toBeUndefined();
+      expect(run()).toBe(3);
+      expect(() => run([0, 4])).toThrow(RangeError);
+      expect(() => run([0, 'lstm'])).toThrow(TypeError);
+      expect(() => run([1, new Float32Array(23)])).toThrow(/igates/);
+      expect(() => run([1, new Float64Array(24)])).toThrow(TypeError);
+      expect(() => run([2, 4])).toThrow(/igates/);
+      expect(() => run([10, new Float32Array(3)])).toThrow(/h0/);
+      expect(() => run([11, null])).toThrow(/must be a Float32Array for an LSTM/);
+      expect(() => run([0, 1], [1, new Float32Array(18)], [5, t.api.packWeights(new Int8Array(12), 6, 2, 0)])).toThrow(/must be null/);
+      expect(() => run([12, new Float32Array(5)])).toThrow(/output/);
+      const shared = new Float32Array(30);
+      expect(() => run([1, shared.subarray(0, 24)], [12, shared.subarray(20, 26)])).toThrow(/must not share memory/);
+      expect(() => run([11, out.subarray(0, 2)])).toThrow(/must not share memory/);
+      expect(() => run([11, h])).toThrow(/must not share memory/);
+      expect(() => run([5, t.api.packWeights(new Int8Array(12), 6, 2, 0)])).toThrow(/gates \* hidden x hidden/);
+      expect(() => run([5, {}])).toThrow(TypeError);
+      expect(() => run([6, Float64Array.of(1, 2)])).toThrow(/weightScales/);
+      expect(() => run([7, new Float32Array(3)])).toThrow(/bias/);
+      expect(() => run([8, 1])).toThrow(/reduceRange/);
+      expect(() => run([9, undefined])).toThrow(/reverse/);
+      expect(() => run([3, 2 ** 31])).toThrow(RangeError);
+      expect(run([2, 0], [1, new Float32Array(0)], [12, new Float32Array(0)])).toBe(0);
+      // a NaN h0 stops the loop before its first step, leaving c untouched
+      const c0 = Float32Array.of(0.25, -0.5);
+      expect(run([10, Float32Array.of(NaN, 0)], [11, c0])).toBe(0);
+      expect(Array.from(c0)).toEqual([0.25, -0.5]);
     });
   });
 }

@@ -95,13 +95,19 @@ export interface NativeBinding {
   /** The float32 im2col of one convolution group (qtensor's `FloatIm2colKernel`); absent in older binaries. */
   im2colF32?(src: Float32Array, srcOffset: number, cg: number, geometry: Int32Array, cols: Float32Array): void;
   /**
-   * One step of a dynamic quantized recurrent cell (0 LSTM, 1 GRU, 2 tanh, 3 relu): h quantized
-   * to quint8 with (inScale, inZeroPoint), hidden projection with `packed` (gates * hidden x
-   * hidden) and bias, then the gates with `igates` (batch x gates * hidden); writes hOut and,
-   * for LSTM, c in place.
+   * The time loop of one layer-direction of a dynamic quantized recurrent layer (cell 0 LSTM,
+   * 1 GRU, 2 tanh, 3 relu): each step quantizes h to quint8 with qparams chosen from its range
+   * (0..127 with `reduceRange`), projects it with `packed` (gates * hidden x hidden) and bias,
+   * and applies the gates with that step's slice of `igates` ([steps, batch, gates * hidden]).
+   * Writes every step's h into `output` ([steps, batch, hidden], time order) and, for LSTM, the
+   * cell state into `c` in place (c0 in, the final c out). Returns the steps run: fewer than
+   * `steps` when the next h has no finite range (the caller reports it).
    */
-  rnnStepDynamic(cell: number, igates: Float32Array, h: Float32Array, c: Float32Array | null, hOut: Float32Array, batch: number,
-    hidden: number, packed: PackedWeights, inScale: number, inZeroPoint: number, weightScales: WeightScales, bias: Float32Array | null): void;
+  rnnLayerDynamic(cell: number, igates: Float32Array, steps: number, batch: number, hidden: number, packed: PackedWeights,
+    weightScales: WeightScales, bias: Float32Array | null, reduceRange: boolean, reverse: boolean, h0: Float32Array,
+    c: Float32Array | null, output: Float32Array): number;
+  /** The layer's native quint8 qparams choice: `[scale, zeroPoint]`, or null for a non-finite range. */
+  chooseQparamsU8(lo: number, hi: number, reduceRange: boolean): [number, number] | null;
   /** The active ISA level. */
   isa(): Isa;
   /** Highest ISA level this CPU supports. */

@@ -41,7 +41,7 @@ void QAdd(const T* a, double sa, int32_t za, const T* b, double sb, int32_t zb, 
 template <typename T>
 void QRelu(const T* x, size_t n, int32_t zp, T* y);
 
-// min and max of x and 0 (dynamic quantization's range); NaN is ignored.
+// min and max of x and 0 (dynamic quantization's range); a NaN in x comes back as both (the first one).
 void MinMaxF32(const float* x, size_t n, float* lo, float* hi);
 
 // Hint (Linux) that a large output buffer about to be written for the first time be backed by

@@ -35,4 +35,25 @@ struct DynamicRnnStep {
 // h' (and c') = cell(igates, dynamic_linear(h, W_hh, b_hh)) with the reference's numerics.
 void RunDynamicRnnStep(const DynamicRnnStep& s);
 
+// The time loop of one layer-direction: every step's h quantized with qparams chosen from its
+// range (ChooseQparamsU8), then RunDynamicRnnStep.
+struct DynamicRnnLayer {
+  RnnCell cell = RnnCell::Lstm;
+  size_t steps = 0, batch = 0, hidden = 0;
+  const float* igates = nullptr;  // steps x batch x gates*hidden
+  const float* h0 = nullptr;      // batch x hidden
+  float* c = nullptr;             // LSTM: batch x hidden, c0 in, the final c out
+  float* output = nullptr;        // steps x batch x hidden (time order); must not overlap the inputs
+  bool reverse = false;           // last step first
+  bool reduceRange = false;       // h quantized to 0..127
+  const PackedWeights* whh = nullptr;
+  const double* weightScales = nullptr;
+  size_t weightScaleCount = 1;
+  const float* bias = nullptr;
+};
+
+// Runs the steps in order; returns how many ran: fewer than `steps` when the h of the next one
+// has no finite range (NaN or +-Inf), which the caller reports.
+size_t RunDynamicRnnLayer(const DynamicRnnLayer& l);
+
 }  // namespace qtorch

@@ -1,11 +1,11 @@
 /**
  * `qtorch::rnn_dynamic_layer`: the time loop of one layer-direction of a dynamic quantized
  * LSTM / GRU / Elman RNN (PyTorch's CPU `FullLayer` / `ReverseLayer` over
- * `QuantizedCellParamsDynamic`), given the input projection of the whole sequence. Per step the
- * hidden state's range comes from a native scan and its qparams from qtensor's
- * `chooseQuantizationParams` (exactly as the dynamic linear op picks them), then one native call
- * quantizes h, runs the hidden projection and the gates, and writes h straight into the output
- * sequence (c in place): nothing is allocated per step.
+ * `QuantizedCellParamsDynamic`), given the input projection of the whole sequence. One native
+ * call runs every step: the hidden state's range, its qparams (a C++ statement-by-statement copy
+ * of qtensor's `chooseQuantizationParams`, held to it by the tests), quantization, the hidden
+ * projection and the gates, writing h straight into the output sequence (c in place). Nothing
+ * is allocated per step and no step returns to JavaScript.
  */
 import type { LinearPackedLike } from '../qtensor_api.js';
 import { type OpContext, allocOutput } from './common.js';
@@ -45,22 +45,23 @@ export interface RnnDynamicLayerResult {
 export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache) {
   return (a: RnnDynamicLayerArgs): RnnDynamicLayerResult => {
     const { steps, batch, hidden } = a;
-    const hn = batch * hidden, gn = a.igates.length / Math.max(steps, 1);
+    const hn = batch * hidden;
     const packed = weights.linear(a.packedHh);
     const scales = a.packedHh.weight.scales, bias = a.packedHh.bias;
     const reduceRange = a.reduceRange && ctx.engine === 'fbgemm';
     const c = a.c0 ? Float32Array.from(a.c0) : null;
     const output = allocOutput(Float32Array, steps * hn);
-    let h = a.h0;
-    for (let i = 0; i < steps; i++) {
-      const t = a.reverse ? steps - 1 - i : i;
-      const [lo, hi] = ctx.binding.minMax(h);
-      const qp = ctx.qt.chooseQuantizationParams(lo, hi, 0, 255, { reduceRange });
-      const hOut = output.subarray(t * hn, (t + 1) * hn);
-      ctx.binding.rnnStepDynamic(RNN_CELLS[a.cell], a.igates.subarray(t * gn, (t + 1) * gn), h, c, hOut, batch, hidden, packed,
-        qp.scale, qp.zeroPoint, scales, bias);
-      h = hOut;
+    const ran = ctx.binding.rnnLayerDynamic(RNN_CELLS[a.cell], a.igates, steps, batch, hidden, packed, scales, bias, reduceRange,
+      a.reverse, a.h0, c, output);
+    // the h that step i (in run order) starts from: h0, then the previous step's output
+    const timeOf = (i: number) => (a.reverse ? steps - 1 - i : i);
+    const hAt = (i: number) => (i === 0 ? a.h0 : output.subarray(timeOf(i - 1) * hn, (timeOf(i - 1) + 1) * hn));
+    if (ran < steps) {
+      // the h of step `ran` has no finite range: qtensor's qparams choice reports it
+      const [lo, hi] = ctx.binding.minMax(hAt(ran));
+      ctx.qt.chooseQuantizationParams(lo, hi, 0, 255, { reduceRange });
+      throw new Error(`qtorch::rnn_dynamic_layer: the native layer stopped at step ${ran} of ${steps} on a range qtensor accepts ([${lo}, ${hi}])`);
     }
-    return { output, h: steps > 0 ? Float32Array.from(h) : Float32Array.from(a.h0), c: c ?? null };
+    return { output, h: Float32Array.from(hAt(steps)), c };
   };
 }
