@@ -522,6 +522,116 @@ void PackANarrow(const uint8_t* a, size_t lda, size_t rows, size_t kLen, size_t 
   }
 }
 
+// Full-range activations through the narrow path: the block is packed clamped to a 129-value
+// window [lo, lo + 128] and the few values outside it (randn-like activations: the tails) are
+// corrected exactly afterwards, each adding (a - clamp(a)) * w[k, :] to its row. Worth it when
+// the outliers are few (each costs about N / 2 cycles, the narrow tiles save ~N / 100 per
+// value) and the strips are many (the window search reads the block once more).
+struct Outlier {
+  uint16_t row;  // within the A block
+  uint16_t k;    // within the K block
+  int32_t excess;  // a - clamp(a, lo, lo + 128), nonzero
+};
+constexpr size_t kOutlierShare = 64;  // at most 1 / 64 of a block's values
+constexpr size_t kOutlierMaxEntries = kMc * kKc / kOutlierShare;
+constexpr size_t kOutlierMinColumns = 128;
+
+// The 129-value window holding most of the block's values: its low end, and how many lie outside.
+size_t BestWindow(const uint8_t* a, size_t lda, size_t rows, size_t kLen, uint8_t* lo) {
+  uint32_t hist[4][256] = {};  // 4 interleaved histograms: consecutive equal bytes do not serialize
+  for (size_t r = 0; r < rows; ++r) {
+    const uint8_t* ar = a + r * lda;
+    size_t t = 0;
+    for (; t + 4 <= kLen; t += 4) ++hist[0][ar[t]], ++hist[1][ar[t + 1]], ++hist[2][ar[t + 2]], ++hist[3][ar[t + 3]];
+    for (; t < kLen; ++t) ++hist[0][ar[t]];
+  }
+  uint32_t count[256];
+  for (size_t v = 0; v < 256; ++v) count[v] = hist[0][v] + hist[1][v] + hist[2][v] + hist[3][v];
+  uint32_t inside = 0;
+  for (size_t v = 0; v <= 128; ++v) inside += count[v];
+  uint32_t best = inside;
+  size_t bestLo = 0;
+  for (size_t v = 1; v + 128 < 256; ++v) {  // slide [v, v + 128]
+    inside += count[v + 128] - count[v - 1];
+    if (inside > best) best = inside, bestLo = v;
+  }
+  *lo = static_cast<uint8_t>(bestLo);
+  return rows * kLen - best;
+}
+
+// PackANarrow with the values clamped to [lo, lo + 128]; the clamped-off parts go to `out` (in
+// row order). rowSum still sums the true a - za.
+size_t PackANarrowClamped(const uint8_t* a, size_t lda, size_t rows, size_t kLen, size_t kPad, uint8_t lo, int32_t za,
+                          uint8_t* w, int32_t* rowSum, Outlier* out) {
+  const __m256i lov = _mm256_set1_epi8(static_cast<char>(lo));
+  const __m256i hiv = _mm256_set1_epi8(static_cast<char>(lo + 128));
+  const uint32_t shift = static_cast<uint32_t>(kLen) * static_cast<uint32_t>(static_cast<int32_t>(lo) - za);
+  size_t count = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    const uint8_t* ar = a + r * lda;
+    uint8_t* wr = w + r * kKc;
+    uint32_t total = 0;
+    const auto record = [&](size_t t, uint8_t v, uint8_t clamped) {
+      const int32_t e = static_cast<int32_t>(v) - static_cast<int32_t>(clamped);
+      out[count++] = Outlier{static_cast<uint16_t>(r), static_cast<uint16_t>(t), e};
+      total += static_cast<uint32_t>(e);
+    };
+    __m256i sum = _mm256_setzero_si256();
+    size_t t = 0;
+    for (; t + 32 <= kLen; t += 32) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ar + t));
+      const __m256i c = _mm256_min_epu8(_mm256_max_epu8(v, lov), hiv);
+      const __m256i d = _mm256_sub_epi8(c, lov);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(wr + t), d);
+      sum = _mm256_add_epi64(sum, _mm256_sad_epu8(d, _mm256_setzero_si256()));
+      for (uint32_t m = ~static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, c))); m; m &= m - 1) {
+        const size_t i = static_cast<size_t>(__builtin_ctz(m));
+        record(t + i, ar[t + i], wr[t + i] + lo);
+      }
+    }
+    alignas(32) uint64_t parts[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(parts), sum);
+    total += static_cast<uint32_t>(parts[0] + parts[1] + parts[2] + parts[3]);
+    for (; t < kLen; ++t) {
+      const uint8_t v = ar[t];
+      const uint8_t c = v < lo ? lo : v > lo + 128 ? static_cast<uint8_t>(lo + 128) : v;
+      wr[t] = static_cast<uint8_t>(c - lo);
+      total += wr[t];
+      if (c != v) record(t, v, c);
+    }
+    for (; t < kPad; ++t) wr[t] = 0;
+    rowSum[r] = static_cast<int32_t>(total + shift);
+  }
+  return count;
+}
+
+// C[row, strip columns] += excess * w[k, strip columns] for each outlier; b is the strip copied
+// by CopyStrip (64 bytes per quad row: column c's 4 k values at 4c).
+void AddOutliers(const Outlier* out, size_t count, const int8_t* b, const TileOut& o) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i n = _mm256_set1_epi32(static_cast<int32_t>(o.valid));
+  const __m256i m0 = _mm256_cmpgt_epi32(n, lane);
+  const __m256i m1 = _mm256_cmpgt_epi32(n, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
+  for (size_t i = 0; i < count; ++i) {
+    const Outlier& x = out[i];
+    const int8_t* bq = b + (x.k / kQuad) * 64;
+    // byte k % 4 of each column's dword, sign-extended: shift it to the top, then back down
+    const __m128i up = _mm_cvtsi32_si128(static_cast<int>(24 - 8 * (x.k % kQuad)));
+    const __m256i e = _mm256_set1_epi32(x.excess);
+    const __m256i w0 = _mm256_sra_epi32(_mm256_sll_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(bq)), up), _mm_cvtsi32_si128(24));
+    const __m256i w1 = _mm256_sra_epi32(_mm256_sll_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(bq + 32)), up), _mm_cvtsi32_si128(24));
+    int32_t* c = o.c + x.row * o.ldc;
+    const __m256i d0 = _mm256_mullo_epi32(e, w0), d1 = _mm256_mullo_epi32(e, w1);
+    if (o.valid == kNr) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c), _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(c)), d0));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c + 8), _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(c + 8)), d1));
+    } else {  // masked: never touch the columns past n
+      _mm256_maskstore_epi32(c, m0, _mm256_add_epi32(_mm256_maskload_epi32(c, m0), d0));
+      _mm256_maskstore_epi32(c + 8, m1, _mm256_add_epi32(_mm256_maskload_epi32(c + 8, m1), d1));
+    }
+  }
+}
+
 // One 16-column strip of a packed K block (nq quad rows, kPanelQuadBytes apart) copied to
 // contiguous 64-byte steps, so the tiles' B stays in few L1 sets.
 void CopyStrip(const int8_t* b, size_t nq, int8_t* w) {
@@ -546,6 +656,7 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
   alignas(32) int32_t rowSum[kMc];
   alignas(32) int32_t zwStrip[kNr];
   alignas(32) int32_t colTerm[kNr];
+  Outlier outlierList[kOutlierMaxEntries];
   for (size_t k0 = 0; k0 < kPadded; k0 += kKc) {
     const size_t kLen = kPadded - k0 < kKc ? kPadded - k0 : kKc;  // multiple of 4
     const size_t kValid = g.k - k0 < kLen ? g.k - k0 : kLen;
@@ -555,8 +666,14 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
       const size_t rows = g.m - i0 < kMc ? g.m - i0 : kMc;
       const uint8_t* a = g.a + i0 * g.lda + k0;
       uint8_t lo = 0;
-      const bool narrow = NarrowRange(a, g.lda, rows, kValid, &lo);
-      if (narrow) {
+      bool narrow = NarrowRange(a, g.lda, rows, kValid, &lo);
+      size_t outliers = 0;
+      // Outlier correction needs the copied strips (not the in-place small-M paths: > 16 rows)
+      if (!narrow && rows > kNarrowDirectMaxRows && g.n >= kOutlierMinColumns &&
+          BestWindow(a, g.lda, rows, kValid, &lo) <= rows * kValid / kOutlierShare) {
+        outliers = PackANarrowClamped(a, g.lda, rows, kValid, kLen, lo, g.za, aNarrow, rowSum, outlierList);
+        narrow = true;
+      } else if (narrow) {
         PackANarrow(a, g.lda, rows, kValid, kLen, lo, g.za, aNarrow, rowSum);
       } else {
         WidenA(a, g.lda, rows, kValid, kLen, g.za, aw, rowSum);
@@ -598,6 +715,7 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
         } else if (narrow) {
           CopyStrip(bs, kLen / kQuad, bNarrow);
           StripTiles<NarrowPath>(reinterpret_cast<const char*>(aNarrow), rows, bNarrow, kLen / kQuad, o, rowSum, bn, kLen / kQuad);
+          if (outliers) AddOutliers(outlierList, outliers, bNarrow, o);
         } else if (direct) {
           StripDirect(aw, rows, bs, kLen / kQuad, o, rowSum);
         } else {

@@ -108,6 +108,19 @@ function mixedRangeCase(): GemmCase {
   return c;
 }
 
+/**
+ * Activations in the window lo..lo + 128 except about one value in `every`, set to 0 or 255
+ * (outside it at either end): the AVX2 kernel packs such blocks clamped to the window and adds
+ * the clamped-off parts back per value, when they are at most 1 / 64 of the block.
+ */
+function windowCase(m: number, n: number, k: number, seed: number, perChannel: boolean, za: number, lo: number, every: number): GemmCase {
+  const c = gemmCase(m, n, k, seed, perChannel, false, za, [lo, lo + 128]);
+  const pick = randomInts(m * k, 0, every - 1, seed + 7);
+  c.a = c.a.map((v, i) => (pick[i] === 0 ? (i % 3 === 0 ? 0 : 255) : pick[i] === 1 && every > 2 ? (i % 2 ? lo : lo + 128) : v));
+  c.w = c.w.map((v, i) => (i % 11 === 0 ? -128 : i % 13 === 0 ? 127 : v));
+  return c;
+}
+
 /** INT8 GEMM and requantization, every ISA, against the references and the golden cases. */
 export function describeQGemm(t: AddonUnderTest): void {
   const { api } = t;
@@ -146,6 +159,11 @@ export function describeQGemm(t: AddonUnderTest): void {
       ['narrow 30..157, two row blocks 151x33x600, za = lo', gemmCase(151, 33, 600, 45, true, false, 30, [30, 157])],
       ['span 0..129 extremes (widening path) 8x40x1100', gemmCase(8, 40, 1100, 46, false, true, 0, [0, 129])],
       ['narrow K blocks and row blocks mixed with wide ones 150x20x1100', mixedRangeCase()],
+      // Full-range activations with few values outside a 129-value window (clamped + corrected)
+      ['window 60..188, 1% outliers, 20x130x300 per-channel', windowCase(20, 130, 300, 61, true, 128, 60, 100)],
+      ['window 0..128, 1% outliers, 150x144x1030 (row blocks, K blocks, K % 4), za = 255', windowCase(150, 144, 1030, 62, false, 255, 0, 100)],
+      ['window 127..255, 0.5% outliers, 17x200x290 per-channel, za = 0 (one range: below the pool threshold)', windowCase(17, 200, 290, 63, true, 0, 127, 200)],
+      ['window 90..218, 4% outliers (too many: widening path) 30x128x600', windowCase(30, 128, 600, 64, true, 100, 90, 25)],
     ];
 
     it('packWeights keeps the weights: unpack() gives the plain N x K back', () => {
@@ -167,6 +185,23 @@ export function describeQGemm(t: AddonUnderTest): void {
         });
       });
     }
+
+    it('qgemmS32 with activation outliers on one thread (whole ranges: every strip corrected) and on 3', () => {
+      const prev = api.numThreads();
+      try {
+        for (const c of [windowCase(40, 300, 700, 65, true, 30, 40, 150), windowCase(145, 131, 520, 66, false, 200, 100, 80)]) {
+          const expected = refQGemm(c.a, c.w, c.m, c.n, c.k, c.za, c.zw);
+          const packed = api.packWeights(Int8Array.from(c.w), c.n, c.k, Int32Array.from(c.zw));
+          for (const threads of [1, 3]) {
+            api.setNumThreads(threads);
+            const got = api.qgemmS32(Uint8Array.from(c.a), c.m, c.za, packed);
+            expect({ threads, equal: got.every((v, i) => v === expected[i]) }).toEqual({ threads, equal: true });
+          }
+        }
+      } finally {
+        api.setNumThreads(prev);
+      }
+    });
 
     it('qgemmS32 split over panels and over rows: 1 and 2 threads give the reference integers', () => {
       // sizes above the pool's threshold: 5 panels (split by panels), 1 panel x 200 rows (by rows)
