@@ -78,10 +78,17 @@ class Pool {
     tInPool = true;
     Work(fn, bounds);
     tInPool = false;
-    // Close the job: late workers skip it; wait for those still inside a range.
+    // Close the job: late workers skip it; wait for those still inside a range, polling first
+    // (a range usually ends within microseconds, and a futex wake-up of this thread costs tens
+    // of them in a VM: twice per step of a recurrent layer).
     std::unique_lock<std::mutex> g(mu_);
     open_ = false;
-    done_.wait(g, [&] { return active_ == 0; });
+    if (active_.load(std::memory_order_relaxed) != 0) {
+      g.unlock();
+      awaitIdle();
+      g.lock();
+      done_.wait(g, [&] { return active_.load(std::memory_order_relaxed) == 0; });
+    }
     fn_ = nullptr;
     bounds_ = nullptr;
   }
@@ -108,6 +115,11 @@ class Pool {
     while (published_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until) std::this_thread::yield();
   }
 
+  // Polls (yielding) for up to kSpin until no worker is inside a range of the closed job.
+  void awaitIdle() {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    while (active_.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  }
   void loop() {
     tInPool = true;
     std::unique_lock<std::mutex> g(mu_);
@@ -121,13 +133,13 @@ class Pool {
       wake_.wait(g, [&] { return generation_ != seen; });
       seen = generation_;
       if (!open_) continue;  // woke after the job closed: nothing of it may be touched
-      ++active_;
+      active_.fetch_add(1, std::memory_order_relaxed);
       const std::function<void(size_t, size_t)>& fn = *fn_;
       const std::vector<size_t>& bounds = *bounds_;
       g.unlock();
       Work(fn, bounds);
       g.lock();
-      if (--active_ == 0) done_.notify_one();
+      if (active_.fetch_sub(1, std::memory_order_release) == 1) done_.notify_one();
     }
   }
 
@@ -139,7 +151,7 @@ class Pool {
   uint64_t generation_ = 0;
   std::atomic<uint64_t> published_{0};  // generation_, readable without mu_ (awaitBriefly)
   bool open_ = false;
-  size_t active_ = 0;
+  std::atomic<size_t> active_{0};  // workers inside a range (changed under mu_, polled without it)
   std::atomic<size_t> next_{0};
   const std::function<void(size_t, size_t)>* fn_ = nullptr;
   const std::vector<size_t>* bounds_ = nullptr;
