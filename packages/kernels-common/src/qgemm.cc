@@ -148,7 +148,8 @@ bool UseAvx2Range(int32_t za) {
 
 // The AVX2 path: zero points applied in the kernel, results straight into acc (ldc = n).
 // Returns false (nothing written) if a thread's scratch could not be allocated.
-bool QGemmS32Avx2(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc) {
+bool QGemmS32Avx2(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc,
+                  const GemmPartFn* onPart) {
 #if defined(QTORCH_X86_64)
   const size_t n = pw.n, panelStride = pw.kq * kQPanel * kQuad;
   std::atomic<bool> ok{true};
@@ -175,28 +176,31 @@ bool QGemmS32Avx2(const uint8_t* a, size_t lda, size_t m, int32_t za, const Pack
     g.ldc = n;
     g.work = work;
     QGemmRangeAvx2(g);
+    if (onPart) (*onPart)(i0, i1, j0, j0 + g.n);
   });
   return ok.load();
 #else
-  (void)a, (void)lda, (void)m, (void)za, (void)pw, (void)acc;
+  (void)a, (void)lda, (void)m, (void)za, (void)pw, (void)acc, (void)onPart;
   return false;
 #endif
 }
 
 }  // namespace
 
-void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc) {
+void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc,
+                     const GemmPartFn* onPart) {
   const size_t n = pw.n, k = pw.k, np = pw.panels * kQPanel;
   if (m == 0 || n == 0) return;
   if (k == 0) {  // empty sums
     std::fill(acc, acc + m * n, 0);
+    if (onPart) (*onPart)(0, m, 0, n);
     return;
   }
-  if (UseAvx2Range(za) && QGemmS32Avx2(a, lda, m, za, pw, acc)) return;
+  if (UseAvx2Range(za) && QGemmS32Avx2(a, lda, m, za, pw, acc, onPart)) return;
   // The per-block kernels read whole quads: rows of K bytes (from QGemmS32) get padded.
   if (lda < pw.kq * kQuad) {
     const std::vector<uint8_t> padded = PadRows(a, lda, m, k, pw.kq * kQuad);
-    return QGemmS32Strided(padded.data(), pw.kq * kQuad, m, za, pw, acc);
+    return QGemmS32Strided(padded.data(), pw.kq * kQuad, m, za, pw, acc, onPart);
   }
   // The per-block kernels write whole 64-column panels: straight into acc when N is a
   // multiple of 64, else into a scratch buffer (not zero-filled: every element is written).
@@ -208,13 +212,16 @@ void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const P
   }
   std::unique_ptr<int32_t[]> colTerm(new int32_t[n]);
   for (size_t j = 0; j < n; ++j) colTerm[j] = static_cast<int32_t>(k) * za * pw.zeroPoints[j] - za * pw.colSums[j];
-  SplitRowsOrPanels(m, pw, [&](size_t i0, size_t i1, size_t p0, size_t p1) { QGemmRange(a, lda, za, pw, c, acc, colTerm.get(), i0, i1, p0, p1); });
+  SplitRowsOrPanels(m, pw, [&](size_t i0, size_t i1, size_t p0, size_t p1) {
+    QGemmRange(a, lda, za, pw, c, acc, colTerm.get(), i0, i1, p0, p1);
+    if (onPart) (*onPart)(i0, i1, p0 * kQPanel, std::min(n, p1 * kQPanel));
+  });
 }
 
-void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc) {
+void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc, const GemmPartFn* onPart) {
   // Rows of K bytes: QGemmS32Strided pads them (a copy) only for the kernels that read whole
   // quads, i.e. not for the AVX2 one.
-  QGemmS32Strided(a, pw.k, m, za, pw, acc);
+  QGemmS32Strided(a, pw.k, m, za, pw, acc, onPart);
 }
 
 std::vector<uint8_t> ShiftToUnsigned(const int8_t* x, size_t count) {
@@ -253,8 +260,11 @@ void QLinear(const T* a, size_t m, int32_t za, const PackedWeights& pw, const Re
   int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);
   for (size_t i0 = 0; i0 < m; i0 += rows) {
     const size_t r = std::min(rows, m - i0);
-    QGemmS32(u.a + i0 * pw.k, r, u.za, pw, acc);
-    Requantize<T>(acc, r, pw.n, pw.n, stage, 0, y + i0 * pw.n, pw.n, 1);
+    // each GEMM part is requantized on its thread as it finishes (in cache, no second dispatch)
+    const GemmPartFn requantize = [&](size_t p0, size_t p1, size_t j0, size_t j1) {
+      RequantizePart<T>(acc, pw.n, stage, 0, y + i0 * pw.n, pw.n, 1, p0, p1, j0, j1);
+    };
+    QGemmS32(u.a + i0 * pw.k, r, u.za, pw, acc, &requantize);
   }
 }
 
@@ -263,12 +273,16 @@ template void QLinear<int8_t>(const int8_t*, size_t, int32_t, const PackedWeight
 
 void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
                 const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y) {
+  const FloatOutputStage stage = MakeFloatOutputStage(inScale, weightScales, weightScaleCount, bias, relu, pw.n);
   const size_t rows = std::min(m, LinearBlockRows(pw.n));
   int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);
   for (size_t i0 = 0; i0 < m; i0 += rows) {
     const size_t r = std::min(rows, m - i0);
-    QGemmS32(a + i0 * pw.k, r, za, pw, acc);
-    DequantizeAccF32(acc, r, pw.n, inScale, weightScales, weightScaleCount, bias, relu, y + i0 * pw.n);
+    // each GEMM part becomes float32 on its thread as it finishes (in cache, no second dispatch)
+    const GemmPartFn dequantize = [&](size_t p0, size_t p1, size_t j0, size_t j1) {
+      DequantizePart(acc, pw.n, stage, y + i0 * pw.n, pw.n, p0, p1, j0, j1);
+    };
+    QGemmS32(a + i0 * pw.k, r, za, pw, acc, &dequantize);
   }
 }
 

@@ -97,16 +97,22 @@ void RequantizeImpl(const int32_t* acc, size_t m, size_t n, size_t ldAcc, const 
 static constexpr size_t kStageGrain = size_t{1} << 16;
 
 template <typename T>
+void RequantizePart(const int32_t* acc, size_t ldAcc, const OutputStage& st, size_t col0, T* y, size_t rowStride,
+                    size_t colStride, size_t i0, size_t i1, size_t j0, size_t j1) {
+  const int32_t* a = acc + i0 * ldAcc + j0;
+  T* out = y + i0 * rowStride + j0 * colStride;
+  if (st.engine == Engine::Fbgemm) {
+    RequantizeImpl<T, true>(a, i1 - i0, j1 - j0, ldAcc, st, col0 + j0, out, rowStride, colStride);
+  } else {
+    RequantizeImpl<T, false>(a, i1 - i0, j1 - j0, ldAcc, st, col0 + j0, out, rowStride, colStride);
+  }
+}
+
+template <typename T>
 void Requantize(const int32_t* acc, size_t m, size_t n, size_t ldAcc, const OutputStage& st, size_t col0, T* y,
                 size_t rowStride, size_t colStride) {
   auto part = [&](size_t i0, size_t i1, size_t j0, size_t j1) {
-    const int32_t* a = acc + i0 * ldAcc + j0;
-    T* out = y + i0 * rowStride + j0 * colStride;
-    if (st.engine == Engine::Fbgemm) {
-      RequantizeImpl<T, true>(a, i1 - i0, j1 - j0, ldAcc, st, col0 + j0, out, rowStride, colStride);
-    } else {
-      RequantizeImpl<T, false>(a, i1 - i0, j1 - j0, ldAcc, st, col0 + j0, out, rowStride, colStride);
-    }
+    RequantizePart<T>(acc, ldAcc, st, col0, y, rowStride, colStride, i0, i1, j0, j1);
   };
   // Split along the loop order RequantizeImpl uses: rows when row-major, else columns.
   if (colStride == 1 && n > 1) {
@@ -118,25 +124,35 @@ void Requantize(const int32_t* acc, size_t m, size_t n, size_t ldAcc, const Outp
 
 template void Requantize<uint8_t>(const int32_t*, size_t, size_t, size_t, const OutputStage&, size_t, uint8_t*, size_t, size_t);
 template void Requantize<int8_t>(const int32_t*, size_t, size_t, size_t, const OutputStage&, size_t, int8_t*, size_t, size_t);
+template void RequantizePart<uint8_t>(const int32_t*, size_t, const OutputStage&, size_t, uint8_t*, size_t, size_t, size_t,
+                                      size_t, size_t, size_t);
+template void RequantizePart<int8_t>(const int32_t*, size_t, const OutputStage&, size_t, int8_t*, size_t, size_t, size_t,
+                                     size_t, size_t, size_t);
 
-void DequantizeAccF32(const int32_t* acc, size_t m, size_t n, double inScale, const double* weightScales,
-                      size_t weightScaleCount, const float* bias, bool relu, float* y) {
-  std::vector<float> s(n), b(n, 0.0f);
-  for (size_t j = 0; j < n; ++j) {
-    s[j] = ActTimesWeightScale(inScale, WeightScale(weightScales, weightScaleCount, j));
-    if (bias) b[j] = bias[j];
-  }
-  ParallelFor(m, std::max<size_t>(1, kStageGrain / std::max<size_t>(n, 1)), [&](size_t i0, size_t i1) {
-    for (size_t i = i0; i < i1; ++i) {
-      const int32_t* ai = acc + i * n;
-      float* yi = y + i * n;
-      // + b[j] even without a bias: the reference adds 0, which turns -0 into +0.
-      for (size_t j = 0; j < n; ++j) {
-        const float v = static_cast<float>(ai[j]) * s[j] + b[j];
-        yi[j] = relu && v < 0.0f ? 0.0f : v;
-      }
+FloatOutputStage MakeFloatOutputStage(double inScale, const double* weightScales, size_t weightScaleCount, const float* bias,
+                                      bool relu, size_t n) {
+  FloatOutputStage st;
+  st.scale.resize(n);
+  st.bias.assign(n, 0.0f);
+  st.relu = relu;
+  for (size_t j = 0; j < n; ++j) st.scale[j] = ActTimesWeightScale(inScale, WeightScale(weightScales, weightScaleCount, j));
+  if (bias) std::copy(bias, bias + n, st.bias.begin());
+  return st;
+}
+
+void DequantizePart(const int32_t* acc, size_t ldAcc, const FloatOutputStage& st, float* y, size_t ldy, size_t i0, size_t i1,
+                    size_t j0, size_t j1) {
+  const float* s = st.scale.data();
+  const float* b = st.bias.data();
+  const bool relu = st.relu;
+  for (size_t i = i0; i < i1; ++i) {
+    const int32_t* ai = acc + i * ldAcc;
+    float* yi = y + i * ldy;
+    for (size_t j = j0; j < j1; ++j) {
+      const float v = static_cast<float>(ai[j]) * s[j] + b[j];
+      yi[j] = relu && v < 0.0f ? 0.0f : v;
     }
-  });
+  }
 }
 
 }  // namespace qtorch

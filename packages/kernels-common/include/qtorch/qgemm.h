@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <new>
 #include <vector>
 
@@ -44,15 +45,22 @@ void PackWeights(const int8_t* w, size_t n, size_t k, const int32_t* zeroPoints,
 // Inverse of PackWeights: writes the plain N x K weights.
 void UnpackWeights(const PackedWeights& pw, int8_t* w);
 
+// Called for each finished part of a GEMM (rows [i0, i1), columns [j0, j1) of acc hold their
+// final values) on the thread that computed it, while the part is still in cache: the fused
+// ops' output stages run there instead of in a second pass (and a second pool dispatch). A part
+// may be reported more than once (a fallback recomputes it): it must only read acc.
+using GemmPartFn = std::function<void(size_t i0, size_t i1, size_t j0, size_t j1)>;
+
 // acc[m, n] = sum_k (a[m, k] - za) * (w[n, k] - zw[n]), int32, row-major M x N.
 // Computed as sum(a*w) - zw*sum_k(a) - za*sum_k(w) + K*za*zw with the active ISA's kernel.
-void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc);
+void QGemmS32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc, const GemmPartFn* onPart = nullptr);
 
 // The same with rows of A lda bytes apart, lda >= K. The AVX2 kernel reads K bytes per row;
 // the other ISAs' kernels read whole quads: with lda >= kq * 4 they read the bytes past K in
 // place (their value does not matter: the packed weights are zero there), else from a padded
 // copy. Callers that build A themselves (im2col) pad rows this way to avoid the copy.
-void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc);
+void QGemmS32Strided(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc,
+                     const GemmPartFn* onPart = nullptr);
 
 // qint8 activations run on the u8 kernels shifted by 128: (x + 128) - (zx + 128) = x - zx.
 std::vector<uint8_t> ShiftToUnsigned(const int8_t* x, size_t count);
@@ -97,14 +105,27 @@ template <typename T>
 void Requantize(const int32_t* acc, size_t m, size_t n, size_t ldAcc, const OutputStage& st, size_t col0, T* y,
                 size_t rowStride, size_t colStride);
 
+// Requantize on the calling thread only, rows [i0, i1) and columns [j0, j1) (a GemmPartFn's part).
+template <typename T>
+void RequantizePart(const int32_t* acc, size_t ldAcc, const OutputStage& st, size_t col0, T* y, size_t rowStride,
+                    size_t colStride, size_t i0, size_t i1, size_t j0, size_t j1);
+
 // Fused static linear: GEMM + compensation + requantization (T: uint8_t or int8_t in and out).
 template <typename T>
 void QLinear(const T* a, size_t m, int32_t za, const PackedWeights& pw, const RequantParams& p, T* y);
 
 // Dynamic linear output (qtensor's makeFloatOutputStage): y = f32(f32(f32(acc) * s[n]) + b[n]),
 // then max(y, 0) when relu (only y < 0 becomes 0: NaN and -0 pass, as in the reference).
-void DequantizeAccF32(const int32_t* acc, size_t m, size_t n, double inScale, const double* weightScales,
-                      size_t weightScaleCount, const float* bias, bool relu, float* y);
+struct FloatOutputStage {
+  std::vector<float> scale;  // f32(sx) * f32(sw[j])
+  std::vector<float> bias;   // b[j], or 0 (added anyway: the reference's + 0 turns -0 into +0)
+  bool relu = false;
+};
+FloatOutputStage MakeFloatOutputStage(double inScale, const double* weightScales, size_t weightScaleCount, const float* bias,
+                                      bool relu, size_t n);
+// y[i * ldy + j] = stage(acc[i * ldAcc + j], column j) for rows [i0, i1), columns [j0, j1).
+void DequantizePart(const int32_t* acc, size_t ldAcc, const FloatOutputStage& st, float* y, size_t ldy, size_t i0, size_t i1,
+                    size_t j0, size_t j1);
 
 // GEMM of u8 activations + DequantizeAccF32.
 void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
