@@ -494,34 +494,6 @@ bool NarrowRange(const uint8_t* a, size_t lda, size_t rows, size_t kLen, uint8_t
   return smx - smn <= 128;
 }
 
-// rows x kPad bytes at w (row stride kKc): a - lo for t < kLen, 0 up to kPad. rowSum[r] =
-// sum of (a - za) over the row (int32, wrapping), what the weight zero points multiply.
-void PackANarrow(const uint8_t* a, size_t lda, size_t rows, size_t kLen, size_t kPad, uint8_t lo, int32_t za,
-                 uint8_t* w, int32_t* rowSum) {
-  const __m256i lov = _mm256_set1_epi8(static_cast<char>(lo));
-  const uint32_t shift = static_cast<uint32_t>(kLen) * static_cast<uint32_t>(static_cast<int32_t>(lo) - za);
-  for (size_t r = 0; r < rows; ++r) {
-    const uint8_t* ar = a + r * lda;
-    uint8_t* wr = w + r * kKc;
-    __m256i sum = _mm256_setzero_si256();
-    size_t t = 0;
-    for (; t + 32 <= kLen; t += 32) {
-      const __m256i v = _mm256_sub_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ar + t)), lov);
-      _mm256_store_si256(reinterpret_cast<__m256i*>(wr + t), v);
-      sum = _mm256_add_epi64(sum, _mm256_sad_epu8(v, _mm256_setzero_si256()));
-    }
-    alignas(32) uint64_t parts[4];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(parts), sum);
-    uint32_t total = static_cast<uint32_t>(parts[0] + parts[1] + parts[2] + parts[3]);
-    for (; t < kLen; ++t) {
-      wr[t] = static_cast<uint8_t>(ar[t] - lo);
-      total += wr[t];
-    }
-    for (; t < kPad; ++t) wr[t] = 0;
-    rowSum[r] = static_cast<int32_t>(total + shift);
-  }
-}
-
 // Full-range activations through the narrow path: the block is packed clamped to a 129-value
 // window [lo, lo + 128] and the few values outside it (randn-like activations: the tails) are
 // corrected exactly afterwards, each adding (a - clamp(a)) * w[k, :] to its row. Worth it when
@@ -559,12 +531,15 @@ size_t BestWindow(const uint8_t* a, size_t lda, size_t rows, size_t kLen, uint8_
   return rows * kLen - best;
 }
 
-// PackANarrow with the values clamped to [lo, lo + 128]; the clamped-off parts go to `out` (in
-// row order). rowSum still sums the true a - za.
-size_t PackANarrowClamped(const uint8_t* a, size_t lda, size_t rows, size_t kLen, size_t kPad, uint8_t lo, int32_t za,
-                          uint8_t* w, int32_t* rowSum, Outlier* out) {
+// rows x kPad bytes at w (row stride kKc): clamp(a, lo, lo + 128) - lo for t < kLen, 0 up to
+// kPad; the clamped-off parts go to `out` (in row order; none when the block lies within the
+// window, as NarrowRange's does), their count is returned. rowSum[r] = sum of the true a - za
+// over the row (int32, wrapping), what the weight zero points multiply.
+size_t PackANarrow(const uint8_t* a, size_t lda, size_t rows, size_t kLen, size_t kPad, uint8_t lo, int32_t za,
+                   uint8_t* w, int32_t* rowSum, Outlier* out) {
   const __m256i lov = _mm256_set1_epi8(static_cast<char>(lo));
-  const __m256i hiv = _mm256_set1_epi8(static_cast<char>(lo + 128));
+  const uint8_t hi = lo > 127 ? 255 : static_cast<uint8_t>(lo + 128);  // the window's top, within u8
+  const __m256i hiv = _mm256_set1_epi8(static_cast<char>(hi));
   const uint32_t shift = static_cast<uint32_t>(kLen) * static_cast<uint32_t>(static_cast<int32_t>(lo) - za);
   size_t count = 0;
   for (size_t r = 0; r < rows; ++r) {
@@ -594,7 +569,7 @@ size_t PackANarrowClamped(const uint8_t* a, size_t lda, size_t rows, size_t kLen
     total += static_cast<uint32_t>(parts[0] + parts[1] + parts[2] + parts[3]);
     for (; t < kLen; ++t) {
       const uint8_t v = ar[t];
-      const uint8_t c = v < lo ? lo : v > lo + 128 ? static_cast<uint8_t>(lo + 128) : v;
+      const uint8_t c = v < lo ? lo : v > hi ? hi : v;
       wr[t] = static_cast<uint8_t>(c - lo);
       total += wr[t];
       if (c != v) record(t, v, c);
@@ -666,15 +641,14 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
       const size_t rows = g.m - i0 < kMc ? g.m - i0 : kMc;
       const uint8_t* a = g.a + i0 * g.lda + k0;
       uint8_t lo = 0;
-      bool narrow = NarrowRange(a, g.lda, rows, kValid, &lo);
+      // Narrow when the block fits one 129-value window, or when few values fall outside the best
+      // one (their correction needs the copied strips, not the in-place small-M paths: > 16 rows)
+      const bool narrow = NarrowRange(a, g.lda, rows, kValid, &lo) ||
+                          (rows > kNarrowDirectMaxRows && g.n >= kOutlierMinColumns &&
+                           BestWindow(a, g.lda, rows, kValid, &lo) <= rows * kValid / kOutlierShare);
       size_t outliers = 0;
-      // Outlier correction needs the copied strips (not the in-place small-M paths: > 16 rows)
-      if (!narrow && rows > kNarrowDirectMaxRows && g.n >= kOutlierMinColumns &&
-          BestWindow(a, g.lda, rows, kValid, &lo) <= rows * kValid / kOutlierShare) {
-        outliers = PackANarrowClamped(a, g.lda, rows, kValid, kLen, lo, g.za, aNarrow, rowSum, outlierList);
-        narrow = true;
-      } else if (narrow) {
-        PackANarrow(a, g.lda, rows, kValid, kLen, lo, g.za, aNarrow, rowSum);
+      if (narrow) {
+        outliers = PackANarrow(a, g.lda, rows, kValid, kLen, lo, g.za, aNarrow, rowSum, outlierList);
       } else {
         WidenA(a, g.lda, rows, kValid, kLen, g.za, aw, rowSum);
       }
