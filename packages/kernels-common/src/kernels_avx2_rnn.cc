@@ -132,12 +132,10 @@ __attribute__((always_inline)) inline void Map2(const float* x, const float* y, 
   for (size_t t = 0; j + t < len; ++t) out[j + t] = po[t];
 }
 
-constexpr int kScratchLstmGates = 101;
-
 }  // namespace
 
 // LSTM, in passes: the four activations (i, f, g, o) into scratch, then c = f c + i g and
-// h = o tanh(c); the same float32 operations in the same order as a cell at a time, ~20% faster.
+// h = o tanh(c); the same float32 operations in the same order as a cell at a time, ~15% faster.
 void LstmGatesAvx2(const RnnGatesArgs& a) {
   const size_t n = a.n;
   float* act = ThreadScratch<float, kScratchLstmGates>(4 * n);

@@ -78,14 +78,13 @@ class Pool {
     tInPool = true;
     Work(fn, bounds);
     tInPool = false;
-    // Close the job: late workers skip it; wait for those still inside a range, polling first
-    // (a range usually ends within microseconds, and a futex wake-up of this thread costs tens
-    // of them in a VM: twice per step of a recurrent layer).
+    // Close the job: late workers skip it; wait for those still inside a range (polling first:
+    // a range usually ends within microseconds).
     std::unique_lock<std::mutex> g(mu_);
     open_ = false;
     if (active_.load(std::memory_order_relaxed) != 0) {
       g.unlock();
-      awaitIdle();
+      YieldWhile([&] { return active_.load(std::memory_order_acquire) != 0; });
       g.lock();
       done_.wait(g, [&] { return active_.load(std::memory_order_relaxed) == 0; });
     }
@@ -107,18 +106,14 @@ class Pool {
     }
   }
 
-  // Polls (yielding the CPU each time) for up to kSpin for a job after `seen`: back-to-back
-  // jobs (a recurrent layer's steps) then start without a futex wake-up, which costs tens of
-  // microseconds in a VM. Yielding leaves the core to anything else that wants it.
-  void awaitBriefly(uint64_t seen) {
+  // Polls `pending` (yielding the CPU each time) for up to kSpin before the caller sleeps on a
+  // condition variable: a futex wake-up costs tens of microseconds in a VM, and back-to-back
+  // jobs (a recurrent layer's steps) usually need none. Yielding leaves the core to anything
+  // else that wants it.
+  template <typename Pending>
+  static void YieldWhile(Pending pending) {
     const auto until = std::chrono::steady_clock::now() + kSpin;
-    while (published_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until) std::this_thread::yield();
-  }
-
-  // Polls (yielding) for up to kSpin until no worker is inside a range of the closed job.
-  void awaitIdle() {
-    const auto until = std::chrono::steady_clock::now() + kSpin;
-    while (active_.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    while (pending() && std::chrono::steady_clock::now() < until) std::this_thread::yield();
   }
   void loop() {
     tInPool = true;
@@ -127,7 +122,7 @@ class Pool {
     for (;;) {
       if (generation_ == seen) {
         g.unlock();
-        awaitBriefly(seen);
+        YieldWhile([&] { return published_.load(std::memory_order_acquire) == seen; });
         g.lock();
       }
       wake_.wait(g, [&] { return generation_ != seen; });
@@ -149,7 +144,7 @@ class Pool {
   size_t threads_ = DefaultThreads();
   size_t workers_ = 0;
   uint64_t generation_ = 0;
-  std::atomic<uint64_t> published_{0};  // generation_, readable without mu_ (awaitBriefly)
+  std::atomic<uint64_t> published_{0};  // generation_, readable without mu_ (polled by idle workers)
   bool open_ = false;
   std::atomic<size_t> active_{0};  // workers inside a range (changed under mu_, polled without it)
   std::atomic<size_t> next_{0};

@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 
 #include "qtorch/cpu.h"
 #include "qtorch/kernels.h"
 #include "qtorch/parallel.h"
 #include "qtorch/qops.h"
 #include "qtorch/qparams.h"
+#include "qtorch/scratch.h"
 
 namespace qtorch {
 namespace {
@@ -97,19 +97,19 @@ constexpr size_t kMinParallelUnits = 2048;
 void RunDynamicRnnStep(const DynamicRnnStep& s) {
   const size_t gh = RnnGateCount(s.cell) * s.hidden, hn = s.batch * s.hidden;
   if (hn == 0) return;
-  // dynamic linear of h, as LinearDynamicJs: quantize (clamped to 0..255), GEMM, float output;
-  // scratch left uninitialized (every element is written)
-  std::unique_ptr<uint8_t[]> hq(new uint8_t[hn]);
-  QuantizePerTensor<uint8_t>(s.h, hn, s.inScale, s.inZeroPoint, hq.get());
-  std::unique_ptr<float[]> hg(new float[s.batch * gh]);
-  QLinearF32(hq.get(), s.batch, s.inZeroPoint, *s.whh, s.inScale, s.weightScales, s.weightScaleCount, s.bias, false, hg.get());
+  // dynamic linear of h, as LinearDynamicJs: quantize (clamped to 0..255), GEMM, float output,
+  // into this thread's scratch (every element is written; a layer's steps allocate nothing)
+  uint8_t* hq = ThreadScratch<uint8_t, kScratchRnnQuant>(hn);
+  QuantizePerTensor<uint8_t>(s.h, hn, s.inScale, s.inZeroPoint, hq);
+  float* hg = ThreadScratch<float, kScratchRnnHidden>(s.batch * gh);
+  QLinearF32(hq, s.batch, s.inZeroPoint, *s.whh, s.inScale, s.weightScales, s.weightScaleCount, s.bias, false, hg);
   const GatesFn gates = SelectGates(s.cell);
   // batch rows are independent: split them over the pool (each row's results do not depend on the split)
   ParallelFor(s.batch, std::max<size_t>(1, kMinParallelUnits / s.hidden), [&](size_t b0, size_t b1) {
     for (size_t b = b0; b < b1; ++b) {
       RnnGatesArgs a;
       a.ig = s.igates + b * gh;
-      a.hg = hg.get() + b * gh;
+      a.hg = hg + b * gh;
       a.h = s.h + b * s.hidden;
       a.c = s.c ? s.c + b * s.hidden : nullptr;
       a.hOut = s.hOut + b * s.hidden;

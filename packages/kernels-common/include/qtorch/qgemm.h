@@ -127,7 +127,7 @@ FloatOutputStage MakeFloatOutputStage(double inScale, const double* weightScales
 void DequantizePart(const int32_t* acc, size_t ldAcc, const FloatOutputStage& st, float* y, size_t ldy, size_t i0, size_t i1,
                     size_t j0, size_t j1);
 
-// GEMM of u8 activations + DequantizeAccF32.
+// GEMM of u8 activations with the float output stage (each GEMM part dequantized as it finishes).
 void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
                 const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y);
 

@@ -22,6 +22,14 @@ T* ThreadScratch(size_t count) {
 }
 
 // The tags in use (one per concurrent user on a thread).
-enum ScratchTag : int { kScratchLinearAcc = 1, kScratchConvAcc = 2, kScratchChannelsLast = 3, kScratchIm2col = 4 };
+enum ScratchTag : int {
+  kScratchLinearAcc = 1,
+  kScratchConvAcc,
+  kScratchChannelsLast,
+  kScratchIm2col,
+  kScratchLstmGates,  // the AVX2 LSTM gates' activations
+  kScratchRnnQuant,   // a recurrent step's quantized h
+  kScratchRnnHidden,  // a recurrent step's float hidden projection
+};
 
 }  // namespace qtorch
