@@ -1,9 +1,15 @@
-"""PyTorch peer of the qtorch bench: times the bench's cases with torch's quantized ops.
+"""PyTorch peer of the qtorch bench: a worker process that times the bench's cases with torch's ops.
 
-Reads {"threads": [...], "timing": {...}, "specs": [...]} (apps/bench/src/specs.ts) as JSON on
-stdin and prints {"torch": version, "engines": [...], "results": [...], "skipped": [...]} as JSON
-on stdout. Int8 cases run once per quantized engine (qnnpack, onednn/fbgemm/x86 when built in),
-their float twins once (engine "-"), each under torch.set_num_threads(T) for every T.
+apps/bench/src/peers/torch.ts starts it and talks JSON lines over stdin/stdout, one request and
+one reply at a time, so torch's samples interleave with qtorch's and onnxruntime's in one group:
+  {"op": "hello"}                          -> {"torch": version, "engines": [...]}
+  {"op": "prepare", "spec": {...}, "threads": T}
+                                           -> {"variants": [{"id", "engine", "dtype"}], "skipped": [...]}
+  {"op": "time", "id": n, "reps": r}       -> {"ms": mean ms per call of r back-to-back calls}
+  {"op": "drop", "ids": [...]}             -> {}
+Int8 cases give one variant per quantized engine (qnnpack, onednn/fbgemm/x86 when built in),
+their float twins one (engine "-"); a variant runs under torch.set_num_threads(T) of its prepare.
+A request that fails gets {"error": message}. End of input ends the worker.
 """
 import copy
 import json
@@ -15,32 +21,6 @@ import torch.nn.functional as F
 
 OUT_SCALE, OUT_ZP = 0.5, 128
 ENGINES = [e for e in ("qnnpack", "onednn", "fbgemm", "x86") if e in torch.backends.quantized.supported_engines]
-
-
-def median(xs):
-    s = sorted(xs)
-    m = len(s) // 2
-    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
-
-
-def time_call(fn, t):
-    """Warm-up, then samples until minRuns and the budget are reached (slow calls: slowRuns; very slow: the first call)."""
-    want = t["minRuns"]
-    for w in range(t["warmup"]):
-        t0 = time.perf_counter()
-        fn()
-        ms = (time.perf_counter() - t0) * 1e3
-        if w == 0 and ms > t["verySlowMs"]:  # seconds per call: that call is the only sample
-            return ms, 1
-        if ms > t["slowMs"]:  # one warm-up call is enough for a slow case
-            want = min(t["minRuns"], t["slowRuns"])
-            break
-    samples, start = [], time.perf_counter()
-    while len(samples) < want or (want == t["minRuns"] and len(samples) < t["maxRuns"] and (time.perf_counter() - start) * 1e3 < t["budgetMs"]):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1e3)
-    return median(samples), len(samples)
 
 
 def q_act(shape):
@@ -224,28 +204,65 @@ CASES = {
 }
 
 
-def main():
-    req = json.load(sys.stdin)
-    torch.manual_seed(0)
-    results, skipped = [], []
-    with torch.inference_mode():
-        for threads in req["threads"]:
+class Worker:
+    def __init__(self):
+        self.variants = {}  # id -> (threads, quantized engine or None, fn)
+        self.next_id = 0
+
+    def hello(self, req):
+        return {"torch": torch.__version__, "engines": ENGINES}
+
+    def prepare(self, req):
+        s, threads = req["spec"], req["threads"]
+        gen = CASES.get(s["kind"])
+        if gen is None:
+            return {"variants": [], "skipped": [f"{s['suite']} {s['case']}: no torch peer for kind {s['kind']}"]}
+        torch.set_num_threads(threads)
+        variants, skipped = [], []
+        for engine, dtype, make in gen(s):
+            try:
+                fn = make()
+            except Exception as err:  # an engine without this op: report and go on
+                skipped.append(f"{s['suite']} {s['case']} {engine} {dtype}: {str(err).splitlines()[0]}")
+                continue
+            self.variants[self.next_id] = (threads, engine if engine in ENGINES else None, fn)
+            variants.append({"id": self.next_id, "engine": engine, "dtype": dtype})
+            self.next_id += 1
+        return {"variants": variants, "skipped": skipped}
+
+    def time(self, req):
+        threads, engine, fn = self.variants[req["id"]]
+        if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
-            for s in req["specs"]:
-                gen = CASES.get(s["kind"])
-                if gen is None:
-                    skipped.append(f"{s['suite']} {s['case']}: no torch peer for kind {s['kind']}")
-                    continue
-                for engine, dtype, make in gen(s):
-                    try:
-                        fn = make()
-                        ms, runs = time_call(fn, req["timing"])
-                    except Exception as err:  # an engine without this op: report and go on
-                        skipped.append(f"{s['suite']} {s['case']} {engine} {dtype}: {str(err).splitlines()[0]}")
-                        continue
-                    results.append({"suite": s["suite"], "case": s["case"], "engine": engine, "dtype": dtype,
-                                    "threads": threads, "medianMs": ms, "runs": runs})
-    json.dump({"torch": torch.__version__, "engines": ENGINES, "results": results, "skipped": skipped}, sys.stdout)
+        if engine is not None and torch.backends.quantized.engine != engine:  # as when it was prepared
+            torch.backends.quantized.engine = engine
+        reps = max(1, int(req["reps"]))
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        return {"ms": (time.perf_counter() - t0) * 1e3 / reps}
+
+    def drop(self, req):
+        for i in req["ids"]:
+            self.variants.pop(i, None)
+        return {}
+
+
+def main():
+    torch.manual_seed(0)
+    worker = Worker()
+    ops = {"hello": worker.hello, "prepare": worker.prepare, "time": worker.time, "drop": worker.drop}
+    with torch.inference_mode():
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                req = json.loads(line)
+                reply = ops[req["op"]](req)
+            except Exception as err:  # a bad request or a failing call: say so, keep serving
+                reply = {"error": f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"}
+            sys.stdout.write(json.dumps(reply) + "\n")
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":

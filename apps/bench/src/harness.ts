@@ -29,6 +29,11 @@ export interface CaseMeta {
 export interface BenchCase extends CaseMeta {
   /** One call of the measured work (a promise for async peers such as onnxruntime). */
   run: () => unknown;
+  /**
+   * A case that times itself: `reps` back-to-back calls, resolving to the mean ms per call (a
+   * peer in another process measures there, so the pipe's round trip is not counted).
+   */
+  timed?: (reps: number) => Promise<number>;
 }
 
 export interface BenchResult extends CaseMeta {
@@ -58,13 +63,18 @@ export interface TimingOptions {
    * A sample of a variant faster than this (ms, judged by its last warm-up call) times a burst
    * of back-to-back calls lasting about this long and records the mean per call: a lone
    * 0.05 ms call right after another variant's run would measure a cold cache (and the
-   * other variant's garbage collection) instead of the op, while peers timed in their own
-   * phase run warm. 0 or absent: one call per sample.
+   * other variant's garbage collection) instead of the op. 0 or absent: one call per sample.
    */
   minSampleMs?: number;
+  /**
+   * Pause (ms) before a sample on more than one thread whose implementation differs from the
+   * previous sample's: a peer's thread pool that spins after its calls (onnxruntime's, OpenMP's)
+   * must go idle before our pool is timed, and ours before theirs. 0 or absent: none.
+   */
+  settleMs?: number;
 }
 
-export const DEFAULT_TIMING: TimingOptions = { warmup: 2, minRuns: 5, maxRuns: 200, budgetMs: 1000, slowMs: 250, slowRuns: 3, verySlowMs: 2000, minSampleMs: 1 };
+export const DEFAULT_TIMING: TimingOptions = { warmup: 2, minRuns: 5, maxRuns: 200, budgetMs: 1000, slowMs: 250, slowRuns: 3, verySlowMs: 2000, minSampleMs: 1, settleMs: 5 };
 /** `--quick`: a handful of samples, enough to see orders of magnitude. */
 export const QUICK_TIMING: TimingOptions = { warmup: 1, minRuns: 2, maxRuns: 20, budgetMs: 50, slowMs: 100, slowRuns: 1, verySlowMs: 2000 };
 
@@ -88,7 +98,9 @@ export function toResult(meta: CaseMeta, samplesMs: readonly number[]): BenchRes
  * Mean time of `reps` back-to-back calls; awaits only when a call returned a promise (sync
  * kernels pay no microtask).
  */
-async function timeOnce(run: () => unknown, reps = 1): Promise<number> {
+async function timeOnce(c: BenchCase, reps = 1): Promise<number> {
+  if (c.timed) return c.timed(reps);
+  const run = c.run;
   const t0 = performance.now();
   for (let r = 0; r < reps; r++) {
     const out = run();
@@ -100,14 +112,19 @@ async function timeOnce(run: () => unknown, reps = 1): Promise<number> {
 /** Calls per sample so that a sample lasts about `minSampleMs` (1 when a call is that slow). */
 const burstOf = (callMs: number, minSampleMs = 0): number => (callMs > 0 && callMs < minSampleMs ? Math.min(1000, Math.ceil(minSampleMs / callMs)) : 1);
 
-/** Runs the cases of one comparison group round-robin and returns one result per case. */
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs the cases of one comparison group round-robin (ours and the peers' alike, so drift of
+ * the machine affects them alike) and returns one result per case.
+ */
 export async function timeInterleaved(cases: readonly BenchCase[], opts: TimingOptions = DEFAULT_TIMING): Promise<BenchResult[]> {
   const want = cases.map(() => opts.minRuns);
   const reps = cases.map(() => 1);
   const samples = cases.map(() => [] as number[]);
   for (const [i, c] of cases.entries()) {
     for (let w = 0; w < opts.warmup; w++) {
-      const ms = await timeOnce(c.run);
+      const ms = await timeOnce(c);
       reps[i] = burstOf(ms, opts.minSampleMs);
       if (w === 0 && ms > opts.verySlowMs) {
         samples[i]!.push(ms);
@@ -124,13 +141,16 @@ export async function timeInterleaved(cases: readonly BenchCase[], opts: TimingO
   // each variant gets an equal share of the budget, so slow variants in a group cannot starve fast ones
   const share = opts.budgetMs / Math.max(1, cases.length);
   const spent = cases.map(() => 0);
+  let last: Impl | null = null;
   for (;;) {
     let ran = false;
     for (const [i, c] of cases.entries()) {
       const n = samples[i]!.length;
       const more = n < want[i]! || (want[i] === opts.minRuns && n < opts.maxRuns && spent[i]! < share);
       if (!more) continue;
-      const ms = await timeOnce(c.run, reps[i]);
+      if (opts.settleMs && c.threads > 1 && last !== null && last !== c.impl) await sleep(opts.settleMs);
+      last = c.impl;
+      const ms = await timeOnce(c, reps[i]);
       samples[i]!.push(ms);
       spent[i]! += ms * reps[i]!;
       ran = true;
@@ -138,7 +158,7 @@ export async function timeInterleaved(cases: readonly BenchCase[], opts: TimingO
     if (!ran) break;
   }
   return cases.map((c, i) => {
-    const { run: _run, ...meta } = c;
+    const { run: _run, timed: _timed, ...meta } = c;
     return toResult(meta, samples[i]!);
   });
 }

@@ -1,11 +1,12 @@
 /**
- * One bench run: load the addons, measure the machine peaks, time our variants of every case
- * of the selected suites, then let each peer time the same cases.
+ * One bench run: load the addons, measure the machine peaks, open the peers, then time every
+ * case of the selected suites: per thread count, our variants and the peers' in one group,
+ * their samples interleaved (the ratios then compare like with like on a drifting machine).
  */
 import { loadAddons, nativeThreadsAvailable, withNativeThreads } from './addons.js';
 import { type BenchResult, type TimingOptions, timeInterleaved } from './harness.js';
 import { type PeakReport, measurePeaks } from './peak/peak.js';
-import type { Peer } from './peers/types.js';
+import type { Peer, PeerSession } from './peers/types.js';
 import type { CaseSpec } from './specs.js';
 import type { Suite } from './suites/types.js';
 
@@ -42,29 +43,42 @@ export async function runBench(opts: RunOptions): Promise<RunOutput> {
   const peaks: PeakReport = opts.peaks === false ? { rows: [], reason: 'not measured', features: {} } : measurePeaks(opts.threads);
   if (peaks.reason) note(`peak: ${peaks.reason}; "% peak" left empty`);
 
+  const sessions: PeerSession[] = [];
+  for (const peer of opts.peers) {
+    const session = await peer.open();
+    if (typeof session === 'string') {
+      note(`${peer.name}: skipped (${session})`);
+      continue;
+    }
+    session.lines.forEach(note);
+    sessions.push(session);
+  }
   const ctx = { quick: opts.quick, threads: opts.threads };
   const results: BenchResult[] = [];
-  const specs: CaseSpec[] = [];
-  for (const suite of opts.suites) {
-    for (const line of suite.notes?.(ctx) ?? []) note(line);
-    if (suite.measured) results.push(...suite.measured(peaks));
-    for (const spec of suite.specs(ctx)) {
-      specs.push(spec);
-      const cases = suite.ours(spec, ctx);
-      if (cases.length === 0) continue;
-      log(`${suite.name}: ${spec.case} (${cases.length} variants)`);
-      // variants on the same thread count are timed together, with the native pool at that count
-      for (const t of new Set(cases.map((c) => c.threads))) {
-        results.push(...(await withNativeThreads(t, () => timeInterleaved(cases.filter((c) => c.threads === t), opts.timing))));
+  const peerLines = new Set<string>();
+  try {
+    for (const suite of opts.suites) {
+      for (const line of suite.notes?.(ctx) ?? []) note(line);
+      if (suite.measured) results.push(...suite.measured(peaks));
+      for (const spec of suite.specs(ctx)) {
+        const ours = suite.ours(spec, ctx);
+        // our TypeScript paths run on 1 thread only; peers on every requested count
+        for (const t of new Set([...opts.threads, ...ours.map((c) => c.threads)])) {
+          const theirs = await Promise.all(sessions.map((s) => s.cases(spec, t)));
+          theirs.flatMap((p) => p.lines).forEach((l) => peerLines.add(l));
+          const group = [...ours.filter((c) => c.threads === t), ...theirs.flatMap((p) => p.cases)];
+          if (group.length > 0) {
+            log(`${suite.name}: ${spec.case}, ${t} thread(s) (${group.length} variants)`);
+            // with the native pool at t threads
+            results.push(...(await withNativeThreads(t, () => timeInterleaved(group, opts.timing))));
+          }
+          await Promise.all(theirs.map((p) => p.release()));
+        }
       }
     }
+  } finally {
+    for (const s of sessions) (await s.close()).forEach((l) => peerLines.add(l));
   }
-  for (const peer of opts.peers) {
-    if (specs.length === 0) break;
-    log(`${peer.name}: timing ${specs.length} cases on ${opts.threads.join(', ')} thread(s)`);
-    const outcome = await peer.run(specs, opts.threads, opts.timing);
-    for (const line of outcome.lines) note(line);
-    results.push(...outcome.results);
-  }
+  peerLines.forEach(note);
   return { results, peaks, notes };
 }

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { QUICK_TIMING } from '../src/harness.js';
+import { fileURLToPath } from 'node:url';
+import { QUICK_TIMING, timeInterleaved } from '../src/harness.js';
 import { buildPeakBinary, measurePeaks, peakOf } from '../src/peak/peak.js';
 import { onnxCases } from '../src/peers/onnx_models.js';
 import { graphInput, graphOutput, initializer, model, node } from '../src/peers/onnx_proto.js';
 import { loadOrt, onnxruntimePeer } from '../src/peers/onnxruntime.js';
-import { torchUnavailable } from '../src/peers/torch.js';
+import { torchPeer, torchSession, torchUnavailable } from '../src/peers/torch.js';
+import { JsonLineWorker } from '../src/peers/worker.js';
+import { runBench } from '../src/run.js';
 import { SUITES } from '../src/suites/index.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -31,11 +34,14 @@ describe('onnx protobuf writer', () => {
 const ortOrReason = await loadOrt();
 
 describe('onnxruntime peer', () => {
-  it('is skipped with a line when onnxruntime-node cannot load, and loads where it is installed', async () => {
+  it('says why when onnxruntime-node cannot load, and opens where it is installed', async () => {
+    const session = await onnxruntimePeer.open();
     if (typeof ortOrReason === 'string') {
-      const out = await onnxruntimePeer.run(SUITES[1]!.specs({ quick: true }), [1], QUICK_TIMING);
-      expect(out).toEqual({ results: [], lines: [expect.stringMatching(/^onnxruntime: skipped \(onnxruntime-node cannot load/)] });
+      expect(session).toMatch(/^onnxruntime-node cannot load/);
     } else {
+      if (typeof session === 'string') throw new Error(session);
+      expect(session.lines[0]).toMatch(/^onnxruntime-node /);
+      expect(await session.close()).toEqual([]);
       expect(typeof ortOrReason.InferenceSession.create).toBe('function');
     }
   });
@@ -70,19 +76,23 @@ describe('onnxruntime peer', () => {
     expect(want).toEqual([40, 155, 172, 108]);
   });
 
-  it('every quick case of every suite builds a model onnxruntime accepts, and is timed per thread count', async () => {
+  it('every quick case of every suite builds a model onnxruntime accepts, timed in our groups per thread count', async () => {
     if (typeof ortOrReason === 'string') return; // covered by the first test
     const specs = SUITES.flatMap((s) => s.specs({ quick: true }));
     const withModels = specs.filter((s) => onnxCases(s).length > 0);
     expect(withModels.map((s) => s.kind).sort()).toEqual(['conv', 'conv', 'dequantize', 'linear', 'linear', 'linear_dynamic', 'lstm_dynamic', 'matmul', 'matmul', 'quantize']);
-    const out = await onnxruntimePeer.run(withModels, [1, 2], { ...QUICK_TIMING, budgetMs: 0, minRuns: 1 });
-    expect(out.lines.filter((l) => l.includes('skipped'))).toEqual([]);
-    const expected = withModels.reduce((n, s) => n + onnxCases(s).length, 0) * 2;
-    expect(out.results).toHaveLength(expected);
-    for (const r of out.results) {
-      expect(r.impl).toBe('onnxruntime');
+    const suites = SUITES.filter((s) => s.name !== 'models');
+    const out = await runBench({ suites, threads: [1, 2], peers: [onnxruntimePeer], quick: true, timing: { ...QUICK_TIMING, budgetMs: 0, minRuns: 1 }, peaks: false });
+    expect(out.notes.filter((l) => l.includes('skipped'))).toEqual([]);
+    const ort = out.results.filter((r) => r.impl === 'onnxruntime');
+    expect(ort).toHaveLength(withModels.reduce((n, s) => n + onnxCases(s).length, 0) * 2);
+    for (const r of ort) {
       expect([1, 2]).toContain(r.threads);
+      expect(r.runs).toBeGreaterThan(0);
+      // each peer row was timed in the group of our rows of the same case
+      expect(out.results.some((o) => o.impl.startsWith('qtorch') && o.suite === r.suite && o.case === r.case)).toBe(true);
     }
+    expect(out.notes.filter((l) => l.startsWith('onnxruntime: no model for'))).toEqual([expect.stringMatching(/: copy$/)]);
   });
 });
 
@@ -103,6 +113,82 @@ describe('onnxruntime DynamicQuantizeLSTM model', () => {
     for (const v of y.data) expect(Math.abs(v)).toBeLessThan(1);
     expect(new Set(y.data).size).toBeGreaterThan(y.data.length / 2);
   });
+});
+
+const STAND_IN = fileURLToPath(new URL('./fixtures/stand_in_peer.mjs', import.meta.url));
+const standIn = (timeoutMs?: number) => new JsonLineWorker('stand-in', process.execPath, [STAND_IN], timeoutMs);
+
+describe('JSON-lines worker', () => {
+  it('answers requests in order, raises a reply\'s error naming the request, and closes', async () => {
+    const w = standIn();
+    expect(await w.request({ op: 'hello' })).toEqual({ torch: 'stand-in 0.0', engines: ['qnnpack', 'onednn'] });
+    await expect(w.request({ op: 'time', id: 7, reps: 1 })).rejects.toThrow(/^stand-in: 'time' failed: KeyError: 7$/);
+    await expect(w.request({ op: 'garbage' })).rejects.toThrow(/'garbage' got a reply that is not JSON: not json/);
+    expect(await w.request({ op: 'stats' })).toEqual({ live: [], reps: [] }); // still serving
+    await w.close();
+    await expect(w.request({ op: 'hello' })).rejects.toThrow(/stand-in: worker exited \(code 0\)/);
+  });
+
+  it('a worker that dies mid-request rejects it with the exit and the last stderr line', async () => {
+    const w = standIn();
+    await expect(w.request({ op: 'exit' })).rejects.toThrow('stand-in: worker exited (code 3): stand-in: told to exit');
+    await expect(w.request({ op: 'hello' })).rejects.toThrow(/worker exited \(code 3\)/);
+  });
+
+  it('a command that cannot start rejects every request', async () => {
+    const w = new JsonLineWorker('nowhere', '/nonexistent/python3', []);
+    await expect(w.request({ op: 'hello' })).rejects.toThrow(/nowhere: worker could not start \(spawn \/nonexistent\/python3 ENOENT\)/);
+    await w.close();
+  });
+
+  it('a request without a reply in time kills the worker', async () => {
+    const w = new JsonLineWorker('sleeper', process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], 200);
+    await expect(w.request({ op: 'hello' })).rejects.toThrow("sleeper: no reply to 'hello' within 0.2 s; worker killed");
+    await w.close();
+  });
+});
+
+describe('torch session over the worker protocol', () => {
+  it('prepares a case per thread count, times reps in the worker, drops on release, reports skips', async () => {
+    const w = standIn();
+    const session = await torchSession(w, '/stand-in/python');
+    expect(session.lines).toEqual(['torch stand-in 0.0 via /stand-in/python: engines qnnpack, onednn']);
+    const spec = SUITES.find((s) => s.name === 'linear')!.specs({ quick: true })[0]!;
+    const p = await session.cases(spec, 2);
+    expect(p.cases.map((c) => [c.impl, c.engine, c.dtype, c.threads, c.case])).toEqual([
+      ['torch', 'qnnpack', 'int8', 2, spec.case], ['torch', 'onednn', 'int8', 2, spec.case]]);
+    // the harness uses the worker's own timing (1 and 2 ms), not the pipe's round trip
+    const results = await timeInterleaved(p.cases, { warmup: 1, minRuns: 3, maxRuns: 3, budgetMs: 0, slowMs: 1e9, slowRuns: 1, verySlowMs: 1e9, minSampleMs: 1.5 });
+    expect(results.map((r) => r.medianMs)).toEqual([1, 2]);
+    expect(results.map((r) => r.ops)).toEqual([spec.ops, spec.ops]);
+    // warm-up 1 rep each, then bursts: 2 reps for the 1 ms variant (minSampleMs 1.5), 1 for the 2 ms one
+    expect((await w.request<{ reps: number[] }>({ op: 'stats' })).reps).toEqual([1, 1, 2, 1, 2, 1, 2, 1]);
+    await p.release();
+    expect((await w.request<{ live: number[] }>({ op: 'stats' })).live).toEqual([]);
+    const copy = SUITES.find((s) => s.name === 'quantize')!.specs({ quick: true }).find((s) => s.kind === 'copy')!;
+    const none = await session.cases(copy, 1);
+    expect(none.cases).toEqual([]);
+    expect(none.lines).toEqual([`torch: skipped ${copy.suite} ${copy.case}: no torch peer for kind copy`]);
+    expect(await session.close()).toEqual([]);
+  });
+
+  it('the real peer opens where torch imports, and says why where it does not', async () => {
+    const why = torchUnavailable();
+    const session = await torchPeer.open();
+    if (why !== null) {
+      expect(session).toBe(why);
+      return;
+    }
+    if (typeof session === 'string') throw new Error(session);
+    expect(session.lines[0]).toMatch(/^torch \S+ via .*: engines .*qnnpack/);
+    const spec = SUITES.find((s) => s.name === 'linear')!.specs({ quick: true })[0]!;
+    const p = await session.cases(spec, 1);
+    expect(p.cases.map((c) => c.engine)).toContain('qnnpack');
+    expect(p.cases.map((c) => c.dtype)).toContain('fp32');
+    for (const c of p.cases) expect(await c.timed!(3)).toBeGreaterThan(0);
+    await p.release();
+    await session.close();
+  }, 60_000);
 });
 
 describe('torch peer and peak microbenchmark', () => {

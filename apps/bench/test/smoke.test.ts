@@ -57,6 +57,25 @@ describe('harness', () => {
   });
 });
 
+describe('settling between implementations (settleMs)', () => {
+  const timing = { warmup: 0, minRuns: 3, maxRuns: 3, budgetMs: 0, slowMs: 1e9, slowRuns: 1, verySlowMs: 1e9 };
+  const pair = (threads: number): BenchCase[] => (['qtorch-native', 'onnxruntime'] as const).map((impl) =>
+    ({ suite: 's', case: 'c', engine: '-', dtype: 'int8', threads, ops: 0, impl, run: () => {} }));
+
+  it('pauses before a multi-threaded sample that follows another implementation', async () => {
+    const t0 = performance.now();
+    await timeInterleaved(pair(2), { ...timing, settleMs: 40 });
+    // 3 rounds of (ours, peer): 5 switches
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(5 * 40 - 5);
+  });
+
+  it('does not pause on one thread (no pool to go idle)', async () => {
+    const t0 = performance.now();
+    await timeInterleaved(pair(1), { ...timing, settleMs: 1000 });
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
+
 describe('report ratios', () => {
   const row = (p: Partial<BenchResult>): BenchResult => ({ suite: 'linear', case: 'c', impl: 'qtorch-native', engine: 'fbgemm', dtype: 'int8', threads: 1, ops: 2e9, medianMs: 10, runs: 5, gops: 200, ...p });
   const ours = row({ medianMs: 10 });

@@ -1,12 +1,12 @@
 /**
  * onnxruntime-node peer (an optional dependency of the bench): runs the models of
- * onnx_models.ts in-process with intraOpNumThreads = T, timed by the same harness.
+ * onnx_models.ts in-process with intraOpNumThreads = T, timed in the same group as ours.
  */
-import { type BenchCase, type BenchResult, type TimingOptions, timeInterleaved } from '../harness.js';
+import type { BenchCase } from '../harness.js';
 import { firstLine } from '../addons.js';
 import type { CaseSpec } from '../specs.js';
 import { type OnnxCase, onnxCases } from './onnx_models.js';
-import type { Peer, PeerOutcome } from './types.js';
+import type { Peer, PeerSession } from './types.js';
 
 /** The slice of onnxruntime-node's API the bench uses. */
 interface Ort {
@@ -42,31 +42,31 @@ async function sessionCase(ort: Ort, spec: CaseSpec, c: OnnxCase, threads: numbe
   return { bench, release: () => session.release?.() };
 }
 
+/** onnxruntime-node in this process: one session per model of a case and thread count. */
+function openSession(ort: Ort): PeerSession {
+  const without = new Set<string>();
+  return {
+    lines: [`onnxruntime-node ${ort.env.versions?.node ?? '?'}: QLinearMatMul / MatMulInteger / QLinearConv / DynamicQuantizeLSTM / Quantize- and DequantizeLinear, fp32 Gemm / Conv / MatMul`],
+    async cases(spec, threads) {
+      const models = onnxCases(spec);
+      if (models.length === 0) without.add(`${spec.suite}: ${spec.kind}`);
+      try {
+        const built = await Promise.all(models.map((c) => sessionCase(ort, spec, c, threads)));
+        return { cases: built.map((b) => b.bench), lines: [], release: async () => void (await Promise.all(built.map((b) => b.release()))) };
+      } catch (err) {
+        return { cases: [], lines: [`onnxruntime: skipped ${spec.suite} ${spec.case} (${firstLine(err)})`], release: async () => {} };
+      }
+    },
+    async close() {
+      return without.size ? [`onnxruntime: no model for ${[...without].join(', ')}`] : [];
+    },
+  };
+}
+
 export const onnxruntimePeer: Peer = {
   name: 'onnxruntime',
-  async run(specs: readonly CaseSpec[], threads: readonly number[], timing: TimingOptions): Promise<PeerOutcome> {
+  async open() {
     const ort = await loadOrt();
-    if (typeof ort === 'string') return { results: [], lines: [`onnxruntime: skipped (onnxruntime-node cannot load: ${ort})`] };
-    const results: BenchResult[] = [];
-    const lines = [`onnxruntime-node ${ort.env.versions?.node ?? '?'}: QLinearMatMul / MatMulInteger / QLinearConv / DynamicQuantizeLSTM / Quantize- and DequantizeLinear, fp32 Gemm / Conv / MatMul`];
-    const without = new Set<string>();
-    for (const spec of specs) {
-      const cases = onnxCases(spec);
-      if (cases.length === 0) {
-        without.add(`${spec.suite}: ${spec.kind}`);
-        continue;
-      }
-      for (const t of threads) {
-        try {
-          const built = await Promise.all(cases.map((c) => sessionCase(ort, spec, c, t)));
-          results.push(...(await timeInterleaved(built.map((b) => b.bench), timing)));
-          await Promise.all(built.map((b) => b.release()));
-        } catch (err) {
-          lines.push(`onnxruntime: skipped ${spec.suite} ${spec.case} (${firstLine(err)})`);
-        }
-      }
-    }
-    if (without.size) lines.push(`onnxruntime: no model for ${[...without].join(', ')}`);
-    return { results, lines };
+    return typeof ort === 'string' ? `onnxruntime-node cannot load: ${ort}` : openSession(ort);
   },
 };

@@ -1,29 +1,13 @@
 /**
- * PyTorch peer: spawns `/usr/bin/python3 assets/torch_peer.py` (override with
- * QTORCH_BENCH_PYTHON), hands it the specs as JSON and reads its timings back.
+ * PyTorch peer: a worker process, `/usr/bin/python3 assets/torch_peer.py` (override with
+ * QTORCH_BENCH_PYTHON), that prepares each case's torch calls and times `reps` of them on
+ * request (its protocol is in the script's docstring), so its samples interleave with ours.
  */
 import { spawnSync } from 'node:child_process';
-import { type BenchDType, type TimingOptions, gopsOf } from '../harness.js';
+import type { BenchCase, BenchDType } from '../harness.js';
 import { assetPath } from '../paths.js';
-import type { CaseSpec } from '../specs.js';
-import type { Peer, PeerOutcome } from './types.js';
-
-interface TorchRow {
-  suite: string;
-  case: string;
-  engine: string;
-  dtype: BenchDType;
-  threads: number;
-  medianMs: number;
-  runs: number;
-}
-
-interface TorchReply {
-  torch: string;
-  engines: string[];
-  results: TorchRow[];
-  skipped: string[];
-}
+import type { Peer, PeerSession } from './types.js';
+import { JsonLineWorker } from './worker.js';
 
 export const PYTHON = process.env.QTORCH_BENCH_PYTHON ?? '/usr/bin/python3';
 
@@ -35,20 +19,45 @@ export function torchUnavailable(python = PYTHON): string | null {
   return null;
 }
 
+interface Prepared {
+  variants: Array<{ id: number; engine: string; dtype: BenchDType }>;
+  skipped: string[];
+}
+
+/** A session over a started worker speaking torch_peer.py's protocol (exported for tests with a stand-in worker). */
+export async function torchSession(worker: JsonLineWorker, python = PYTHON): Promise<PeerSession> {
+  const hello = await worker.request<{ torch: string; engines: string[] }>({ op: 'hello' });
+  return {
+    lines: [`torch ${hello.torch} via ${python}: engines ${hello.engines.join(', ')}`],
+    async cases(spec, threads) {
+      const p = await worker.request<Prepared>({ op: 'prepare', spec, threads });
+      const cases = p.variants.map((v): BenchCase => {
+        const timed = async (reps: number) => (await worker.request<{ ms: number }>({ op: 'time', id: v.id, reps })).ms;
+        return {
+          suite: spec.suite, case: spec.case, impl: 'torch', engine: v.engine, dtype: v.dtype, threads, ops: spec.ops, bytes: spec.bytes,
+          run: () => timed(1), timed,
+        };
+      });
+      return { cases, lines: p.skipped.map((s) => `torch: skipped ${s}`), release: async () => void (await worker.request({ op: 'drop', ids: p.variants.map((v) => v.id) })) };
+    },
+    async close() {
+      await worker.close();
+      return [];
+    },
+  };
+}
+
 export const torchPeer: Peer = {
   name: 'torch',
-  async run(specs: readonly CaseSpec[], threads: readonly number[], timing: TimingOptions): Promise<PeerOutcome> {
+  async open() {
     const why = torchUnavailable();
-    if (why) return { results: [], lines: [`torch: skipped (${why})`] };
-    const request = JSON.stringify({ threads, timing, specs });
-    const r = spawnSync(PYTHON, [assetPath('torch_peer.py')], { input: request, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 20 * 60_000 });
-    if (r.status !== 0) return { results: [], lines: [`torch: peer script failed (${r.error?.message ?? r.stderr.trim().split('\n').pop()})`] };
-    const reply = JSON.parse(r.stdout) as TorchReply;
-    const bySpec = new Map(specs.map((s) => [`${s.suite}\u0000${s.case}`, s]));
-    const results = reply.results.map((row) => {
-      const spec = bySpec.get(`${row.suite}\u0000${row.case}`)!;
-      return { ...row, impl: 'torch' as const, ops: spec.ops, bytes: spec.bytes, gops: gopsOf(spec.ops, row.medianMs) };
-    });
-    return { results, lines: [`torch ${reply.torch} via ${PYTHON}: engines ${reply.engines.join(', ')}`, ...reply.skipped.map((s) => `torch: skipped ${s}`)] };
+    if (why) return why;
+    const worker = new JsonLineWorker('torch peer', PYTHON, [assetPath('torch_peer.py')]);
+    try {
+      return await torchSession(worker);
+    } catch (err) {
+      await worker.close();
+      return (err as Error).message;
+    }
   },
 };

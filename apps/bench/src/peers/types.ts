@@ -1,14 +1,30 @@
-import type { BenchResult, TimingOptions } from '../harness.js';
+import type { BenchCase } from '../harness.js';
 import type { CaseSpec } from '../specs.js';
 
-/** What a peer measured, plus lines for the report (version, what it skipped and why). */
-export interface PeerOutcome {
-  results: BenchResult[];
+/** A peer's variants of one case on one thread count, timed in the same group as ours. */
+export interface PeerCases {
+  cases: BenchCase[];
+  /** Report lines: variants the peer could not run, and why. */
   lines: string[];
+  /** Frees what the variants hold (sessions, the worker's prepared calls). */
+  release(): Promise<void>;
 }
 
-/** A library timed on the same cases in the same run. An absent peer returns no results and a line saying so. */
+/** A peer opened for one bench run (an in-process library, or a worker process). */
+export interface PeerSession {
+  /** Report lines: the peer's version and what it runs. */
+  lines: string[];
+  /** The peer's variants of `spec` on `threads` threads (none when it has no model of the case). */
+  cases(spec: CaseSpec, threads: number): Promise<PeerCases>;
+  /** Ends the session; resolves to closing report lines (cases it had no model for). */
+  close(): Promise<string[]>;
+}
+
+/**
+ * A library timed on the same cases in the same run, its samples interleaved with ours. `open`
+ * resolves to a string saying why it cannot run here (not installed, fails to load).
+ */
 export interface Peer {
   name: string;
-  run(specs: readonly CaseSpec[], threads: readonly number[], timing: TimingOptions): Promise<PeerOutcome>;
+  open(): Promise<PeerSession | string>;
 }
