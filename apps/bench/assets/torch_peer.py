@@ -6,6 +6,8 @@ one reply at a time, so torch's samples interleave with qtorch's and onnxruntime
   {"op": "prepare", "spec": {...}, "threads": T}
                                            -> {"variants": [{"id", "engine", "dtype"}], "skipped": [...]}
   {"op": "time", "id": n, "reps": r}       -> {"ms": mean ms per call of r back-to-back calls}
+                                              (on several threads the reply waits, untimed, until
+                                              torch's pools stop spinning: see quiesce)
   {"op": "drop", "ids": [...]}             -> {}
 Int8 cases give one variant per quantized engine (qnnpack, onednn/fbgemm/x86 when built in),
 their float twins one (engine "-"); a variant runs under torch.set_num_threads(T) of its prepare.
@@ -13,6 +15,7 @@ A request that fails gets {"error": message}. End of input ends the worker.
 """
 import copy
 import json
+import resource
 import sys
 import time
 
@@ -204,6 +207,22 @@ CASES = {
 }
 
 
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def quiesce(window=0.005, limit=0.5):
+    """Waits (untimed) until this process's threads stop using the CPU: torch's OpenMP and qnnpack
+    pools spin for 10-30 ms after a call here, which would steal a core from the next variant."""
+    end = time.perf_counter() + limit
+    while time.perf_counter() < end:
+        c0 = cpu_seconds()
+        time.sleep(window)
+        if cpu_seconds() - c0 < window / 10:
+            return
+
+
 class Worker:
     def __init__(self):
         self.variants = {}  # id -> (threads, quantized engine or None, fn)
@@ -240,7 +259,10 @@ class Worker:
         t0 = time.perf_counter()
         for _ in range(reps):
             fn()
-        return {"ms": (time.perf_counter() - t0) * 1e3 / reps}
+        ms = (time.perf_counter() - t0) * 1e3 / reps
+        if threads > 1:
+            quiesce()
+        return {"ms": ms}
 
     def drop(self, req):
         for i in req["ids"]:

@@ -34,6 +34,8 @@ export interface BenchCase extends CaseMeta {
    * peer in another process measures there, so the pipe's round trip is not counted).
    */
   timed?: (reps: number) => Promise<number>;
+  /** This case's own `TimingOptions.minSampleMs` (a peer whose samples cost extra asks for fewer, longer ones). */
+  minSampleMs?: number;
 }
 
 export interface BenchResult extends CaseMeta {
@@ -67,9 +69,11 @@ export interface TimingOptions {
    */
   minSampleMs?: number;
   /**
-   * Pause (ms) before a sample on more than one thread whose implementation differs from the
-   * previous sample's: a peer's thread pool that spins after its calls (onnxruntime's, OpenMP's)
-   * must go idle before our pool is timed, and ours before theirs. 0 or absent: none.
+   * On more than one thread, a sample whose implementation differs from the previous sample's
+   * first waits until this process is idle: windows of this many ms until one passes with the
+   * process's threads using under a tenth of it (at most 100 windows). onnxruntime's pool spins
+   * for ~40 ms after a call here and would take a core from the next variant (a peer in another
+   * process settles itself). 0 or absent: no wait.
    */
   settleMs?: number;
 }
@@ -114,6 +118,16 @@ const burstOf = (callMs: number, minSampleMs = 0): number => (callMs > 0 && call
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until this process's threads use under a tenth of a `windowMs` window (at most 100 windows). */
+export async function settle(windowMs: number): Promise<void> {
+  for (let w = 0; w < 100; w++) {
+    const before = process.cpuUsage();
+    await sleep(windowMs);
+    const used = process.cpuUsage(before);
+    if ((used.user + used.system) / 1000 < windowMs / 10) return;
+  }
+}
+
 /**
  * Runs the cases of one comparison group round-robin (ours and the peers' alike, so drift of
  * the machine affects them alike) and returns one result per case.
@@ -125,7 +139,7 @@ export async function timeInterleaved(cases: readonly BenchCase[], opts: TimingO
   for (const [i, c] of cases.entries()) {
     for (let w = 0; w < opts.warmup; w++) {
       const ms = await timeOnce(c);
-      reps[i] = burstOf(ms, opts.minSampleMs);
+      reps[i] = burstOf(ms, c.minSampleMs ?? opts.minSampleMs);
       if (w === 0 && ms > opts.verySlowMs) {
         samples[i]!.push(ms);
         want[i] = 1;
@@ -148,7 +162,7 @@ export async function timeInterleaved(cases: readonly BenchCase[], opts: TimingO
       const n = samples[i]!.length;
       const more = n < want[i]! || (want[i] === opts.minRuns && n < opts.maxRuns && spent[i]! < share);
       if (!more) continue;
-      if (opts.settleMs && c.threads > 1 && last !== null && last !== c.impl) await sleep(opts.settleMs);
+      if (opts.settleMs && c.threads > 1 && last !== null && last !== c.impl) await settle(opts.settleMs);
       last = c.impl;
       const ms = await timeOnce(c, reps[i]);
       samples[i]!.push(ms);

@@ -158,12 +158,20 @@ describe('torch session over the worker protocol', () => {
     expect(p.cases.map((c) => [c.impl, c.engine, c.dtype, c.threads, c.case])).toEqual([
       ['torch', 'qnnpack', 'int8', 2, spec.case], ['torch', 'onednn', 'int8', 2, spec.case]]);
     // the harness uses the worker's own timing (1 and 2 ms), not the pipe's round trip
-    const results = await timeInterleaved(p.cases, { warmup: 1, minRuns: 3, maxRuns: 3, budgetMs: 0, slowMs: 1e9, slowRuns: 1, verySlowMs: 1e9, minSampleMs: 1.5 });
+    const timing = { warmup: 1, minRuns: 3, maxRuns: 3, budgetMs: 0, slowMs: 1e9, slowRuns: 1, verySlowMs: 1e9, minSampleMs: 1.5 };
+    const results = await timeInterleaved(p.cases, timing);
     expect(results.map((r) => r.medianMs)).toEqual([1, 2]);
     expect(results.map((r) => r.ops)).toEqual([spec.ops, spec.ops]);
-    // warm-up 1 rep each, then bursts: 2 reps for the 1 ms variant (minSampleMs 1.5), 1 for the 2 ms one
-    expect((await w.request<{ reps: number[] }>({ op: 'stats' })).reps).toEqual([1, 1, 2, 1, 2, 1, 2, 1]);
+    // warm-up 1 rep each, then bursts of the cases' own 20 ms on 2 threads: 20 reps of the 1 ms variant, 10 of the 2 ms one
+    expect((await w.request<{ reps: number[] }>({ op: 'stats' })).reps).toEqual([1, 1, 20, 10, 20, 10, 20, 10]);
     await p.release();
+    expect((await w.request<{ live: number[] }>({ op: 'stats' })).live).toEqual([]);
+    // on 1 thread the run's minSampleMs (1.5) applies: 2 reps and 1
+    const one = await session.cases(spec, 1);
+    expect(one.cases.map((c) => c.minSampleMs)).toEqual([undefined, undefined]);
+    await timeInterleaved(one.cases, timing);
+    expect((await w.request<{ reps: number[] }>({ op: 'stats' })).reps.slice(8)).toEqual([1, 1, 2, 1, 2, 1, 2, 1]);
+    await one.release();
     expect((await w.request<{ live: number[] }>({ op: 'stats' })).live).toEqual([]);
     const copy = SUITES.find((s) => s.name === 'quantize')!.specs({ quick: true }).find((s) => s.kind === 'copy')!;
     const none = await session.cases(copy, 1);

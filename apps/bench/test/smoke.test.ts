@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchCase, type BenchResult, QUICK_TIMING, median, timeInterleaved, toResult } from '../src/harness.js';
+import { Worker } from 'node:worker_threads';
+import { type BenchCase, type BenchResult, QUICK_TIMING, median, settle, timeInterleaved, toResult } from '../src/harness.js';
 import { type PeakReport, peakOf } from '../src/peak/peak.js';
 import { formatTable, int8OverFp32, oursOverPeer, fractionOfPeak } from '../src/report.js';
 import { SUITES } from '../src/suites/index.js';
@@ -67,6 +68,17 @@ describe('settling between implementations (settleMs)', () => {
     await timeInterleaved(pair(2), { ...timing, settleMs: 40 });
     // 3 rounds of (ours, peer): 5 switches
     expect(performance.now() - t0).toBeGreaterThanOrEqual(5 * 40 - 5);
+  });
+
+  it('settle waits while another thread of the process is busy', async () => {
+    const busyMs = 300;
+    const worker = new Worker(`const end = Date.now() + ${busyMs}; while (Date.now() < end) {}`, { eval: true });
+    await new Promise((resolve) => worker.once('online', resolve));
+    const t0 = performance.now();
+    await settle(5);
+    const waited = performance.now() - t0;
+    await worker.terminate();
+    expect(waited).toBeGreaterThan(busyMs / 2); // the busy loop's remainder, not one 5 ms window
   });
 
   it('does not pause on one thread (no pool to go idle)', async () => {

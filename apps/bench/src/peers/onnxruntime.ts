@@ -6,7 +6,7 @@ import type { BenchCase } from '../harness.js';
 import { firstLine } from '../addons.js';
 import type { CaseSpec } from '../specs.js';
 import { type OnnxCase, onnxCases } from './onnx_models.js';
-import type { Peer, PeerSession } from './types.js';
+import { MULTI_THREAD_SAMPLE_MS, type Peer, type PeerSession } from './types.js';
 
 /** The slice of onnxruntime-node's API the bench uses. */
 interface Ort {
@@ -38,6 +38,7 @@ async function sessionCase(ort: Ort, spec: CaseSpec, c: OnnxCase, threads: numbe
   const bench: BenchCase = {
     suite: spec.suite, case: spec.case, impl: 'onnxruntime', engine: c.label, dtype: c.dtype, threads, ops: spec.ops, bytes: spec.bytes,
     run: () => session.run(feeds),
+    ...(threads > 1 ? { minSampleMs: MULTI_THREAD_SAMPLE_MS } : {}),
   };
   return { bench, release: () => session.release?.() };
 }

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import type { BenchCase, BenchDType } from '../harness.js';
 import { assetPath } from '../paths.js';
-import type { Peer, PeerSession } from './types.js';
+import { MULTI_THREAD_SAMPLE_MS, type Peer, type PeerSession } from './types.js';
 import { JsonLineWorker } from './worker.js';
 
 export const PYTHON = process.env.QTORCH_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -36,6 +36,8 @@ export async function torchSession(worker: JsonLineWorker, python = PYTHON): Pro
         return {
           suite: spec.suite, case: spec.case, impl: 'torch', engine: v.engine, dtype: v.dtype, threads, ops: spec.ops, bytes: spec.bytes,
           run: () => timed(1), timed,
+          // on several threads the worker waits for its pools to stop spinning after each sample
+          ...(threads > 1 ? { minSampleMs: MULTI_THREAD_SAMPLE_MS } : {}),
         };
       });
       return { cases, lines: p.skipped.map((s) => `torch: skipped ${s}`), release: async () => void (await worker.request({ op: 'drop', ids: p.variants.map((v) => v.id) })) };

@@ -1,6 +1,13 @@
 import type { BenchCase } from '../harness.js';
 import type { CaseSpec } from '../specs.js';
 
+/**
+ * Sample length of a peer's variants on more than one thread. Each such sample is followed by a
+ * wait for the peer's pool to stop spinning (`TimingOptions.settleMs`, the torch worker's
+ * quiesce: 10-40 ms here), so fewer, longer samples keep the waits a small part of the run.
+ */
+export const MULTI_THREAD_SAMPLE_MS = 20;
+
 /** A peer's variants of one case on one thread count, timed in the same group as ours. */
 export interface PeerCases {
   cases: BenchCase[];
