@@ -118,14 +118,21 @@ const burstOf = (callMs: number, minSampleMs = 0): number => (callMs > 0 && call
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until this process's threads use under a tenth of a `windowMs` window (at most 100 windows). */
-export async function settle(windowMs: number): Promise<void> {
-  for (let w = 0; w < 100; w++) {
-    const before = process.cpuUsage();
-    await sleep(windowMs);
-    const used = process.cpuUsage(before);
-    if ((used.user + used.system) / 1000 < windowMs / 10) return;
-  }
+/** CPU time (ms) this process's threads used while `ms` passed. */
+async function cpuMsDuring(ms: number): Promise<number> {
+  const before = process.cpuUsage();
+  await sleep(ms);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+/**
+ * Waits until this process's threads use under a tenth of a `windowMs` window (at most 100
+ * windows); resolves to the number of windows waited. `measure` is the window's probe (tests).
+ */
+export async function settle(windowMs: number, measure: (ms: number) => Promise<number> = cpuMsDuring): Promise<number> {
+  for (let w = 1; w < 100; w++) if ((await measure(windowMs)) < windowMs / 10) return w;
+  return 100;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Worker } from 'node:worker_threads';
 import { type BenchCase, type BenchResult, QUICK_TIMING, median, settle, timeInterleaved, toResult } from '../src/harness.js';
 import { type PeakReport, peakOf } from '../src/peak/peak.js';
 import { formatTable, int8OverFp32, oursOverPeer, fractionOfPeak } from '../src/report.js';
@@ -70,15 +69,16 @@ describe('settling between implementations (settleMs)', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(5 * 40 - 5);
   });
 
-  it('settle waits while another thread of the process is busy', async () => {
-    const busyMs = 300;
-    const worker = new Worker(`const end = Date.now() + ${busyMs}; while (Date.now() < end) {}`, { eval: true });
-    await new Promise((resolve) => worker.once('online', resolve));
-    const t0 = performance.now();
-    await settle(5);
-    const waited = performance.now() - t0;
-    await worker.terminate();
-    expect(waited).toBeGreaterThan(busyMs / 2); // the busy loop's remainder, not one 5 ms window
+  it('settle waits for a window in which the process was idle, at most 100 windows', async () => {
+    const probe = (usedMs: number[]) => {
+      const asked: number[] = [];
+      return { asked, measure: async (ms: number) => (asked.push(ms), usedMs.shift() ?? 0) };
+    };
+    const busy = probe([5, 4.9, 0.6, 0.4]); // 5 ms windows: idle means under 0.5 ms used
+    expect(await settle(5, busy.measure)).toBe(4);
+    expect(busy.asked).toEqual([5, 5, 5, 5]);
+    expect(await settle(5, probe([0]).measure)).toBe(1);
+    expect(await settle(5, async () => 5)).toBe(100); // never idle: gives up
   });
 
   it('does not pause on one thread (no pool to go idle)', async () => {
