@@ -13,6 +13,7 @@ export const USAGE = `usage: pnpm bench [-- options]
   --suite a,b      suites to run (default all): ${SUITES.map((s) => s.name).join(', ')}
   --threads 1,2    thread counts (default 1,2): peers, peaks and our native kernels; our TypeScript paths run on 1
   --peers a,b      peers to run: torch, onnxruntime, or none (default all present)
+  --case TEXT      only the cases whose label contains TEXT (e.g. '4096' or 'LSTM')
   --quick          tiny shapes and few samples (seconds; smoke runs)
   --json FILE      also write machine, peaks and every result as JSON
   --list           list the suites and exit`;
@@ -21,6 +22,8 @@ export interface CliOptions {
   suites: Suite[];
   threads: number[];
   peers: Peer[];
+  /** Only cases whose label contains this text (null: every case). */
+  caseFilter: string | null;
   quick: boolean;
   timing: TimingOptions;
   json: string | null;
@@ -50,6 +53,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
         suite: { type: 'string' },
         threads: { type: 'string' },
         peers: { type: 'string' },
+        case: { type: 'string' },
         json: { type: 'string' },
         quick: { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
@@ -65,6 +69,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     suites: names('suite', values.suite, SUITES),
     threads: [...new Set(threads)],
     peers: names('peer', values.peers, PEERS),
+    caseFilter: values.case ?? null,
     quick: values.quick,
     timing: values.quick ? QUICK_TIMING : DEFAULT_TIMING,
     json: values.json ?? null,

@@ -14,6 +14,8 @@ export interface RunOptions {
   suites: readonly Suite[];
   threads: readonly number[];
   peers: readonly Peer[];
+  /** Only cases whose label contains this text (null or absent: every case). */
+  caseFilter?: string | null;
   quick: boolean;
   timing: TimingOptions;
   /** Measure the machine peaks (off in unit tests). */
@@ -56,11 +58,13 @@ export async function runBench(opts: RunOptions): Promise<RunOutput> {
   const ctx = { quick: opts.quick, threads: opts.threads };
   const results: BenchResult[] = [];
   const peerLines = new Set<string>();
+  let matched = 0;
   try {
     for (const suite of opts.suites) {
       for (const line of suite.notes?.(ctx) ?? []) note(line);
       if (suite.measured) results.push(...suite.measured(peaks));
-      for (const spec of suite.specs(ctx)) {
+      for (const spec of suite.specs(ctx).filter((s) => !opts.caseFilter || s.case.includes(opts.caseFilter))) {
+        matched++;
         const ours = suite.ours(spec, ctx);
         // our TypeScript paths run on 1 thread only; peers on every requested count
         for (const t of new Set([...opts.threads, ...ours.map((c) => c.threads)])) {
@@ -80,5 +84,6 @@ export async function runBench(opts: RunOptions): Promise<RunOutput> {
     for (const s of sessions) (await s.close()).forEach((l) => peerLines.add(l));
   }
   peerLines.forEach(note);
+  if (opts.caseFilter && matched === 0) note(`--case '${opts.caseFilter}' matched no case of the selected suites`);
   return { results, peaks, notes };
 }

@@ -11,6 +11,7 @@ describe('cli', () => {
     expect(o.peers.map((p) => p.name)).toEqual(['torch', 'onnxruntime']);
     expect(o.timing).toBe(DEFAULT_TIMING);
     expect(o.json).toBeNull();
+    expect(o.caseFilter).toBeNull();
   });
 
   it('filters suites, threads and peers', () => {
@@ -22,6 +23,7 @@ describe('cli', () => {
     expect(o.json).toBe('out.json');
     expect(parseCli(['--peers', 'onnxruntime']).peers.map((p) => p.name)).toEqual(['onnxruntime']);
     expect(parseCli(['--', '--json', 'f.json']).json).toBe('f.json'); // pnpm run's separator
+    expect(parseCli(['--case', '4096']).caseFilter).toBe('4096');
   });
 
   it('rejects unknown suites, peers, bad thread counts and unknown flags', () => {

@@ -56,3 +56,16 @@ describe('runBench --quick (no peers, no peak)', () => {
     }
   });
 });
+
+describe('runBench --case', () => {
+  const timing = { ...QUICK_TIMING, budgetMs: 0 };
+  it('times only the cases whose label contains the text, and says when none matched', async () => {
+    const suites = SUITES.filter((s) => ['linear', 'dynamic'].includes(s.name));
+    const out = await runBench({ suites, threads: [1], peers: [], caseFilter: 'LSTM', quick: true, timing, peaks: false });
+    expect(out.results.length).toBeGreaterThan(0);
+    expect(new Set(out.results.map((r) => `${r.suite} ${r.case}`))).toEqual(new Set(['dynamic LSTM 16->16 x2 seq 4 batch 2']));
+    const none = await runBench({ suites, threads: [1], peers: [], caseFilter: 'no such case', quick: true, timing, peaks: false });
+    expect(none.results).toEqual([]);
+    expect(none.notes).toContain("--case 'no such case' matched no case of the selected suites");
+  });
+});
