@@ -466,6 +466,11 @@ void PanelRowNarrow(const uint8_t* a, const int8_t* b, size_t nq, __m256i* out) 
 
 // ---- Narrow path packing ----
 
+// Bytes 0..31 (a function, not a global: no AVX code may run in static initialization).
+__attribute__((always_inline)) inline __m256i LaneIndex() {
+  return _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+}
+
 // Whether rows x kLen bytes of A (lda apart) lie within lo..lo + 128; *lo = their minimum.
 bool NarrowRange(const uint8_t* a, size_t lda, size_t rows, size_t kLen, uint8_t* lo) {
   __m256i mn = _mm256_set1_epi8(-1), mx = _mm256_setzero_si256();
@@ -478,7 +483,13 @@ bool NarrowRange(const uint8_t* a, size_t lda, size_t rows, size_t kLen, uint8_t
       mn = _mm256_min_epu8(mn, v);
       mx = _mm256_max_epu8(mx, v);
     }
-    for (; t < kLen; ++t) {
+    if (t < kLen && kLen >= 32) {  // the tail as the row's last 32 bytes (rereading some is harmless here)
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ar + kLen - 32));
+      mn = _mm256_min_epu8(mn, v);
+      mx = _mm256_max_epu8(mx, v);
+      t = kLen;
+    }
+    for (; t < kLen; ++t) {  // rows shorter than 32 bytes
       smn = ar[t] < smn ? ar[t] : smn;
       smx = ar[t] > smx ? ar[t] : smx;
     }
@@ -552,22 +563,31 @@ size_t PackANarrow(const uint8_t* a, size_t lda, size_t rows, size_t kLen, size_
       total += static_cast<uint32_t>(e);
     };
     __m256i sum = _mm256_setzero_si256();
-    size_t t = 0;
-    for (; t + 32 <= kLen; t += 32) {
+    // 32 bytes from t, of which lanes >= skip are new (the tail overlaps what is done: its
+    // stores repeat the same bytes, its sums and outliers skip the overlap)
+    const auto chunk = [&](size_t t, uint32_t skip) {
       const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ar + t));
       const __m256i c = _mm256_min_epu8(_mm256_max_epu8(v, lov), hiv);
       const __m256i d = _mm256_sub_epi8(c, lov);
-      _mm256_store_si256(reinterpret_cast<__m256i*>(wr + t), d);
-      sum = _mm256_add_epi64(sum, _mm256_sad_epu8(d, _mm256_setzero_si256()));
-      for (uint32_t m = ~static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, c))); m; m &= m - 1) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(wr + t), d);
+      const uint32_t fresh = skip == 0 ? ~0u : ~0u << skip;
+      const __m256i keep = _mm256_cmpgt_epi8(LaneIndex(), _mm256_set1_epi8(static_cast<char>(skip) - 1));
+      sum = _mm256_add_epi64(sum, _mm256_sad_epu8(_mm256_and_si256(d, keep), _mm256_setzero_si256()));
+      for (uint32_t m = ~static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, c))) & fresh; m; m &= m - 1) {
         const size_t i = static_cast<size_t>(__builtin_ctz(m));
         record(t + i, ar[t + i], wr[t + i] + lo);
       }
+    };
+    size_t t = 0;
+    for (; t + 32 <= kLen; t += 32) chunk(t, 0);
+    if (t < kLen && kLen >= 32) {
+      chunk(kLen - 32, static_cast<uint32_t>(t - (kLen - 32)));
+      t = kLen;
     }
     alignas(32) uint64_t parts[4];
     _mm256_store_si256(reinterpret_cast<__m256i*>(parts), sum);
     total += static_cast<uint32_t>(parts[0] + parts[1] + parts[2] + parts[3]);
-    for (; t < kLen; ++t) {
+    for (; t < kLen; ++t) {  // rows shorter than 32 bytes
       const uint8_t v = ar[t];
       const uint8_t c = v < lo ? lo : v > hi ? hi : v;
       wr[t] = static_cast<uint8_t>(c - lo);
