@@ -141,7 +141,7 @@ QGemmInputs ArgsQGemm(const Ctx& c, bool allowSigned) {
 Napi::Value QGemmS32Js(const Napi::CallbackInfo& info) {
   Ctx c{info, "qgemmS32"};
   const QGemmInputs in = ArgsQGemm(c, false);
-  auto out = Napi::Int32Array::New(info.Env(), in.outElements);
+  auto out = NewOutput<int32_t>(info.Env(), in.outElements);
   QGemmS32(static_cast<const uint8_t*>(in.a.data), in.m, in.za, *in.pw, out.Data());
   return out;
 }
@@ -164,11 +164,11 @@ Napi::Value QLinearJs(const Napi::CallbackInfo& info) {
   if (in.a.isSigned) {
     p.qmin = -128;
     p.qmax = 127;
-    auto out = Napi::Int8Array::New(info.Env(), in.outElements);
+    auto out = NewOutput<int8_t>(info.Env(), in.outElements);
     QLinear<int8_t>(static_cast<const int8_t*>(in.a.data), in.m, in.za, *in.pw, p, out.Data());
     return out;
   }
-  auto out = Napi::Uint8Array::New(info.Env(), in.outElements);
+  auto out = NewOutput<uint8_t>(info.Env(), in.outElements);
   QLinear<uint8_t>(static_cast<const uint8_t*>(in.a.data), in.m, in.za, *in.pw, p, out.Data());
   return out;
 }
@@ -181,7 +181,7 @@ Napi::Value QLinearDynamicJs(const Napi::CallbackInfo& info) {
   const std::vector<double> ws = ArgWeightScales(c, 5, in.pw->n);
   const float* bias = ArgBias(c, 6, in.pw->n);
   const bool relu = c.OptionalBool(7, "relu", false);
-  auto out = Napi::Float32Array::New(info.Env(), in.outElements);
+  auto out = NewOutput<float>(info.Env(), in.outElements);
   QLinearF32(static_cast<const uint8_t*>(in.a.data), in.m, in.za, *in.pw, inScale, ws.data(), ws.size(), bias, relu, out.Data());
   return out;
 }

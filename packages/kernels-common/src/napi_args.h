@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,29 @@ constexpr uint64_t kMaxElements = 1ull << 31;  // largest output or input we acc
 
 [[noreturn]] inline void ThrowType(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, msg); }
 [[noreturn]] inline void ThrowRange(Napi::Env env, const std::string& msg) { throw Napi::RangeError::New(env, msg); }
+
+// Whether new outputs are filled with 0xA5 instead of left as they come (QTORCH_POISON_OUTPUTS
+// set, as in the tests): an element a kernel leaves unwritten then shows as garbage instead of
+// as the zero a fresh page happens to hold.
+inline bool PoisonOutputs() {
+  static const bool poison = [] {
+    const char* v = std::getenv("QTORCH_POISON_OUTPUTS");
+    return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
+  }();
+  return poison;
+}
+
+// A new typed array of n elements for an output the kernel overwrites entirely. Its memory is
+// node::Buffer's allocation, which is not zero-filled (a typed array's is: on large outputs
+// that fill costs as much as a bandwidth-bound op).
+template <typename T>
+Napi::TypedArrayOf<T> NewOutput(Napi::Env env, size_t n) {
+  Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(env, n * sizeof(T));
+  const size_t offset = buf.ByteOffset();
+  if (offset % alignof(T) != 0) return Napi::TypedArrayOf<T>::New(env, n);  // not seen: a zeroed array then
+  if (PoisonOutputs() && n > 0) std::memset(buf.Data(), 0xA5, n * sizeof(T));
+  return Napi::TypedArrayOf<T>::New(env, n, buf.ArrayBuffer(), offset);
+}
 
 // An 8-bit quantized buffer: a Uint8Array (quint8) or an Int8Array (qint8).
 struct Bytes {

@@ -145,11 +145,11 @@ Pool2dShape ArgPool(const Ctx& c, const Bytes& x, bool dilation) {
 template <typename F>
 Napi::Value NewLike(const Ctx& c, const Bytes& x, uint64_t n, F&& fn) {
   if (x.isSigned) {
-    auto out = Napi::Int8Array::New(c.env(), n);
+    auto out = NewOutput<int8_t>(c.env(), n);
     fn(out.Data());
     return out;
   }
-  auto out = Napi::Uint8Array::New(c.env(), n);
+  auto out = NewOutput<uint8_t>(c.env(), n);
   fn(out.Data());
   return out;
 }

@@ -94,7 +94,7 @@ Napi::Value LinearDynamicJs(const Napi::CallbackInfo& info) {
   const std::vector<double> ws = ArgWeightScales(c, 5, pw.n);
   const float* bias = ArgBias(c, 6, pw.n);
   const bool relu = c.Bool(7, "relu");
-  auto out = Napi::Float32Array::New(info.Env(), CheckedElements(c.env(), c.fn, m, pw.n));
+  auto out = NewOutput<float>(info.Env(), CheckedElements(c.env(), c.fn, m, pw.n));
   std::vector<uint8_t> xq(x.ElementLength());
   QuantizePerTensor<uint8_t>(x.Data(), xq.size(), inScale, za, xq.data());
   QLinearF32(xq.data(), m, za, pw, inScale, ws.data(), ws.size(), bias, relu, out.Data());
@@ -155,11 +155,11 @@ Napi::Value QConv2dJs(const Napi::CallbackInfo& info) {
   p.qmax = x.isSigned ? 127 : 255;
   const uint64_t outElems = CheckedElements(c.env(), c.fn, CheckedElements(c.env(), c.fn, s.batch, w.n), CheckedElements(c.env(), c.fn, s.oh, s.ow));
   if (x.isSigned) {
-    auto out = Napi::Int8Array::New(c.env(), outElems);
+    auto out = NewOutput<int8_t>(c.env(), outElems);
     QConv2d<int8_t>(static_cast<const int8_t*>(x.data), zx, s, w, p, out.Data());
     return out;
   }
-  auto out = Napi::Uint8Array::New(c.env(), outElems);
+  auto out = NewOutput<uint8_t>(c.env(), outElems);
   QConv2d<uint8_t>(static_cast<const uint8_t*>(x.data), zx, s, w, p, out.Data());
   return out;
 }

@@ -22,7 +22,7 @@ Napi::Value SGemmJs(const Napi::CallbackInfo& info) {
   c.Length(0, "a", a.ElementLength(), CheckedElements(info.Env(), c.fn, m, k), "m * k");
   c.Length(3, "b", b.ElementLength(), CheckedElements(info.Env(), c.fn, n, k), "n * k");
   const float* bias = ArgBias(c, 5, n);
-  auto out = Napi::Float32Array::New(info.Env(), CheckedElements(info.Env(), c.fn, m, n));
+  auto out = NewOutput<float>(info.Env(), CheckedElements(info.Env(), c.fn, m, n));
   SGemm(a.Data(), b.Data(), bias, out.Data(), m, n, k);
   return out;
 }

@@ -166,6 +166,13 @@ export function describeQGemm(t: AddonUnderTest): void {
       ['window 90..218, 4% outliers (too many: widening path) 30x128x600', windowCase(30, 128, 600, 64, true, 100, 90, 25)],
     ];
 
+    it('runs with new outputs poisoned (QTORCH_POISON_OUTPUTS, vitest.shared.ts): an unwritten element cannot pass as a zero', () => {
+      expect(process.env.QTORCH_POISON_OUTPUTS).toBe('1');
+      // K = 0: every sum is 0 because the kernel writes it, not because the memory came zeroed
+      const packed = api.packWeights(new Int8Array(0), 5, 0, Int32Array.of(0));
+      expect(Array.from(api.qgemmS32(new Uint8Array(0), 3, 0, packed))).toEqual(new Array(15).fill(0));
+    });
+
     it('packWeights keeps the weights: unpack() gives the plain N x K back', () => {
       const c = gemmCase(3, 70, 13, 9, true);
       const p = api.packWeights(Int8Array.from(c.w), c.n, c.k, Int32Array.from(c.zw));

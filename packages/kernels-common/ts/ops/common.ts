@@ -47,13 +47,22 @@ export function wrapQuantized(qt: QtensorApi, data: Bytes8, shape: readonly numb
 }
 
 /**
+ * QTORCH_POISON_OUTPUTS (set in the tests): new outputs, here and in the addon's N-API layer,
+ * start as 0xA5 bytes, so an element a kernel leaves unwritten shows as garbage instead of as
+ * the zero a fresh page happens to hold.
+ */
+const POISON_OUTPUTS = !['', '0', undefined].includes(process.env.QTORCH_POISON_OUTPUTS);
+
+/**
  * An output buffer the native code overwrites entirely: uninitialized memory (no zero fill,
  * which would cost as much as the op itself on large tensors).
  */
 export function allocOutput<T extends Bytes8 | Float32Array>(ctor: { new (b: ArrayBuffer, off: number, n: number): T; BYTES_PER_ELEMENT: number }, n: number): T {
   const buf = Buffer.allocUnsafeSlow(n * ctor.BYTES_PER_ELEMENT);
+  if (POISON_OUTPUTS) buf.fill(0xa5);
   return new ctor(buf.buffer as ArrayBuffer, buf.byteOffset, n);
 }
+
 
 /** An empty 8-bit output of `x`'s type. */
 export function allocLike(ints: Bytes8, n: number): Bytes8 {
