@@ -56,7 +56,7 @@ function referenceLayer(engine: Q.Engine, a: RnnDynamicLayerArgs): RnnDynamicLay
     const output = new Float32Array(steps * n * hs);
     for (let i = 0; i < steps; i++) {
       const t = a.reverse ? steps - 1 - i : i;
-      const ig = T(a.igates.slice(t * n * gh, (t + 1) * n * gh), [n, gh]);
+      const ig = T(a.igates!.slice(t * n * gh, (t + 1) * n * gh), [n, gh]);
       const hg = Q.withEngine(engine, () => Q.quantizedLinearDynamic(h, a.packedHh as Q.LinearPackedParams, { reduceRange: a.reduceRange }));
       [h, c = null] = refGates(a.cell, ig, hg, h, c) as [Tensor, Tensor?];
       output.set(f32(h), t * n * hs);
@@ -162,6 +162,69 @@ export function describeRnn(t: AddonUnderTest): void {
     });
   });
 
+  describe(`${t.packageName} ${OP} with the input projection computed natively`, () => {
+    /** W_ih (gates * hidden x inputSize) with its bias, as nn-quantized packs it. */
+    const packedIh = (rows: number, inputSize: number, seed: number, perChannel: boolean) => packedHh(engine, rows, inputSize, seed, perChannel, true);
+    /** The same layer with igates from quantized::linear_dynamic (what nn-quantized computed before), for comparison. */
+    const withIgates = (a: RnnDynamicLayerArgs): RnnDynamicLayerArgs => {
+      const { x, packedIh: p } = a.input!;
+      const inputSize = x.length / (a.steps * a.batch);
+      const ig = Q.withEngine(engine, () => Q.quantizedLinearDynamic(T(Float32Array.from(x), [a.steps * a.batch, inputSize]), p as Q.LinearPackedParams, { reduceRange: a.reduceRange }));
+      return { ...a, input: undefined, igates: f32(ig) };
+    };
+    const bits = (r: RnnDynamicLayerResult) => [Array.from(r.output), Array.from(r.h), r.c ? Array.from(r.c) : null];
+
+    it('the same floats as igates from quantized::linear_dynamic: every cell, odd sizes, reverse, reduce_range, per-channel W_ih, every ISA', () => {
+      let seed = 300;
+      for (const cell of ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as RnnCellKind[]) {
+        for (const [steps, batch, hidden, inputSize] of [[1, 1, 1, 1], [3, 2, 5, 7], [5, 3, 17, 33], [2, 4, 32, 64]] as const) {
+          seed += 10;
+          const gh = GATES[cell] * hidden;
+          const args: RnnDynamicLayerArgs = {
+            cell, steps, batch, hidden, input: { x: floats(steps * batch * inputSize, seed, 2), packedIh: packedIh(gh, inputSize, seed + 4, seed % 20 === 0) },
+            packedHh: packedHh(engine, gh, hidden, seed, seed % 30 === 0, true), reduceRange: seed % 20 !== 0,
+            h0: floats(batch * hidden, seed + 2, 1), c0: cell === 'lstm' ? floats(batch * hidden, seed + 3, 2) : null, reverse: seed % 3 === 0,
+          };
+          const x0 = Float32Array.from(args.input!.x);
+          forEachIsa(t.api, (isa) => {
+            expect(bits(layer()(args)), `${cell} ${steps}x${batch}x${hidden} from ${inputSize} [${isa}]`).toEqual(bits(layer()(withIgates(args))));
+          });
+          expect(args.input!.x, 'x is not modified').toEqual(x0);
+        }
+      }
+    });
+
+    it('a projection larger than the scratch limit (16 MiB) runs in a buffer of its own, with the same floats', () => {
+      // 128 steps x 16 x (4 x 512) gates = 16 MiB of floats, plus x
+      const steps = 128, batch = 16, hidden = 512, inputSize = 64;
+      const args: RnnDynamicLayerArgs = {
+        cell: 'lstm', steps, batch, hidden, input: { x: floats(steps * batch * inputSize, 11, 1), packedIh: packedIh(4 * hidden, inputSize, 12, true) },
+        packedHh: packedHh(engine, 4 * hidden, hidden, 13, false, true), reduceRange: true,
+        h0: floats(batch * hidden, 14, 1), c0: floats(batch * hidden, 15, 1), reverse: true,
+      };
+      expect(bits(layer()(args))).toEqual(bits(layer()(withIgates(args))));
+    });
+
+    it('x without a finite range is refused with qtensor\'s own error, as quantized::linear_dynamic refuses it', () => {
+      const args: RnnDynamicLayerArgs = {
+        cell: 'gru', steps: 2, batch: 1, hidden: 3, input: { x: Float32Array.of(0.5, Infinity, 0.1, 0.2), packedIh: packedIh(9, 2, 21, false) },
+        packedHh: packedHh(engine, 9, 3, 22, false, true), reduceRange: false, h0: new Float32Array(3), c0: null, reverse: false,
+      };
+      let native: unknown, reference: unknown;
+      try { layer()(args); } catch (e) { native = e; }
+      try { withIgates(args); } catch (e) { reference = e; }
+      expect(reference).toBeInstanceOf(Q.QTorchValueError);
+      expect(native).toBeInstanceOf(Q.QTorchValueError);
+      expect((native as Error).message).toBe((reference as Error).message);
+    });
+
+    it('neither igates nor input: a TypeError naming the op', () => {
+      const args = { cell: 'rnn_tanh', steps: 1, batch: 1, hidden: 1, packedHh: packedHh(engine, 1, 1, 3, false, false), reduceRange: false,
+        h0: new Float32Array(1), c0: null, reverse: false } as RnnDynamicLayerArgs;
+      expect(() => layer()(args)).toThrow(/qtorch::rnn_dynamic_layer: expected igates \(Float32Array\) or input/);
+    });
+  });
+
   describe(`${t.packageName} ${OP} and intra-op threads`, () => {
     it('identical results for 1, 2 and 3 threads (the hidden GEMM splits its panels, the gates their batch rows)', () => {
       // 8 x 512 x 2048 per step: above the pool's 2^20 multiply-add threshold; 8 x 512 units: above the gates' 2 x 2048
@@ -246,6 +309,29 @@ export function describeRnn(t: AddonUnderTest): void {
       const c0 = Float32Array.of(0.25, -0.5);
       expect(run([10, Float32Array.of(NaN, 0)], [11, c0])).toBe(0);
       expect(Array.from(c0)).toEqual([0.25, -0.5]);
+    });
+
+    it('rnnLayerDynamicProjected: x, its qparams and W_ih checked first, then the layer\'s arguments (shifted by 5)', () => {
+      const b = t.nativeLoad.binding!;
+      const pih = t.api.packWeights(new Int8Array(8 * 3), 8, 3, 0), phh = t.api.packWeights(new Int8Array(8 * 2), 8, 2, 0), ws = Float64Array.of(0.1);
+      // LSTM, 3 steps, batch 1, hidden 2, input size 3: x 3 * 3
+      const x = new Float32Array(9), h = new Float32Array(2), c = new Float32Array(2), out = new Float32Array(6);
+      const run = (...over: Array<[number, unknown]>) => {
+        const args: unknown[] = [0, x, 0.01, 0, pih, ws, null, 3, 1, 2, phh, ws, null, false, false, h, c, out];
+        for (const [i, v] of over) args[i] = v;
+        return (b.rnnLayerDynamicProjected as (...a: unknown[]) => unknown)(...args);
+      };
+      expect(run()).toBe(3);
+      expect(() => run([1, new Float32Array(8)])).toThrow(/rnnLayerDynamicProjected.*x.*steps \* batch \* inputSize/);
+      expect(() => run([2, 0])).toThrow(/inScale/);
+      expect(() => run([3, 256])).toThrow(/inZeroPoint/);
+      expect(() => run([4, t.api.packWeights(new Int8Array(6 * 3), 6, 3, 0)])).toThrow(/packedIh.*8 output features/);
+      expect(() => run([5, Float64Array.of(1, 2)])).toThrow(/weightScales/);
+      expect(() => run([6, new Float32Array(7)])).toThrow(/bias/);
+      expect(() => run([10, t.api.packWeights(new Int8Array(12), 6, 2, 0)])).toThrow(/gates \* hidden x hidden/);
+      expect(() => run([16, null])).toThrow(/must be a Float32Array for an LSTM/);
+      expect(() => run([17, new Float32Array(5)])).toThrow(/output/);
+      expect(() => run([16, out.subarray(0, 2)])).toThrow(/must not share memory/);
     });
   });
 }

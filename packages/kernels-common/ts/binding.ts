@@ -106,6 +106,16 @@ export interface NativeBinding {
   rnnLayerDynamic(cell: number, igates: Float32Array, steps: number, batch: number, hidden: number, packed: PackedWeights,
     weightScales: WeightScales, bias: Float32Array | null, reduceRange: boolean, reverse: boolean, h0: Float32Array,
     c: Float32Array | null, output: Float32Array): number;
+  /**
+   * `rnnLayerDynamic` with the input projection computed natively: `x` ([steps, batch,
+   * inputSize]) quantized with (`inScale`, `inZeroPoint`) and projected by `packedIh` (gates *
+   * hidden x inputSize, its scales and bias) exactly as `linearDynamic` does, into memory the
+   * layer owns (no array of every step's gates is allocated).
+   */
+  rnnLayerDynamicProjected(cell: number, x: Float32Array, inScale: number, inZeroPoint: number, packedIh: PackedWeights,
+    ihWeightScales: WeightScales, ihBias: Float32Array | null, steps: number, batch: number, hidden: number, packed: PackedWeights,
+    weightScales: WeightScales, bias: Float32Array | null, reduceRange: boolean, reverse: boolean, h0: Float32Array,
+    c: Float32Array | null, output: Float32Array): number;
   /** The layer's native quint8 qparams choice: `[scale, zeroPoint]`, or null for a non-finite range. */
   chooseQparamsU8(lo: number, hi: number, reduceRange: boolean): [number, number] | null;
   /** The active ISA level. */

@@ -30,6 +30,7 @@ enum ScratchTag : int {
   kScratchLstmGates,  // the AVX2 LSTM gates' activations
   kScratchRnnQuant,   // a recurrent step's quantized h
   kScratchRnnHidden,  // a recurrent step's float hidden projection
+  kScratchRnnInput,   // a recurrent layer's input projection (quantized x, then its float gates)
 };
 
 }  // namespace qtorch

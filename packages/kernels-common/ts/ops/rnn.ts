@@ -15,11 +15,17 @@ import type { NativeWeightCache } from './weights.js';
 export const RNN_CELLS = { lstm: 0, gru: 1, rnn_tanh: 2, rnn_relu: 3 } as const;
 export type RnnCellKind = keyof typeof RNN_CELLS;
 
-/** Arguments of `qtorch::rnn_dynamic_layer` (nn-quantized's dynamic RNNs pass these). */
+/**
+ * Arguments of `qtorch::rnn_dynamic_layer` (nn-quantized's dynamic RNNs pass these). The input
+ * projection comes precomputed (`igates`) or is computed natively from `input` (the kernel's
+ * `projectsInput`): the same floats, without allocating every step's gates.
+ */
 export interface RnnDynamicLayerArgs {
   cell: RnnCellKind;
-  /** x W_ih^T + b_ih of every step: [steps, batch, gates * hidden], row-major. */
-  igates: Float32Array;
+  /** x W_ih^T + b_ih of every step: [steps, batch, gates * hidden], row-major; or `input`. */
+  igates?: Float32Array;
+  /** The layer input [steps, batch, inputSize] and W_ih (with b_ih), as `quantized::linear_dynamic` takes them. */
+  input?: { x: Float32Array; packedIh: LinearPackedLike };
   steps: number;
   batch: number;
   hidden: number;
@@ -41,9 +47,9 @@ export interface RnnDynamicLayerResult {
   c: Float32Array | null;
 }
 
-/** The native `qtorch::rnn_dynamic_layer` of one addon. */
+/** The native `qtorch::rnn_dynamic_layer` of one addon; it takes `input` as well as `igates`. */
 export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache) {
-  return (a: RnnDynamicLayerArgs): RnnDynamicLayerResult => {
+  const layer = (a: RnnDynamicLayerArgs): RnnDynamicLayerResult => {
     const { steps, batch, hidden } = a;
     const hn = batch * hidden;
     const packed = weights.linear(a.packedHh);
@@ -51,8 +57,19 @@ export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache
     const reduceRange = a.reduceRange && ctx.engine === 'fbgemm';
     const c = a.c0 ? Float32Array.from(a.c0) : null;
     const output = allocOutput(Float32Array, steps * hn);
-    const ran = ctx.binding.rnnLayerDynamic(RNN_CELLS[a.cell], a.igates, steps, batch, hidden, packed, scales, bias, reduceRange,
-      a.reverse, a.h0, c, output);
+    const rest = [steps, batch, hidden, packed, scales, bias, reduceRange, a.reverse, a.h0, c, output] as const;
+    let ran: number;
+    if (a.input) {
+      // x's qparams exactly as quantized::linear_dynamic chooses them (qtensor's errors included)
+      const { x, packedIh } = a.input;
+      const [lo, hi] = ctx.binding.minMax(x);
+      const qp = ctx.qt.chooseQuantizationParams(lo, hi, 0, 255, { reduceRange });
+      ran = ctx.binding.rnnLayerDynamicProjected(RNN_CELLS[a.cell], x, qp.scale, qp.zeroPoint, weights.linear(packedIh),
+        packedIh.weight.scales, packedIh.bias, ...rest);
+    } else {
+      if (!a.igates) throw new TypeError('qtorch::rnn_dynamic_layer: expected igates (Float32Array) or input ({ x, packedIh }), got neither');
+      ran = ctx.binding.rnnLayerDynamic(RNN_CELLS[a.cell], a.igates, ...rest);
+    }
     // the h that step i (in run order) starts from: h0, then the previous step's output
     const timeOf = (i: number) => (a.reverse ? steps - 1 - i : i);
     const hAt = (i: number) => (i === 0 ? a.h0 : output.subarray(timeOf(i - 1) * hn, (timeOf(i - 1) + 1) * hn));
@@ -64,4 +81,5 @@ export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache
     }
     return { output, h: Float32Array.from(hAt(steps)), c };
   };
+  return Object.assign(layer, { projectsInput: true as const });
 }

@@ -15,8 +15,10 @@ export type RnnCellKind = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
 /** Arguments of `qtorch::rnn_dynamic_layer`. */
 interface LayerArgs {
   cell: RnnCellKind;
-  /** x W_ih^T + b_ih of every step: [steps, batch, gates * hidden]. */
-  igates: Float32Array;
+  /** x W_ih^T + b_ih of every step: [steps, batch, gates * hidden] (or `input`, for a kernel that projects it). */
+  igates?: Float32Array;
+  /** The layer input [steps, batch, H_in] and W_ih: the kernel computes `igates` as `quantizedLinearDynamic` would. */
+  input?: { x: Float32Array; packedIh: LinearPackedParams };
   steps: number;
   batch: number;
   hidden: number;
@@ -34,7 +36,8 @@ interface LayerResult {
   c: Float32Array | null;
 }
 
-type LayerKernel = (a: LayerArgs) => LayerResult;
+/** The kernel; `projectsInput`: it takes `input` (the addons' do since they can). */
+type LayerKernel = ((a: LayerArgs) => LayerResult) & { projectsInput?: boolean };
 
 const LAYER_OP = 'qtorch::rnn_dynamic_layer';
 
@@ -74,9 +77,12 @@ export function nativeShapesOk(x: Tensor, states: readonly Tensor[]): boolean {
 export function runNativeDirection(kernel: LayerKernel, cell: RnnCellKind, p: NativeCellParams, input: Tensor, hidden: number,
   h0: Tensor, c0: Tensor | null, reverse: boolean): { output: Tensor; states: Tensor[] } {
   const [steps, batch] = input.shape as [number, number];
-  const igates = p.linearIh(input);
+  // a kernel that projects the input itself spares the array of every step's gates
+  const projection = kernel.projectsInput
+    ? { input: { x: f32Values(input), packedIh: p.packedIh as LinearPackedParams } }
+    : { igates: f32Values(p.linearIh(input)) };
   const r = kernel({
-    cell, igates: f32Values(igates), steps, batch, hidden, packedHh: p.packedHh as LinearPackedParams, reduceRange: p.reduceRange,
+    cell, ...projection, steps, batch, hidden, packedHh: p.packedHh as LinearPackedParams, reduceRange: p.reduceRange,
     h0: f32Values(h0), c0: c0 ? f32Values(c0) : null, reverse,
   });
   const states = [r.h, ...(r.c ? [r.c] : [])].map((v) => fromF32(v, [batch, hidden]));
