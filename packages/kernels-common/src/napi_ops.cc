@@ -96,8 +96,7 @@ Napi::Value LinearDynamicJs(const Napi::CallbackInfo& info) {
   const bool relu = c.Bool(7, "relu");
   auto out = NewOutput<float>(info.Env(), CheckedElements(c.env(), c.fn, m, pw.n));
   std::vector<uint8_t> xq(x.ElementLength());
-  QuantizePerTensor<uint8_t>(x.Data(), xq.size(), inScale, za, xq.data());
-  QLinearF32(xq.data(), m, za, pw, inScale, ws.data(), ws.size(), bias, relu, out.Data());
+  LinearDynamicF32(x.Data(), m, inScale, za, pw, ws.data(), ws.size(), bias, relu, xq.data(), out.Data());
   return out;
 }
 

@@ -7,7 +7,6 @@
 
 #include "napi_args.h"
 #include "qtorch/qgemm.h"
-#include "qtorch/qops.h"
 #include "qtorch/qparams.h"
 #include "qtorch/rnn.h"
 #include "qtorch/scratch.h"
@@ -132,8 +131,7 @@ Napi::Value RnnLayerDynamicProjectedJs(const Napi::CallbackInfo& info) {
   // one scratch buffer: the gates, then the quantized x after them
   float* igates = inScratch ? ThreadScratch<float, kScratchRnnInput>(a.gn + (xn + sizeof(float) - 1) / sizeof(float)) : ownGates.data();
   uint8_t* xq = inScratch ? reinterpret_cast<uint8_t*>(igates + a.gn) : ownX.data();
-  QuantizePerTensor<uint8_t>(x, xn, inScale, za, xq);
-  QLinearF32(xq, rows, za, pih, inScale, ihScales.data(), ihScales.size(), ihBias, false, igates);
+  LinearDynamicF32(x, rows, inScale, za, pih, ihScales.data(), ihScales.size(), ihBias, false, xq, igates);
   a.l.igates = igates;
   return Napi::Number::New(info.Env(), static_cast<double>(RunDynamicRnnLayer(a.l)));
 }

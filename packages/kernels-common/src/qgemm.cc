@@ -11,6 +11,7 @@
 #include "qtorch/kernels.h"
 #include "qtorch/parallel.h"
 #include "qtorch/qgemm.h"
+#include "qtorch/qops.h"
 #include "qtorch/scratch.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -284,6 +285,12 @@ void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw,
     };
     QGemmS32(a + i0 * pw.k, r, za, pw, acc, &dequantize);
   }
+}
+
+void LinearDynamicF32(const float* x, size_t m, double inScale, int32_t za, const PackedWeights& pw, const double* weightScales,
+                      size_t weightScaleCount, const float* bias, bool relu, uint8_t* xq, float* y) {
+  QuantizePerTensor<uint8_t>(x, m * pw.k, inScale, za, xq);
+  QLinearF32(xq, m, za, pw, inScale, weightScales, weightScaleCount, bias, relu, y);
 }
 
 }  // namespace qtorch

@@ -1,5 +1,5 @@
-// The dynamic recurrent step (rnn.h): quantize h, the hidden projection through the INT8 GEMM
-// with a float output, then the gates, per batch row, with the active ISA's kernel.
+// The dynamic recurrent layer (rnn.h): per step quantize h, the hidden projection through the
+// INT8 GEMM with a float output, then the gates, per batch row, with the active ISA's kernel.
 #include "qtorch/rnn.h"
 
 #include <algorithm>
@@ -90,59 +90,51 @@ size_t RnnGateCount(RnnCell cell) {
   }
 }
 
+namespace {
+
 // Hidden units per thread below which the gates are not worth waking a pool thread for (a unit
 // costs ~20 ns: 5 transcendentals in double).
 constexpr size_t kMinParallelUnits = 2048;
 
-void RunDynamicRnnStep(const DynamicRnnStep& s) {
-  const size_t gh = RnnGateCount(s.cell) * s.hidden, hn = s.batch * s.hidden;
-  if (hn == 0) return;
-  // dynamic linear of h, as LinearDynamicJs: quantize (clamped to 0..255), GEMM, float output,
-  // into this thread's scratch (every element is written; a layer's steps allocate nothing)
+// One step: hOut (and c, in place) = cell(igates, dynamic_linear(h, W_hh, b_hh)), h quantized with qp.
+void RunStep(const DynamicRnnLayer& l, const float* h, const Qparams& qp, const float* igates, float* hOut) {
+  const size_t gh = RnnGateCount(l.cell) * l.hidden, hn = l.batch * l.hidden;
+  // the hidden projection into this thread's scratch (every element is written; a layer's
+  // steps allocate nothing)
   uint8_t* hq = ThreadScratch<uint8_t, kScratchRnnQuant>(hn);
-  QuantizePerTensor<uint8_t>(s.h, hn, s.inScale, s.inZeroPoint, hq);
-  float* hg = ThreadScratch<float, kScratchRnnHidden>(s.batch * gh);
-  QLinearF32(hq, s.batch, s.inZeroPoint, *s.whh, s.inScale, s.weightScales, s.weightScaleCount, s.bias, false, hg);
-  const GatesFn gates = SelectGates(s.cell);
+  float* hg = ThreadScratch<float, kScratchRnnHidden>(l.batch * gh);
+  LinearDynamicF32(h, l.batch, qp.scale, qp.zeroPoint, *l.whh, l.weightScales, l.weightScaleCount, l.bias, false, hq, hg);
+  const GatesFn gates = SelectGates(l.cell);
   // batch rows are independent: split them over the pool (each row's results do not depend on the split)
-  ParallelFor(s.batch, std::max<size_t>(1, kMinParallelUnits / s.hidden), [&](size_t b0, size_t b1) {
+  ParallelFor(l.batch, std::max<size_t>(1, kMinParallelUnits / l.hidden), [&](size_t b0, size_t b1) {
     for (size_t b = b0; b < b1; ++b) {
       RnnGatesArgs a;
-      a.ig = s.igates + b * gh;
+      a.ig = igates + b * gh;
       a.hg = hg + b * gh;
-      a.h = s.h + b * s.hidden;
-      a.c = s.c ? s.c + b * s.hidden : nullptr;
-      a.hOut = s.hOut + b * s.hidden;
-      a.n = s.hidden;
+      a.h = h + b * l.hidden;
+      a.c = l.c ? l.c + b * l.hidden : nullptr;
+      a.hOut = hOut + b * l.hidden;
+      a.n = l.hidden;
       gates(a);
     }
   });
 }
 
+}  // namespace
+
 size_t RunDynamicRnnLayer(const DynamicRnnLayer& l) {
   const size_t hn = l.batch * l.hidden, gn = RnnGateCount(l.cell) * hn;
-  DynamicRnnStep s;
-  s.cell = l.cell;
-  s.batch = l.batch;
-  s.hidden = l.hidden;
-  s.c = l.c;
-  s.whh = l.whh;
-  s.weightScales = l.weightScales;
-  s.weightScaleCount = l.weightScaleCount;
-  s.bias = l.bias;
-  s.h = l.h0;
+  if (hn == 0) return l.steps;  // nothing to compute (an empty output)
+  const float* h = l.h0;
   for (size_t i = 0; i < l.steps; ++i) {
     const size_t t = l.reverse ? l.steps - 1 - i : i;
     float lo = 0, hi = 0;
-    MinMaxF32(s.h, hn, &lo, &hi);
+    MinMaxF32(h, hn, &lo, &hi);
     Qparams qp;
-    if (hn > 0 && !ChooseQparamsU8(lo, hi, l.reduceRange, &qp)) return i;
-    s.inScale = qp.scale;
-    s.inZeroPoint = qp.zeroPoint;
-    s.igates = l.igates + t * gn;
-    s.hOut = l.output + t * hn;
-    RunDynamicRnnStep(s);
-    s.h = s.hOut;
+    if (!ChooseQparamsU8(lo, hi, l.reduceRange, &qp)) return i;
+    float* hOut = l.output + t * hn;
+    RunStep(l, h, qp, l.igates + t * gn, hOut);
+    h = hOut;
   }
   return l.steps;
 }

@@ -131,4 +131,10 @@ void DequantizePart(const int32_t* acc, size_t ldAcc, const FloatOutputStage& st
 void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
                 const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y);
 
+// quantized::linear_dynamic's native body: x (m x K floats) quantized to quint8 with (inScale,
+// za) into xq (m * K bytes the caller provides), then QLinearF32. The op, the recurrent layer's
+// input projection and its per-step hidden projection all run through here, so they agree.
+void LinearDynamicF32(const float* x, size_t m, double inScale, int32_t za, const PackedWeights& pw, const double* weightScales,
+                      size_t weightScaleCount, const float* bias, bool relu, uint8_t* xq, float* y);
+
 }  // namespace qtorch

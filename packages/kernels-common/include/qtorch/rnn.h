@@ -1,5 +1,5 @@
-// One time step of the dynamic quantized recurrent cells (PyTorch's QuantizedCellParamsDynamic
-// on CPU; baseline code): the hidden state is quantized to quint8 with the caller's qparams, the
+// The dynamic quantized recurrent layers (PyTorch's QuantizedCellParamsDynamic on CPU; baseline
+// code): per step the hidden state is quantized to quint8 with qparams from its range, the
 // hidden projection runs as a dynamic linear (float output, bias_hh added), and the gates combine
 // it with the step's precomputed input projection.
 #pragma once
@@ -17,26 +17,8 @@ enum class RnnCell : int { Lstm = 0, Gru = 1, Tanh = 2, Relu = 3 };
 // Gate blocks per cell: LSTM 4 (i, f, g, o), GRU 3 (r, z, n), Elman 1.
 size_t RnnGateCount(RnnCell cell);
 
-struct DynamicRnnStep {
-  RnnCell cell = RnnCell::Lstm;
-  size_t batch = 0, hidden = 0;
-  const float* igates = nullptr;  // batch x gates*hidden: x W_ih^T + b_ih of this step
-  const float* h = nullptr;       // batch x hidden
-  float* c = nullptr;             // LSTM: batch x hidden, updated in place
-  float* hOut = nullptr;          // batch x hidden; must not overlap the inputs
-  const PackedWeights* whh = nullptr;  // gates*hidden x hidden
-  double inScale = 1.0;                // qparams of h (quint8)
-  int32_t inZeroPoint = 0;
-  const double* weightScales = nullptr;  // 1 or gates*hidden
-  size_t weightScaleCount = 1;
-  const float* bias = nullptr;  // b_hh (gates*hidden) or null
-};
-
-// h' (and c') = cell(igates, dynamic_linear(h, W_hh, b_hh)) with the reference's numerics.
-void RunDynamicRnnStep(const DynamicRnnStep& s);
-
 // The time loop of one layer-direction: every step's h quantized with qparams chosen from its
-// range (ChooseQparamsU8), then RunDynamicRnnStep.
+// range (ChooseQparamsU8), projected, and combined by the gates with the reference's numerics.
 struct DynamicRnnLayer {
   RnnCell cell = RnnCell::Lstm;
   size_t steps = 0, batch = 0, hidden = 0;
