@@ -100,6 +100,32 @@ struct TileOut {
   const int32_t* colTerm;
 };
 
+// c[0..16) = (accumulate ? c : 0) + (lo: columns 0-7, hi: 8-15); only the first `valid` columns
+// are touched (a partial strip's masked loads / stores never reach the columns past n).
+__attribute__((always_inline)) inline void PutRow(int32_t* c, size_t valid, __m256i lo, __m256i hi, bool accumulate) {
+  __m256i* d0 = reinterpret_cast<__m256i*>(c);
+  __m256i* d1 = reinterpret_cast<__m256i*>(c + 8);
+  if (valid == kNr) {
+    if (accumulate) {
+      lo = _mm256_add_epi32(lo, _mm256_loadu_si256(d0));
+      hi = _mm256_add_epi32(hi, _mm256_loadu_si256(d1));
+    }
+    _mm256_storeu_si256(d0, lo);
+    _mm256_storeu_si256(d1, hi);
+    return;
+  }
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i n = _mm256_set1_epi32(static_cast<int32_t>(valid));
+  const __m256i m0 = _mm256_cmpgt_epi32(n, lane);
+  const __m256i m1 = _mm256_cmpgt_epi32(n, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
+  if (accumulate) {
+    lo = _mm256_add_epi32(lo, _mm256_maskload_epi32(c, m0));
+    hi = _mm256_add_epi32(hi, _mm256_maskload_epi32(c + 8, m1));
+  }
+  _mm256_maskstore_epi32(c, m0, lo);
+  _mm256_maskstore_epi32(c + 8, m1, hi);
+}
+
 // Stores one row of a tile: lo = columns 0-7, hi = 8-15; subtracts zw[j] * rowSum, adds colTerm.
 __attribute__((always_inline)) inline void StoreRow(__m256i lo, __m256i hi, const TileOut& o, size_t r, int32_t rowSum) {
   int32_t* c = o.c + r * o.ldc;
@@ -112,28 +138,7 @@ __attribute__((always_inline)) inline void StoreRow(__m256i lo, __m256i hi, cons
     lo = _mm256_sub_epi32(lo, _mm256_mullo_epi32(rs, _mm256_load_si256(reinterpret_cast<const __m256i*>(o.zw))));
     hi = _mm256_sub_epi32(hi, _mm256_mullo_epi32(rs, _mm256_load_si256(reinterpret_cast<const __m256i*>(o.zw + 8))));
   }
-  __m256i* d0 = reinterpret_cast<__m256i*>(c);
-  __m256i* d1 = reinterpret_cast<__m256i*>(c + 8);
-  if (o.valid == kNr) {
-    if (o.accumulate) {
-      lo = _mm256_add_epi32(lo, _mm256_loadu_si256(d0));
-      hi = _mm256_add_epi32(hi, _mm256_loadu_si256(d1));
-    }
-    _mm256_storeu_si256(d0, lo);
-    _mm256_storeu_si256(d1, hi);
-    return;
-  }
-  // Partial strip: masked loads / stores never touch the columns past n.
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i n = _mm256_set1_epi32(static_cast<int32_t>(o.valid));
-  const __m256i m0 = _mm256_cmpgt_epi32(n, lane);
-  const __m256i m1 = _mm256_cmpgt_epi32(n, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
-  if (o.accumulate) {
-    lo = _mm256_add_epi32(lo, _mm256_maskload_epi32(c, m0));
-    hi = _mm256_add_epi32(hi, _mm256_maskload_epi32(c + 8, m1));
-  }
-  _mm256_maskstore_epi32(c, m0, lo);
-  _mm256_maskstore_epi32(c + 8, m1, hi);
+  PutRow(c, o.valid, lo, hi, o.accumulate);
 }
 
 __attribute__((always_inline)) inline __m256i Broadcast32(const void* p) {
@@ -603,10 +608,6 @@ size_t PackANarrow(const uint8_t* a, size_t lda, size_t rows, size_t kLen, size_
 // C[row, strip columns] += excess * w[k, strip columns] for each outlier; b is the strip copied
 // by CopyStrip (64 bytes per quad row: column c's 4 k values at 4c).
 void AddOutliers(const Outlier* out, size_t count, const int8_t* b, const TileOut& o) {
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i n = _mm256_set1_epi32(static_cast<int32_t>(o.valid));
-  const __m256i m0 = _mm256_cmpgt_epi32(n, lane);
-  const __m256i m1 = _mm256_cmpgt_epi32(n, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
   for (size_t i = 0; i < count; ++i) {
     const Outlier& x = out[i];
     const int8_t* bq = b + (x.k / kQuad) * 64;
@@ -615,15 +616,7 @@ void AddOutliers(const Outlier* out, size_t count, const int8_t* b, const TileOu
     const __m256i e = _mm256_set1_epi32(x.excess);
     const __m256i w0 = _mm256_sra_epi32(_mm256_sll_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(bq)), up), _mm_cvtsi32_si128(24));
     const __m256i w1 = _mm256_sra_epi32(_mm256_sll_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(bq + 32)), up), _mm_cvtsi32_si128(24));
-    int32_t* c = o.c + x.row * o.ldc;
-    const __m256i d0 = _mm256_mullo_epi32(e, w0), d1 = _mm256_mullo_epi32(e, w1);
-    if (o.valid == kNr) {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c), _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(c)), d0));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c + 8), _mm256_add_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(c + 8)), d1));
-    } else {  // masked: never touch the columns past n
-      _mm256_maskstore_epi32(c, m0, _mm256_add_epi32(_mm256_maskload_epi32(c, m0), d0));
-      _mm256_maskstore_epi32(c + 8, m1, _mm256_add_epi32(_mm256_maskload_epi32(c + 8, m1), d1));
-    }
+    PutRow(o.c + x.row * o.ldc, o.valid, _mm256_mullo_epi32(e, w0), _mm256_mullo_epi32(e, w1), true);
   }
 }
 
