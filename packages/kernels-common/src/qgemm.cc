@@ -253,20 +253,26 @@ struct Unsigned<int8_t> {
 // requantized while still in cache, and temporary memory stays bounded for any M.
 static size_t LinearBlockRows(size_t n) { return std::max<size_t>(64, (size_t{1} << 20) / std::max<size_t>(n, 1)); }
 
+// The fused linear ops' GEMM: row blocks into this thread's int32 scratch (ldc = n), each
+// finished part handed on its thread, while in cache (no second dispatch), to
+// stage(acc, i0: the block's first row, rows [p0, p1) and columns [j0, j1) of the block).
+template <typename Stage>
+static void BlockedLinear(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, Stage&& stage) {
+  const size_t rows = std::min(m, LinearBlockRows(pw.n));
+  int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);
+  for (size_t i0 = 0; i0 < m; i0 += rows) {
+    const GemmPartFn part = [&](size_t p0, size_t p1, size_t j0, size_t j1) { stage(acc, i0, p0, p1, j0, j1); };
+    QGemmS32(a + i0 * pw.k, std::min(rows, m - i0), za, pw, acc, &part);
+  }
+}
+
 template <typename T>
 void QLinear(const T* a, size_t m, int32_t za, const PackedWeights& pw, const RequantParams& p, T* y) {
   const Unsigned<T> u(a, m * pw.k, za);
   const OutputStage stage = MakeOutputStage(p, pw.n);
-  const size_t rows = std::min(m, LinearBlockRows(pw.n));
-  int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);
-  for (size_t i0 = 0; i0 < m; i0 += rows) {
-    const size_t r = std::min(rows, m - i0);
-    // each GEMM part is requantized on its thread as it finishes (in cache, no second dispatch)
-    const GemmPartFn requantize = [&](size_t p0, size_t p1, size_t j0, size_t j1) {
-      RequantizePart<T>(acc, pw.n, stage, 0, y + i0 * pw.n, pw.n, 1, p0, p1, j0, j1);
-    };
-    QGemmS32(u.a + i0 * pw.k, r, u.za, pw, acc, &requantize);
-  }
+  BlockedLinear(u.a, m, u.za, pw, [&](const int32_t* acc, size_t i0, size_t p0, size_t p1, size_t j0, size_t j1) {
+    RequantizePart<T>(acc, pw.n, stage, 0, y + i0 * pw.n, pw.n, 1, p0, p1, j0, j1);
+  });
 }
 
 template void QLinear<uint8_t>(const uint8_t*, size_t, int32_t, const PackedWeights&, const RequantParams&, uint8_t*);
@@ -275,16 +281,9 @@ template void QLinear<int8_t>(const int8_t*, size_t, int32_t, const PackedWeight
 void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
                 const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y) {
   const FloatOutputStage stage = MakeFloatOutputStage(inScale, weightScales, weightScaleCount, bias, relu, pw.n);
-  const size_t rows = std::min(m, LinearBlockRows(pw.n));
-  int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);
-  for (size_t i0 = 0; i0 < m; i0 += rows) {
-    const size_t r = std::min(rows, m - i0);
-    // each GEMM part becomes float32 on its thread as it finishes (in cache, no second dispatch)
-    const GemmPartFn dequantize = [&](size_t p0, size_t p1, size_t j0, size_t j1) {
-      DequantizePart(acc, pw.n, stage, y + i0 * pw.n, pw.n, p0, p1, j0, j1);
-    };
-    QGemmS32(a + i0 * pw.k, r, za, pw, acc, &dequantize);
-  }
+  BlockedLinear(a, m, za, pw, [&](const int32_t* acc, size_t i0, size_t p0, size_t p1, size_t j0, size_t j1) {
+    DequantizePart(acc, pw.n, stage, y + i0 * pw.n, pw.n, p0, p1, j0, j1);
+  });
 }
 
 void LinearDynamicF32(const float* x, size_t m, double inScale, int32_t za, const PackedWeights& pw, const double* weightScales,
