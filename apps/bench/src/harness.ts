@@ -179,7 +179,7 @@ export async function timeInterleaved(cases: readonly BenchCase[], opts: TimingO
     if (!ran) break;
   }
   return cases.map((c, i) => {
-    const { run: _run, timed: _timed, ...meta } = c;
+    const { run: _run, timed: _timed, minSampleMs: _minSampleMs, ...meta } = c;
     return toResult(meta, samples[i]!);
   });
 }

@@ -75,6 +75,9 @@ export interface ModelSpec extends SpecBase {
 
 export type CaseSpec = LinearSpec | ConvSpec | LstmSpec | ElementwiseSpec | MatmulSpec | ModelSpec;
 
+/** What every timed variant of `spec` reports about the case (ours and the peers' alike). */
+export const caseMeta = (spec: CaseSpec) => ({ suite: spec.suite, case: spec.case, ops: spec.ops, bytes: spec.bytes });
+
 /** Output spatial size of a convolution. */
 export const convOut = (size: number, kernel: number, stride: number, padding: number): number =>
   Math.floor((size + 2 * padding - kernel) / stride) + 1;

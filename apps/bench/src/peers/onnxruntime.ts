@@ -2,11 +2,10 @@
  * onnxruntime-node peer (an optional dependency of the bench): runs the models of
  * onnx_models.ts in-process with intraOpNumThreads = T, timed in the same group as ours.
  */
-import type { BenchCase } from '../harness.js';
 import { firstLine } from '../addons.js';
 import type { CaseSpec } from '../specs.js';
 import { type OnnxCase, onnxCases } from './onnx_models.js';
-import { MULTI_THREAD_SAMPLE_MS, type Peer, type PeerSession } from './types.js';
+import { type Peer, type PeerSession, peerCase } from './types.js';
 
 /** The slice of onnxruntime-node's API the bench uses. */
 interface Ort {
@@ -35,11 +34,7 @@ async function sessionCase(ort: Ort, spec: CaseSpec, c: OnnxCase, threads: numbe
     intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
   });
   const feeds = Object.fromEntries(Object.entries(c.feeds).map(([k, f]) => [k, new ort.Tensor(ORT_TYPE[f.elem], f.data, f.dims)]));
-  const bench: BenchCase = {
-    suite: spec.suite, case: spec.case, impl: 'onnxruntime', engine: c.label, dtype: c.dtype, threads, ops: spec.ops, bytes: spec.bytes,
-    run: () => session.run(feeds),
-    ...(threads > 1 ? { minSampleMs: MULTI_THREAD_SAMPLE_MS } : {}),
-  };
+  const bench = peerCase(spec, threads, { impl: 'onnxruntime', engine: c.label, dtype: c.dtype, run: () => session.run(feeds) });
   return { bench, release: () => session.release?.() };
 }
 

@@ -4,9 +4,9 @@
  * request (its protocol is in the script's docstring), so its samples interleave with ours.
  */
 import { spawnSync } from 'node:child_process';
-import type { BenchCase, BenchDType } from '../harness.js';
+import type { BenchDType } from '../harness.js';
 import { assetPath } from '../paths.js';
-import { MULTI_THREAD_SAMPLE_MS, type Peer, type PeerSession } from './types.js';
+import { type Peer, type PeerSession, peerCase } from './types.js';
 import { JsonLineWorker } from './worker.js';
 
 export const PYTHON = process.env.QTORCH_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -31,14 +31,10 @@ export async function torchSession(worker: JsonLineWorker, python = PYTHON): Pro
     lines: [`torch ${hello.torch} via ${python}: engines ${hello.engines.join(', ')}`],
     async cases(spec, threads) {
       const p = await worker.request<Prepared>({ op: 'prepare', spec, threads });
-      const cases = p.variants.map((v): BenchCase => {
+      const cases = p.variants.map((v) => {
+        // on several threads the worker also waits (untimed) for its pools to stop spinning
         const timed = async (reps: number) => (await worker.request<{ ms: number }>({ op: 'time', id: v.id, reps })).ms;
-        return {
-          suite: spec.suite, case: spec.case, impl: 'torch', engine: v.engine, dtype: v.dtype, threads, ops: spec.ops, bytes: spec.bytes,
-          run: () => timed(1), timed,
-          // on several threads the worker waits for its pools to stop spinning after each sample
-          ...(threads > 1 ? { minSampleMs: MULTI_THREAD_SAMPLE_MS } : {}),
-        };
+        return peerCase(spec, threads, { impl: 'torch', engine: v.engine, dtype: v.dtype, run: () => timed(1), timed });
       });
       return { cases, lines: p.skipped.map((s) => `torch: skipped ${s}`), release: async () => void (await worker.request({ op: 'drop', ids: p.variants.map((v) => v.id) })) };
     },

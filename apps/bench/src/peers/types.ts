@@ -1,5 +1,5 @@
 import type { BenchCase } from '../harness.js';
-import type { CaseSpec } from '../specs.js';
+import { type CaseSpec, caseMeta } from '../specs.js';
 
 /**
  * Sample length of a peer's variants on more than one thread. Each such sample is followed by a
@@ -7,6 +7,11 @@ import type { CaseSpec } from '../specs.js';
  * quiesce: 10-40 ms here), so fewer, longer samples keep the waits a small part of the run.
  */
 export const MULTI_THREAD_SAMPLE_MS = 20;
+
+/** A peer's variant of `spec` on `threads` threads, as the harness times it. */
+export function peerCase(spec: CaseSpec, threads: number, variant: Pick<BenchCase, 'impl' | 'engine' | 'dtype' | 'run' | 'timed'>): BenchCase {
+  return { ...caseMeta(spec), threads, ...variant, ...(threads > 1 ? { minSampleMs: MULTI_THREAD_SAMPLE_MS } : {}) };
+}
 
 /** A peer's variants of one case on one thread count, timed in the same group as ours. */
 export interface PeerCases {

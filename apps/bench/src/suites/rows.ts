@@ -2,11 +2,9 @@
 import { type Engine, nativeFloatGemm } from '@qtorch/qtensor';
 import { nativeThreadsAvailable } from '../addons.js';
 import type { BenchCase } from '../harness.js';
-import type { CaseSpec } from '../specs.js';
+import { type CaseSpec, caseMeta } from '../specs.js';
 import { type Variant, variantsOf, withNative, withVariant } from '../variants.js';
 import type { SuiteContext } from './types.js';
-
-const metaOf = (spec: CaseSpec) => ({ suite: spec.suite, case: spec.case, ops: spec.ops, bytes: spec.bytes });
 
 /** Thread counts a variant runs on: native kernels on each requested count (if their pool is controllable), TypeScript on 1. */
 export const threadCountsOf = (v: Variant, ctx: SuiteContext): readonly number[] =>
@@ -25,7 +23,7 @@ export function quantizedRows(spec: CaseSpec, ctx: SuiteContext, op: string, pre
   };
   return variantsOf(op).flatMap((v) => {
     const call = callFor(v.engine);
-    return threadCountsOf(v, ctx).map((threads): BenchCase => ({ ...metaOf(spec), threads, impl: v.impl, engine: v.engine, dtype: 'int8', run: () => withVariant(v, call) }));
+    return threadCountsOf(v, ctx).map((threads): BenchCase => ({ ...caseMeta(spec), threads, impl: v.impl, engine: v.engine, dtype: 'int8', run: () => withVariant(v, call) }));
   });
 }
 
@@ -37,7 +35,7 @@ export function quantizedRows(spec: CaseSpec, ctx: SuiteContext, op: string, pre
 export function floatRow(spec: CaseSpec, call: () => unknown, ctx?: SuiteContext): BenchCase[] {
   if (!spec.dtypes.includes('fp32')) return [];
   const row = (impl: Variant['impl'], threads: number): BenchCase =>
-    ({ ...metaOf(spec), threads, impl, engine: '-', dtype: 'fp32', run: () => withNative(impl === 'qtorch-native', call) });
+    ({ ...caseMeta(spec), threads, impl, engine: '-', dtype: 'fp32', run: () => withNative(impl === 'qtorch-native', call) });
   const native = withNative(true, () => nativeFloatGemm() !== null);
   const nativeThreads = native ? (ctx ? threadCountsOf({ impl: 'qtorch-native', engine: 'fbgemm' }, ctx) : [1]) : [];
   return [...nativeThreads.map((t) => row('qtorch-native', t)), row('qtorch-reference', 1)];

@@ -63,7 +63,6 @@ export function allocOutput<T extends Bytes8 | Float32Array>(ctor: { new (b: Arr
   return new ctor(buf.buffer as ArrayBuffer, buf.byteOffset, n);
 }
 
-
 /** An empty 8-bit output of `x`'s type. */
 export function allocLike(ints: Bytes8, n: number): Bytes8 {
   return ints instanceof Int8Array ? allocOutput(Int8Array, n) : allocOutput(Uint8Array, n);
