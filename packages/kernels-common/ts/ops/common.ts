@@ -63,6 +63,16 @@ export function allocOutput<T extends Bytes8 | Float32Array>(ctor: { new (b: Arr
   return new ctor(buf.buffer as ArrayBuffer, buf.byteOffset, n);
 }
 
+/**
+ * quint8 qparams of a float input as `quantized::linear_dynamic` chooses them: its range from a
+ * native scan (min and max with 0), then qtensor's `chooseQuantizationParams`, reduce_range
+ * honoured by fbgemm only (qtensor's errors, for a non-finite range, included).
+ */
+export function dynamicQparams(ctx: OpContext, x: Float32Array, reduceRange: boolean): { scale: number; zeroPoint: number } {
+  const [lo, hi] = ctx.binding.minMax(x);
+  return ctx.qt.chooseQuantizationParams(lo, hi, 0, 255, { reduceRange: reduceRange && ctx.engine === 'fbgemm' });
+}
+
 /** An empty 8-bit output of `x`'s type. */
 export function allocLike(ints: Bytes8, n: number): Bytes8 {
   return ints instanceof Int8Array ? allocOutput(Int8Array, n) : allocOutput(Uint8Array, n);

@@ -3,7 +3,7 @@
  * kernels' signatures (qtensor src/quantized/ops/linear.ts) and bit-exact results.
  */
 import type { LinearFp16PackedLike, LinearPackedLike, QTensor } from '../qtensor_api.js';
-import { type OpContext, isFloat32, readInput8, withFallback, wrapQuantized } from './common.js';
+import { type OpContext, dynamicQparams, isFloat32, readInput8, withFallback, wrapQuantized } from './common.js';
 import type { NativeWeightCache } from './weights.js';
 
 const outShape = (x: QTensor, n: number): number[] => [...x.shape.slice(0, -1), n];
@@ -34,8 +34,7 @@ export function nativeLinearDynamic(ctx: OpContext, weights: NativeWeightCache, 
     const k = packed.inFeatures;
     const xv = x.rawValues();
     if (!isFloat32(x.dtype) || !(xv instanceof Float32Array) || k === 0) return null;
-    const [lo, hi] = ctx.binding.minMax(xv);
-    const qp = ctx.qt.chooseQuantizationParams(lo, hi, 0, 255, { reduceRange: reduceRange && ctx.engine === 'fbgemm' });
+    const qp = dynamicQparams(ctx, xv, reduceRange);
     const y = ctx.binding.linearDynamic(xv, xv.length / k, weights.linear(packed), qp.scale, qp.zeroPoint, packed.weight.scales,
       packed.bias, relu);
     return ctx.qt.Tensor.fromTypedArray(y, outShape(x, packed.outFeatures), ctx.qt.float32);

@@ -8,7 +8,7 @@
  * is allocated per step and no step returns to JavaScript.
  */
 import type { LinearPackedLike } from '../qtensor_api.js';
-import { type OpContext, allocOutput } from './common.js';
+import { type OpContext, allocOutput, dynamicQparams } from './common.js';
 import type { NativeWeightCache } from './weights.js';
 
 /** Recurrent cell kinds, in the native code's numbering. */
@@ -60,10 +60,8 @@ export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache
     const rest = [steps, batch, hidden, packed, scales, bias, reduceRange, a.reverse, a.h0, c, output] as const;
     let ran: number;
     if (a.input) {
-      // x's qparams exactly as quantized::linear_dynamic chooses them (qtensor's errors included)
       const { x, packedIh } = a.input;
-      const [lo, hi] = ctx.binding.minMax(x);
-      const qp = ctx.qt.chooseQuantizationParams(lo, hi, 0, 255, { reduceRange });
+      const qp = dynamicQparams(ctx, x, reduceRange);
       ran = ctx.binding.rnnLayerDynamicProjected(RNN_CELLS[a.cell], x, qp.scale, qp.zeroPoint, weights.linear(packedIh),
         packedIh.weight.scales, packedIh.bias, ...rest);
     } else {
