@@ -79,7 +79,7 @@ const QUANTIZED_OPS: ReadonlyArray<[string, OpFactory]> = [
 
 /** Binding functions the quantized ops call: a binary built from older sources lacks some. */
 const REQUIRED_FUNCTIONS = ['qlinear', 'linearDynamic', 'minMax', 'qconv2d', 'qadd', 'qrelu', 'quantizePerTensor', 'dequantize',
-  'qmul', 'qactivation', 'qlut', 'qmaxPool2d', 'qavgPool2d', 'qadaptiveAvgPool2d', 'rnnLayerDynamic', 'sgemm'] as const;
+  'qmul', 'qactivation', 'qlut', 'qmaxPool2d', 'qavgPool2d', 'qadaptiveAvgPool2d', 'rnnLayerDynamic', 'rnnLayerDynamicProjected', 'sgemm'] as const;
 
 /** The binding functions the quantized ops need that `binding` lacks (empty when complete). */
 export function missingOpFunctions(binding: NativeBinding): string[] {
