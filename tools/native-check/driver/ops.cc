@@ -12,6 +12,7 @@
 
 #include "qtorch/qgemm.h"
 #include "qtorch/qops.h"
+#include "qtorch/rnn.h"
 #include "qtorch/sgemm.h"
 
 namespace native_check {
@@ -226,12 +227,24 @@ Outputs SGemmCase(const Case& c) {
   return {{"c", ToField(std::vector<double>(y.begin(), y.end()))}};
 }
 
+Outputs RnnGatesCase(const Case& c) {
+  const auto cell = static_cast<qtorch::RnnCell>(c.Int("cell"));
+  const size_t n = c.Int("n"), gates = qtorch::RnnGateCount(cell);
+  const float* c0 = Input<float>(c, "c", n);
+  std::vector<float> cState(c0, c0 + n), h(n);
+  const qtorch::RnnGatesArgs args{Input<float>(c, "ig", gates * n), Input<float>(c, "hg", gates * n), Input<float>(c, "h", n), cState.data(), h.data(), n};
+  qtorch::RunRnnGates(cell, args);
+  Outputs out{{"h", ToField(h)}};
+  if (cell == qtorch::RnnCell::Lstm) out["c"] = ToField(cState);
+  return out;
+}
+
 const std::map<std::string, Outputs (*)(const Case&)>& Runners() {
   static const std::map<std::string, Outputs (*)(const Case&)> kRunners = {
       {"qgemm_s32", QGemmS32Case}, {"qlinear", QLinearCase}, {"qlinear_dynamic", QLinearDynamicCase},
       {"conv2d", Conv2dCase},      {"add", AddCase},         {"relu", ReluCase},
       {"quantize", QuantizeCase},  {"dequantize", DequantizeCase}, {"minmax", MinMaxCase},
-      {"sgemm", SGemmCase},
+      {"sgemm", SGemmCase},        {"rnn_gates", RnnGatesCase},
   };
   return kRunners;
 }

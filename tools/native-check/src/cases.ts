@@ -6,6 +6,7 @@
  * (driver/driver.cc, src/run-addon.ts).
  */
 import * as Q from '@qtorch/qtensor';
+import { gruGates, lstmGates, rnnGates } from '@qtorch/nn/functional';
 import type { Tensor } from '@qtorch/qtensor';
 import type { FieldData, VectorCase } from './format.js';
 import { Rand } from '../../../packages/kernels-common/test-suite/reference.js';
@@ -308,6 +309,34 @@ function sgemmCases(): VectorCase[] {
   });
 }
 
+/** The cells of the `rnn_gates` field `cell` (rnn.h's RnnCell): 0 LSTM, 1 GRU, 2 Elman tanh. */
+const RNN_CELLS = [{ name: 'lstm', gates: 4 }, { name: 'gru', gates: 3 }, { name: 'tanh', gates: 1 }] as const;
+
+/**
+ * One batch row of recurrent gates (RunRnnGates): float32 sigmoid / tanh as qtensor computes
+ * them, bit for bit on every ISA. Pre-activations sweep the saturating, polynomial and exp
+ * ranges of both functions; specials (NaN, infinities, signed zeros, subnormals) lead.
+ */
+function rnnGatesCases(): VectorCase[] {
+  const r = new Rand(18);
+  const special = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 0.624, 0.626, -0.625, 88, -88, 104, -104, 200, -200];
+  const values = (n: number, spread: number): Float32Array =>
+    Float32Array.from({ length: n }, (_, i) => (i < special.length && spread > 1 ? special[i]! : (r.int(-100000, 100000) / 100000) * spread));
+  const f32 = (v: Float32Array, shape: number[]): Tensor => Q.Tensor.fromTypedArray(v, shape, Q.float32);
+  const out: VectorCase[] = [];
+  for (const [cell, { name, gates }] of RNN_CELLS.entries())
+    for (const [n, spread] of [[1, 3], [8, 0.7], [13, 12], [37, 120]] as const) {
+      const ig = values(gates * n, spread), hg = values(gates * n, spread / 4), h = values(n, 1), c = values(n, 4);
+      const [igT, hgT] = [f32(ig, [1, gates * n]), f32(hg, [1, gates * n])];
+      const [hOut, cOut] =
+        name === 'lstm' ? lstmGates(igT, hgT, f32(c, [1, n])) : [name === 'gru' ? gruGates(igT, hgT, f32(h, [1, n])) : rnnGates(igT, hgT, 'tanh'), null];
+      out.push({ op: 'rnn_gates', label: `${name} n=${n} spread=${spread}`, fields: {
+        cell: i32(cell), n: i32(n), ig, hg, h, c, expect_h: raw(hOut), ...(cOut ? { expect_c: raw(cOut) } : {}),
+      } });
+    }
+  return out;
+}
+
 /** Every case, in a fixed order. */
 export function buildCases(): VectorCase[] {
   return [
@@ -317,5 +346,6 @@ export function buildCases(): VectorCase[] {
     ...elementwiseCases(),
     ...quantizeCases(),
     ...sgemmCases(),
+    ...rnnGatesCases(),
   ];
 }

@@ -44,7 +44,11 @@ describe('kernels.gyp source lists (what the driver builds)', () => {
 describe('test vectors', () => {
   it('cover every op of the C++ API the addons call, both engines, both 8-bit types', () => {
     const ops = new Set(cases.map((c) => c.op));
-    expect([...ops].sort()).toEqual(['add', 'conv2d', 'dequantize', 'minmax', 'qgemm_s32', 'qlinear', 'qlinear_dynamic', 'quantize', 'relu', 'sgemm']);
+    expect([...ops].sort()).toEqual(['add', 'conv2d', 'dequantize', 'minmax', 'qgemm_s32', 'qlinear', 'qlinear_dynamic', 'quantize', 'relu', 'rnn_gates', 'sgemm']);
+    // every recurrent cell kind with gates of its own (relu has none), specials among the inputs
+    const gates = cases.filter((c) => c.op === 'rnn_gates');
+    expect(new Set(gates.map((c) => c.fields.cell![0]))).toEqual(new Set([0, 1, 2]));
+    expect(gates.some((c) => Array.from(c.fields.ig!).some(Number.isNaN))).toBe(true);
     for (const op of ['qlinear', 'conv2d']) {
       const of = cases.filter((c) => c.op === op);
       expect(new Set(of.map((c) => c.fields.engine![0]))).toEqual(new Set([0, 1]));

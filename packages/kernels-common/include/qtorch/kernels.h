@@ -175,8 +175,7 @@ void MaxRowAvx2(void* y, const void* x, size_t n, int isSigned);
 // Recurrent cell gates of one batch row (rnn.cc drives them): ig / hg hold the row's gate
 // pre-activations x W_ih^T + b_ih and h W_hh^T + b_hh, `gates` blocks of n (LSTM i, f, g, o;
 // GRU r, z, n; Elman: one). Adds and products in float32 as the reference; sigmoid and tanh
-// are evaluated in double and rounded once to float32, as the reference's Math.exp / Math.tanh
-// formulas are (results agree with it but for double-rounding ties, not bit for bit).
+// are f32_math.h's float32 algorithm, which the reference also runs: bit for bit.
 struct RnnGatesArgs {
   const float* ig;
   const float* hg;

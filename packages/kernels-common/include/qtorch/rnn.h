@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "qtorch/kernels.h"
 #include "qtorch/qgemm.h"
 
 namespace qtorch {
@@ -16,6 +17,10 @@ enum class RnnCell : int { Lstm = 0, Gru = 1, Tanh = 2, Relu = 3 };
 
 // Gate blocks per cell: LSTM 4 (i, f, g, o), GRU 3 (r, z, n), Elman 1.
 size_t RnnGateCount(RnnCell cell);
+
+// One batch row of `cell`'s gates with the active ISA's kernel (the layer's step runs these; the
+// native-check driver tests them alone on every ISA).
+void RunRnnGates(RnnCell cell, const RnnGatesArgs& args);
 
 // The time loop of one layer-direction: every step's h quantized with qparams chosen from its
 // range (ChooseQparamsU8), projected, and combined by the gates with the reference's numerics.

@@ -10,6 +10,8 @@ import { shapeNumel } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { allocFloat, allocGrad, checkFloat, floatTensor, gradTensor, resultDtype, writeValues } from './float_io.js';
 import * as S from './scalar_math.js';
+import { sigmoidF32, tanhF32 } from './f32_math.js';
+import { float64 } from '../dtype.js';
 import { checkOptions } from '../args.js';
 import * as Q from '../quantized/ops/activation.js';
 import { QUANTIZED_ACTIVATIONS as QA, quantizedVariant } from './quantized_dispatch.js';
@@ -162,15 +164,21 @@ export const mish = (x: Tensor): Tensor => pointwise('Mish', 'mish', x, S.mishSc
 /** In-place `mish`. */
 export const mish_ = (x: Tensor): Tensor => pointwiseInplace('mish_', x, S.mishScalar);
 
-/** 1 / (1 + exp(-x)). */
-export const sigmoid = (x: Tensor): Tensor => quantizedVariant(x, 'sigmoid', QA.sigmoid) ?? pointwise('Sigmoid', 'sigmoid', x, S.sigmoidScalar, S.sigmoidGradScalar);
-/** In-place `sigmoid`. */
-export const sigmoid_ = (x: Tensor): Tensor => pointwiseInplace('sigmoid_', x, S.sigmoidScalar);
+/**
+ * The formula for x's precision: float64 tensors in double, float32 (and float16) ones in
+ * float32 as PyTorch does (f32_math.ts; the native recurrent kernels reproduce it bit for bit).
+ */
+const byPrecision = (x: Tensor, f32: Fn, f64: Fn): Fn => (x.dtype === float64 ? f64 : f32);
 
-/** Hyperbolic tangent. */
-export const tanh = (x: Tensor): Tensor => quantizedVariant(x, 'tanh', QA.tanh) ?? pointwise('Tanh', 'tanh', x, S.tanhScalar, S.tanhGradScalar);
+/** 1 / (1 + exp(-x)), in x's precision. */
+export const sigmoid = (x: Tensor): Tensor => quantizedVariant(x, 'sigmoid', QA.sigmoid) ?? pointwise('Sigmoid', 'sigmoid', x, byPrecision(x, sigmoidF32, S.sigmoidScalar), S.sigmoidGradScalar);
+/** In-place `sigmoid`. */
+export const sigmoid_ = (x: Tensor): Tensor => pointwiseInplace('sigmoid_', x, byPrecision(x, sigmoidF32, S.sigmoidScalar));
+
+/** Hyperbolic tangent, in x's precision. */
+export const tanh = (x: Tensor): Tensor => quantizedVariant(x, 'tanh', QA.tanh) ?? pointwise('Tanh', 'tanh', x, byPrecision(x, tanhF32, S.tanhScalar), S.tanhGradScalar);
 /** In-place `tanh`. */
-export const tanh_ = (x: Tensor): Tensor => pointwiseInplace('tanh_', x, S.tanhScalar);
+export const tanh_ = (x: Tensor): Tensor => pointwiseInplace('tanh_', x, byPrecision(x, tanhF32, S.tanhScalar));
 
 /** log(sigmoid(x)), computed without overflow. */
 export const logsigmoid = (x: Tensor): Tensor => pointwise('LogSigmoid', 'logsigmoid', x, S.logsigmoidScalar, S.logsigmoidGradScalar);
