@@ -29,7 +29,6 @@ export * from './quantized/quantize.js';
 export * from './quantized/accessors.js';
 export * from './quantized/choose_qparams.js';
 export * from './nn/activation.js';
-export { expNonPositiveF32, sigmoidF32, tanhF32 } from './nn/f32_math.js';
 export * from './nn/softmax.js';
 export * from './nn/norm.js';
 export * from './nn/loss.js';

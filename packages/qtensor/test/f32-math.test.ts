@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expNonPositiveF32, float32, float64, sigmoid, tanh, tensor, sigmoid_, tanh_ } from '../src/index.js';
+import { float32, float64, sigmoid, tanh, tensor, sigmoid_, tanh_ } from '../src/index.js';
+import { expNonPositiveF32 } from '../src/nn/f32_math.js';
 
 const f = Math.fround;
 

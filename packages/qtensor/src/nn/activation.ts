@@ -168,7 +168,7 @@ export const mish_ = (x: Tensor): Tensor => pointwiseInplace('mish_', x, S.mishS
  * The formula for x's precision: float64 tensors in double, float32 (and float16) ones in
  * float32 as PyTorch does (f32_math.ts; the native recurrent kernels reproduce it bit for bit).
  */
-const byPrecision = (x: Tensor, f32: Fn, f64: Fn): Fn => (x.dtype === float64 ? f64 : f32);
+const byPrecision = (x: Tensor, f32: Fn, f64: Fn): Fn => (x?.dtype === float64 ? f64 : f32); // x is checked by the op
 
 /** 1 / (1 + exp(-x)), in x's precision. */
 export const sigmoid = (x: Tensor): Tensor => quantizedVariant(x, 'sigmoid', QA.sigmoid) ?? pointwise('Sigmoid', 'sigmoid', x, byPrecision(x, sigmoidF32, S.sigmoidScalar), S.sigmoidGradScalar);
