@@ -15,6 +15,10 @@
 #include <thread>
 #include <vector>
 
+#if defined(__linux__) || defined(__APPLE__)
+#include <pthread.h>
+#endif
+
 namespace qtorch {
 namespace {
 
@@ -106,6 +110,15 @@ class Pool {
     }
   }
 
+  // "qtorch-pool" in ps / top / debuggers (Linux and macOS; elsewhere unnamed).
+  static void NameThisThread() {
+#if defined(__linux__)
+    pthread_setname_np(pthread_self(), "qtorch-pool");
+#elif defined(__APPLE__)
+    pthread_setname_np("qtorch-pool");
+#endif
+  }
+
   // Polls `pending` (yielding the CPU each time) for up to kSpin before the caller sleeps on a
   // condition variable: a futex wake-up costs tens of microseconds in a VM, and back-to-back
   // jobs (a recurrent layer's steps) usually need none. Yielding leaves the core to anything
@@ -117,6 +130,7 @@ class Pool {
   }
   void loop() {
     tInPool = true;
+    NameThisThread();
     std::unique_lock<std::mutex> g(mu_);
     uint64_t seen = generation_;  // jobs before this worker existed are not its business
     for (;;) {

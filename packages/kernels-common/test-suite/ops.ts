@@ -4,6 +4,7 @@
  * randomized differential tests native vs reference (setNativeEnabled toggling) that must agree
  * bit for bit on every ISA the CPU has, fallback and caching behaviour. Not published.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import * as Q from '@qtorch/qtensor';
 import type { Tensor } from '@qtorch/qtensor';
@@ -454,6 +455,19 @@ export function describeThreads(t: AddonUnderTest): void {
         expect(fakeThreads).toBe(3);
         other.setNumThreads(2);
         expect(t.api.numThreads()).toBe(2);
+      } finally {
+        t.api.setNumThreads(prev);
+      }
+    });
+    it.runIf(process.platform === 'linux')('pool threads are named qtorch-pool (ps, top, debuggers)', () => {
+      const prev = t.api.numThreads();
+      try {
+        t.api.setNumThreads(3);
+        const r = new Rand(43);
+        const x = Q.makeQTensor([100, 200], Q.quint8, 0.02, 7, randomInts(100 * 200, 0, 255, 3));
+        Q.quantizedLinear(x, Q.linearPrepack(qWeight(r, [260, 200], true), null, t.engine), 0.3, 11);  // splits: starts the workers
+        const names = readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim());
+        expect(names).toContain('qtorch-pool');
       } finally {
         t.api.setNumThreads(prev);
       }
