@@ -80,7 +80,7 @@ void Tile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0, size
 // L1 while the packed A block streams from L2.
 void SGemmAvx2(const SGemmBlock& g) {
   for (size_t j0 = 0; j0 < g.n; j0 += kNr) {
-    const float* bp = g.b + (j0 / kNr) * g.kc * kNr;
+    const float* bp = g.b + (j0 / kNr) * g.panelStride;
     for (size_t i0 = 0; i0 < g.m; i0 += kMr) Tile(g, g.a + (i0 / kMr) * g.kc * kMr, bp, i0, j0);
   }
 }

@@ -149,7 +149,7 @@ void SGemmTile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0,
 
 void SGemmAvx512(const SGemmBlock& g) {
   for (size_t j0 = 0; j0 < g.n; j0 += kSNr) {
-    const float* bp = g.b + (j0 / kSNr) * g.kc * kSNr;
+    const float* bp = g.b + (j0 / kSNr) * g.panelStride;
     for (size_t i0 = 0; i0 < g.m; i0 += kSMr) SGemmTile(g, g.a + (i0 / kSMr) * g.kc * kSMr, bp, i0, j0);
   }
 }

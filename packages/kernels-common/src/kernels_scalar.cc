@@ -28,7 +28,7 @@ void QGemmScalar(const QGemmBlock& blk) {
 void SGemmScalar(const SGemmBlock& g) {
   constexpr size_t kMr = kSGemmMrScalar, kNr = kSGemmNrScalar;
   for (size_t j0 = 0; j0 < g.n; j0 += kNr) {
-    const float* bp = g.b + (j0 / kNr) * g.kc * kNr;
+    const float* bp = g.b + (j0 / kNr) * g.panelStride;
     const size_t cols = g.n - j0 < kNr ? g.n - j0 : kNr;
     for (size_t i0 = 0; i0 < g.m; i0 += kMr) {
       const float* ap = g.a + (i0 / kMr) * g.kc * kMr;

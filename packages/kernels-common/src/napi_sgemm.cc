@@ -27,6 +27,42 @@ Napi::Value SGemmJs(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// sgemmPanelWidth() -> the panel width (nr) sgemmPackBT packs for on the active ISA.
+Napi::Value SGemmPanelWidthJs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(SGemmPanelWidth()));
+}
+
+// sgemmPackBT(b: Float32Array(n*k), n, k) -> Float32Array(ceil(n / nr) * nr * k): B^T in the
+// active ISA's column panels (nr = sgemmPanelWidth()), a copy that later writes to b do not reach.
+Napi::Value SGemmPackBTJs(const Napi::CallbackInfo& info) {
+  Ctx c{info, "sgemmPackBT"};
+  auto b = c.Array<float>(0, "b", napi_float32_array, "Float32Array");
+  const size_t n = c.Dim(1, "n"), k = c.Dim(2, "k");
+  c.Length(0, "b", b.ElementLength(), CheckedElements(info.Env(), c.fn, n, k), "n * k");
+  const size_t nr = SGemmPanelWidth();
+  auto packed = NewOutput<float>(info.Env(), CheckedElements(info.Env(), c.fn, (n + nr - 1) / nr * nr, k));
+  SGemmPackBT(b.Data(), n, k, packed.Data());
+  return packed;
+}
+
+// sgemmPrepacked(a: Float32Array(m*k), m, k, packed, n, nr, bias|null) -> Float32Array(m*n):
+// a * B^T + bias with B packed by sgemmPackBT for panels of nr (the same floats as sgemm).
+Napi::Value SGemmPrepackedJs(const Napi::CallbackInfo& info) {
+  Ctx c{info, "sgemmPrepacked"};
+  auto a = c.Array<float>(0, "a", napi_float32_array, "Float32Array");
+  const size_t m = c.Dim(1, "m"), k = c.Dim(2, "k");
+  auto packed = c.Array<float>(3, "packed", napi_float32_array, "Float32Array");
+  const size_t n = c.Dim(4, "n"), nr = c.Dim(5, "nr");
+  if (!SGemmPanelWidthSupported(nr))
+    ThrowRange(c.env(), c.Where(5, "nr") + ": no kernel of this CPU reads panels " + std::to_string(nr) + " wide (packed on another machine?)");
+  c.Length(0, "a", a.ElementLength(), CheckedElements(info.Env(), c.fn, m, k), "m * k");
+  c.Length(3, "packed", packed.ElementLength(), CheckedElements(info.Env(), c.fn, SGemmPackedSize(n, 1, nr), k), "ceil(n / nr) * nr * k");
+  const float* bias = ArgBias(c, 6, n);
+  auto out = NewOutput<float>(info.Env(), CheckedElements(info.Env(), c.fn, m, n));
+  SGemmPrepacked(a.Data(), packed.Data(), nr, bias, out.Data(), m, n, k);
+  return out;
+}
+
 // A rows x cols matrix view of a Float32Array: element (r, q) at offset + r * ld + q.
 struct MatrixView {
   float* data;
@@ -128,6 +164,9 @@ void InitSGemm(Napi::Env env, Napi::Object exports) {
   exports.Set("sgemm", Napi::Function::New(env, SGemmJs, "sgemm"));
   exports.Set("sgemmStrided", Napi::Function::New(env, SGemmStridedJs, "sgemmStrided"));
   exports.Set("im2colF32", Napi::Function::New(env, Im2ColF32Js, "im2colF32"));
+  exports.Set("sgemmPanelWidth", Napi::Function::New(env, SGemmPanelWidthJs, "sgemmPanelWidth"));
+  exports.Set("sgemmPackBT", Napi::Function::New(env, SGemmPackBTJs, "sgemmPackBT"));
+  exports.Set("sgemmPrepacked", Napi::Function::New(env, SGemmPrepackedJs, "sgemmPrepacked"));
 }
 
 }  // namespace napi

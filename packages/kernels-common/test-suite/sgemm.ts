@@ -203,6 +203,47 @@ export function describeSGemmStrided(t: AddonUnderTest): void {
       });
     }
 
+    it('packLinearWeight / linearPacked: the floats of linear() on every ISA (tails of panels and K blocks, 1-3 threads), without repacking', () => {
+      expect(t.listNativeOps()).toEqual(expect.arrayContaining([Q.FLOAT_PACK_OP, Q.FLOAT_PREPACKED_GEMM_OP]));
+      Q.manualSeed(12);
+      const prev = t.api.numThreads();
+      try {
+        forEachIsa(t.api, (isa) => {
+          // n past a 16 / 32 column panel, k past a 256 block, m across 6-row tiles and the 144-row block
+          for (const [m, n, k, threads] of [[1, 33, 257, 1], [7, 100, 40, 2], [150, 70, 513, 3], [128, 1024, 300, 2]] as const) {
+            t.api.setNumThreads(threads);
+            const x = Q.randn([m, k]), w = Q.randn([n, k]), b = Q.randn([n]);
+            const packed = Q.packLinearWeight(w, b);
+            expect(packed.packed?.nr, isa).toBe(isa === 'scalar' ? 8 : isa === 'avx2' ? 16 : packed.packed?.nr);
+            const want = Array.from(Q.linear(x, w, b).values());
+            expect(Array.from(Q.linearPacked(x, packed).values()), `${isa} ${m}x${n}x${k} on ${threads}`).toEqual(want);
+            expect(Array.from(Q.linearPacked(x, Q.packLinearWeight(w)).values())).toEqual(Array.from(Q.linear(x, w).values()));
+          }
+        });
+      } finally {
+        t.api.setNumThreads(prev);
+      }
+      // packed on the widest ISA, run after lowering the active one: that kernel still reads its panels
+      const x = Q.randn([20, 300]), w = Q.randn([40, 300]);
+      const wide = Q.packLinearWeight(w);
+      const want = Array.from(Q.linear(x, w).values());
+      forEachIsa(t.api, (isa) => expect(Array.from(Q.linearPacked(x, wide).values()), isa).toEqual(want));
+    });
+
+    it('sgemmPackBT / sgemmPrepacked argument checks: lengths, a panel width this CPU has no kernel for', () => {
+      const packed = t.api.sgemmPackBT(new Float32Array(12), 3, 4);
+      expect(packed.data.length).toBe(Math.ceil(3 / packed.nr) * packed.nr * 4);
+      const run = (over: { a?: Float32Array; packed?: { data: Float32Array; nr: number }; n?: number; bias?: Float32Array | null } = {}) => () =>
+        t.api.sgemmPrepacked(over.a ?? new Float32Array(8), 2, 4, over.packed ?? packed, over.n ?? 3, { bias: over.bias ?? null });
+      expect(Array.from(run()())).toEqual([0, 0, 0, 0, 0, 0]);
+      expect(run({ a: new Float32Array(7) })).toThrow(RangeError);
+      expect(run({ packed: { data: packed.data.subarray(1), nr: packed.nr } })).toThrow(/packed/);
+      expect(run({ n: packed.nr + 1 })).toThrow(RangeError);  // needs a second panel
+      expect(run({ packed: { data: packed.data, nr: 7 } })).toThrow(/no kernel of this CPU reads panels 7 wide/);
+      expect(run({ bias: new Float32Array(2) })).toThrow(RangeError);
+      expect(() => t.api.sgemmPackBT(new Float32Array(11), 3, 4)).toThrow(RangeError);
+    });
+
     it(`registers '${Q.FLOAT_GEMM_OP}' and qtensor's float ops use it (float32 within ${TOL} of float64; switchable)`, () => {
       expect(t.listNativeOps()).toContain(Q.FLOAT_GEMM_OP);
       expect(Q.nativeFloatGemm()).not.toBeNull();

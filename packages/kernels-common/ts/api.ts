@@ -49,6 +49,14 @@ export interface QLinearDynamicOptions {
   relu?: boolean;
 }
 
+/** A float32 weight packed by {@link KernelsApi.sgemmPackBT} (qtensor's `FloatPackedWeight`). */
+export interface SGemmPackedB {
+  /** The column panels, `ceil(n / nr) * nr * k` floats. */
+  readonly data: Float32Array;
+  /** Panel width: the GEMM kernel the panels were packed for. */
+  readonly nr: number;
+}
+
 /** Typed entry points of one addon; each throws if the addon did not load. */
 export interface KernelsApi {
   /** Which path serves the kernels (engine, native or not, ISA) and why. */
@@ -83,6 +91,17 @@ export interface KernelsApi {
   sgemmStrided(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number,
     beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null): void;
+  /**
+   * `b` (n x k, a linear layer's weight) packed once for {@link KernelsApi.sgemmPrepacked}: the
+   * column panels the active ISA's GEMM kernel reads, for all of K (a copy: later writes to `b`
+   * are not seen). `nr` is the panel width, which the product checks.
+   */
+  sgemmPackBT(b: Float32Array, n: number, k: number): SGemmPackedB;
+  /**
+   * float32 `a (m x k) * b^T + bias` with b packed by {@link KernelsApi.sgemmPackBT}: the same
+   * floats as `sgemm` with that b, without packing it again each call.
+   */
+  sgemmPrepacked(a: Float32Array, m: number, k: number, packed: SGemmPackedB, n: number, opts?: { bias?: Float32Array | null }): Float32Array;
   /**
    * The im2col matrix of one convolution group of one batch item, in 3-d form, into `cols`:
    * row (c, kd, kh, kw) for c < cg, column (od, oh, ow), padding read as 0. `src[srcOffset]` is
@@ -155,6 +174,16 @@ export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
       need('qlinearDynamic').qlinearDynamic(input, m, o.inputZeroPoint, packed, o.inputScale, asScales(o.weightScales), o.bias ?? null, o.relu ?? false),
     sgemm: (a, m, k, b, n, o = {}) => need('sgemm').sgemm(a, m, k, b, n, o.bias ?? null),
     sgemmStrided: (...args) => need('sgemmStrided').sgemmStrided(...args),
+    sgemmPackBT: (b, n, k) => {
+      const bin = need('sgemmPackBT');
+      if (!bin.sgemmPackBT || !bin.sgemmPanelWidth) throw new Error(`sgemmPackBT(): the loaded @qtorch/kernels-${engine} binary predates it; rebuild the addon`);
+      return { data: bin.sgemmPackBT(b, n, k), nr: bin.sgemmPanelWidth() };
+    },
+    sgemmPrepacked: (a, m, k, packed, n, o = {}) => {
+      const bin = need('sgemmPrepacked');
+      if (!bin.sgemmPrepacked) throw new Error(`sgemmPrepacked(): the loaded @qtorch/kernels-${engine} binary predates it; rebuild the addon`);
+      return bin.sgemmPrepacked(a, m, k, packed.data, n, packed.nr, o.bias ?? null);
+    },
     im2colF32: (...args) => {
       const b = need('im2colF32');
       if (!b.im2colF32) throw new Error(`im2colF32(): the loaded @qtorch/kernels-${engine} binary predates it; rebuild the addon`);

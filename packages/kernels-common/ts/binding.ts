@@ -92,6 +92,12 @@ export interface NativeBinding {
   sgemmStrided(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number,
     beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null): void;
+  /** Panel width (columns) `sgemmPackBT` packs for on the active ISA; absent in older binaries. */
+  sgemmPanelWidth?(): number;
+  /** `b` (n x k) transposed into the active ISA's column panels, `ceil(n / nr) * nr * k` floats (a copy). */
+  sgemmPackBT?(b: Float32Array, n: number, k: number): Float32Array;
+  /** `a [M, K] @ b^T + bias` with b packed by `sgemmPackBT` for panels `nr` wide (the same floats as `sgemm`). */
+  sgemmPrepacked?(a: Float32Array, m: number, k: number, packed: Float32Array, n: number, nr: number, bias: Float32Array | null): Float32Array;
   /** The float32 im2col of one convolution group (qtensor's `FloatIm2colKernel`); absent in older binaries. */
   im2colF32?(src: Float32Array, srcOffset: number, cg: number, geometry: Int32Array, cols: Float32Array): void;
   /**

@@ -8,7 +8,7 @@
  */
 export type { ActivationKind, AvgPool2dGeometry, Bytes8, Conv2dGeometry, Engine, MaxPool2dGeometry, Isa, NativeBinding, PackedWeights, WeightScales } from './binding.js';
 export { loadNativeFrom, type LoadResult } from './load.js';
-export { createKernelsApi, type BackendInfo, type KernelsApi, type QLinearDynamicOptions, type QLinearOptions } from './api.js';
+export { createKernelsApi, type BackendInfo, type KernelsApi, type QLinearDynamicOptions, type QLinearOptions, type SGemmPackedB } from './api.js';
 export type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
 export { NATIVE_KERNEL_OPS, NATIVE_QUANTIZED_OPS, missingOpFunctions, registerNativeKernels, registerNativeOps } from './register.js';
 export { setupAddon } from './addon.js';

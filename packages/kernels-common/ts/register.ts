@@ -28,6 +28,8 @@ const KERNELS: ReadonlyArray<readonly [string, keyof KernelsApi, keyof NativeBin
   ['kernels::sgemm', 'sgemm', 'sgemm'],
   ['kernels::sgemm_strided', 'sgemmStrided', 'sgemmStrided'],
   ['kernels::im2col_f32', 'im2colF32', 'im2colF32'],
+  ['kernels::sgemm_pack_bt', 'sgemmPackBT', 'sgemmPackBT'],
+  ['kernels::sgemm_prepacked', 'sgemmPrepacked', 'sgemmPrepacked'],
   ['kernels::quantize_per_tensor', 'quantizeInto', 'quantizePerTensor'],
   ['kernels::dequantize', 'dequantizeInto', 'dequantize'],
 ];

@@ -29,13 +29,14 @@ import {
   type PackedWeights,
   type QLinearDynamicOptions,
   type QLinearOptions,
+  type SGemmPackedB,
   type WeightScales,
 } from '../../kernels-common/ts/index.js';
 import { loadNative } from './native.js';
 
 export { loadNative, packageRoot } from './native.js';
 export { NATIVE_KERNEL_OPS, NATIVE_QUANTIZED_OPS, type NativeBinding } from '../../kernels-common/ts/index.js';
-export type { BackendInfo, Bytes8, Engine, Isa, KernelsApi, LoadResult, PackedWeights, QLinearDynamicOptions, QLinearOptions, WeightScales };
+export type { BackendInfo, Bytes8, Engine, Isa, KernelsApi, LoadResult, PackedWeights, QLinearDynamicOptions, QLinearOptions, SGemmPackedB, WeightScales };
 
 /** The engine whose numerics this package implements. */
 export const ENGINE = 'qnnpack' as const;
@@ -48,6 +49,6 @@ const api: KernelsApi = setupAddon(qt, ENGINE, nativeLoad);
 /**
  * The kernel API (see `KernelsApi` for each function): `backendInfo`, `setIsa`, `detectedIsa`,
  * `numThreads`, `setNumThreads`, `packWeights`, `qgemmS32`, `qlinear` (this engine's
- * requantization), `qlinearDynamic`, `sgemm`, `sgemmStrided`, `im2colF32`, `quantizeInto`, `dequantizeInto`.
+ * requantization), `qlinearDynamic`, `sgemm`, `sgemmStrided`, `sgemmPackBT`, `sgemmPrepacked`, `im2colF32`, `quantizeInto`, `dequantizeInto`.
  */
-export const { backendInfo, setIsa, detectedIsa, numThreads, setNumThreads, packWeights, qgemmS32, qlinear, qlinearDynamic, sgemm, sgemmStrided, im2colF32, quantizeInto, dequantizeInto } = api;
+export const { backendInfo, setIsa, detectedIsa, numThreads, setNumThreads, packWeights, qgemmS32, qlinear, qlinearDynamic, sgemm, sgemmStrided, sgemmPackBT, sgemmPrepacked, im2colF32, quantizeInto, dequantizeInto } = api;

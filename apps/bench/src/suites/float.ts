@@ -2,13 +2,16 @@
  * The float path: qtensor's fp32 matmul, linear and conv2d, on the native float32 GEMM (per
  * thread count) and on the TypeScript loops, beside the peers' fp32 ops. The (128, 1024, 1024)
  * product is issue #6's case: `matmul` against onnxruntime's MatMul and torch.mm, `linear`
- * (x W^T + b) against onnxruntime's Gemm and F.linear.
+ * (x W^T + b) against onnxruntime's Gemm and F.linear; both also with the constant operand
+ * packed once (`packLinearWeight`, engine column 'prepacked'), as onnxruntime packs its
+ * constant weights when it builds the session.
  */
-import { linear, matmul, randn } from '@qtorch/qtensor';
+import { linear, linearPacked, matmul, packLinearWeight, randn } from '@qtorch/qtensor';
 import { seed } from '../fixtures.js';
 import type { ConvSpec, LinearSpec, MatmulSpec } from '../specs.js';
 import { convRows, convSpecs } from './conv.js';
-import { floatRow } from './rows.js';
+import { floatRow, nativeFloatRows } from './rows.js';
+import { withNative } from '../variants.js';
 import type { Suite } from './types.js';
 
 type FloatSpec = MatmulSpec | LinearSpec | ConvSpec;
@@ -33,9 +36,13 @@ export const floatSuite: Suite<FloatSpec> = {
     seed();
     if (s.kind === 'linear' || s.kind === 'linear_dynamic') {
       const x = randn([s.m, s.k]), w = randn([s.n, s.k]), b = randn([s.n]);
-      return floatRow(s, () => linear(x, w, b), ctx);
+      // and with the weight packed once, as ONNX Runtime packs its constant weights
+      const packed = withNative(true, () => packLinearWeight(w, b));
+      return [...floatRow(s, () => linear(x, w, b), ctx), ...nativeFloatRows(s, 'prepacked', () => linearPacked(x, packed), ctx)];
     }
     const a = randn([s.m ?? s.n, s.k ?? s.n]), b = randn([s.k ?? s.n, s.n]);
-    return floatRow(s, () => matmul(a, b), ctx);
+    // a @ b is linear(a, b^T): b packed once the same way
+    const packed = withNative(true, () => packLinearWeight(b.t()));
+    return [...floatRow(s, () => matmul(a, b), ctx), ...nativeFloatRows(s, 'prepacked', () => linearPacked(a, packed), ctx)];
   },
 };

@@ -34,9 +34,15 @@ export function quantizedRows(spec: CaseSpec, ctx: SuiteContext, op: string, pre
  */
 export function floatRow(spec: CaseSpec, call: () => unknown, ctx?: SuiteContext): BenchCase[] {
   if (!spec.dtypes.includes('fp32')) return [];
-  const row = (impl: Variant['impl'], threads: number): BenchCase =>
-    ({ ...caseMeta(spec), threads, impl, engine: '-', dtype: 'fp32', run: () => withNative(impl === 'qtorch-native', call) });
-  const native = withNative(true, () => nativeFloatGemm() !== null);
-  const nativeThreads = native ? (ctx ? threadCountsOf({ impl: 'qtorch-native', engine: 'fbgemm' }, ctx) : [1]) : [];
-  return [...nativeThreads.map((t) => row('qtorch-native', t)), row('qtorch-reference', 1)];
+  return [...nativeFloatRows(spec, '-', call, ctx), floatCase(spec, '-', 'qtorch-reference', 1, call)];
 }
+
+/** Native fp32 rows of a float variant labelled `engine` (e.g. 'prepacked'), per thread count; none without the native GEMM. */
+export function nativeFloatRows(spec: CaseSpec, engine: string, call: () => unknown, ctx?: SuiteContext): BenchCase[] {
+  if (!spec.dtypes.includes('fp32') || !withNative(true, () => nativeFloatGemm() !== null)) return [];
+  const threads = ctx ? threadCountsOf({ impl: 'qtorch-native', engine: 'fbgemm' }, ctx) : [1];
+  return threads.map((t) => floatCase(spec, engine, 'qtorch-native', t, call));
+}
+
+const floatCase = (spec: CaseSpec, engine: string, impl: Variant['impl'], threads: number, call: () => unknown): BenchCase =>
+  ({ ...caseMeta(spec), threads, impl, engine, dtype: 'fp32', run: () => withNative(impl === 'qtorch-native', call) });

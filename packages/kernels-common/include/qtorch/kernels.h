@@ -83,7 +83,8 @@ void QGemmRangeAvx2(const QGemmRangeArgs& args);  // int16 widening + vpmaddwd: 
 // order differs per ISA: results are close, not bit-identical, across ISAs.
 struct SGemmBlock {
   const float* a;  // packed row panels, kc * MR floats each
-  const float* b;  // packed column panels, kc * NR floats each
+  const float* b;  // packed column panels of kc x NR floats, panelStride floats apart
+  size_t panelStride;  // kc * NR for the driver's per-call packing; K * NR for a prepacked B
   size_t kc;       // >= 1
   size_t m, n;     // valid rows / columns of the block
   float* c;

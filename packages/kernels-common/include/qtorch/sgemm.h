@@ -29,6 +29,18 @@ void SGemmEx(const SGemmProblem& p);
 // C (m x n) = A (m x k) * B^T (B: n x k) + bias, all contiguous.
 void SGemm(const float* a, const float* b, const float* bias, float* c, size_t m, size_t n, size_t k);
 
+// B^T packed once for many products (a linear layer's weight at inference): the column panels
+// a kernel reads, for all of K ([panel][K][nr] floats, columns past n zero), so SGemmPrepacked
+// skips the per-call packing (128 x 1024 x 1024: 4 MB of weights read and written per call,
+// a sixth of its time). The same floats as SGemm with the same B on the same ISA.
+size_t SGemmPanelWidth();                               // nr of the active ISA's kernel
+size_t SGemmPackedSize(size_t n, size_t k, size_t nr);  // floats of a packed B
+bool SGemmPanelWidthSupported(size_t nr);               // whether this CPU has a kernel for panels nr wide
+// b: n x k contiguous; packed: SGemmPackedSize(n, k, SGemmPanelWidth()) floats.
+void SGemmPackBT(const float* b, size_t n, size_t k, float* packed);
+// C (m x n) = A (m x k) * B^T + bias, B packed by SGemmPackBT for panels nr wide (supported).
+void SGemmPrepacked(const float* a, const float* packed, size_t nr, const float* bias, float* c, size_t m, size_t n, size_t k);
+
 }  // namespace qtorch
 
 namespace qtorch {

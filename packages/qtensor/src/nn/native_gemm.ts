@@ -25,6 +25,30 @@ export type FloatGemmKernel = (
   beta: number, c: Float32Array, cOffset: number, ldc: number, bias: Float32Array | null,
 ) => void;
 
+/** Registry op name of the native packing of a float32 linear weight (see {@link FloatPackKernel}). */
+export const FLOAT_PACK_OP = 'kernels::sgemm_pack_bt';
+/** Registry op name of the native float32 product with a packed weight (see {@link FloatPrepackedGemmKernel}). */
+export const FLOAT_PREPACKED_GEMM_OP = 'kernels::sgemm_prepacked';
+
+/** A float32 `[n, k]` weight in a native GEMM kernel's column panels. */
+export interface FloatPackedWeight {
+  /** The panels (a copy of the weight, padded). */
+  readonly data: Float32Array;
+  /** Panel width: which kernel reads them (the product checks this CPU has it). */
+  readonly nr: number;
+}
+
+/** Packs `b` (`[n, k]`, contiguous) once for {@link FloatPrepackedGemmKernel}. */
+export type FloatPackKernel = (b: Float32Array, n: number, k: number) => FloatPackedWeight;
+
+/**
+ * `a [m, k] @ b^T + bias` with `b` packed by a {@link FloatPackKernel}: the same floats as
+ * {@link FloatGemmKernel} gives for `a`, `b`, `bias` on the same ISA, without packing `b` again.
+ */
+export type FloatPrepackedGemmKernel = (
+  a: Float32Array, m: number, k: number, packed: FloatPackedWeight, n: number, opts?: { bias?: Float32Array | null },
+) => Float32Array;
+
 /** Registry op name of the native float32 im2col of a convolution group. */
 export const FLOAT_IM2COL_OP = 'kernels::im2col_f32';
 
@@ -57,3 +81,9 @@ export const nativeFloatGemm = (): FloatGemmKernel | null => nativeFloatKernel<F
 
 /** The native float32 im2col, or null when no addon registered one (or native kernels are off). */
 export const nativeFloatIm2col = (): FloatIm2colKernel | null => nativeFloatKernel<FloatIm2colKernel>(FLOAT_IM2COL_OP);
+
+/** The native float32 weight packing, or null (no addon, native kernels off, or a binary that predates it). */
+export const nativeFloatPack = (): FloatPackKernel | null => nativeFloatKernel<FloatPackKernel>(FLOAT_PACK_OP);
+
+/** The native float32 product with a packed weight, or null. */
+export const nativeFloatPrepackedGemm = (): FloatPrepackedGemmKernel | null => nativeFloatKernel<FloatPrepackedGemmKernel>(FLOAT_PREPACKED_GEMM_OP);
