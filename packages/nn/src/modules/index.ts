@@ -1,6 +1,7 @@
 export * from './container.js';
 export * from './flatten.js';
 export * from './linear.js';
+export * from './linear_packed.js';
 export * from './conv.js';
 export * from './batchnorm.js';
 export * from './normalization.js';
