@@ -21,7 +21,9 @@ export class PackedLinear extends Module {
   readonly outFeatures: number;
   /** The packed weight (and bias) the forward reads. */
   packed: PackedLinearWeight;
+  /** The weight [outFeatures, inFeatures] (a float32 buffer; the packed copy's source). */
   declare weight: Tensor;
+  /** The bias [outFeatures] (a float32 buffer), or null. */
   declare bias: Tensor | null;
 
   /** @param linear - The layer to pack (its current weight and bias, copied). */
