@@ -37,11 +37,23 @@ function estrin6(c: readonly number[], x: number): number {
   return mulAdd(q2, f(x2 * x2), mulAdd(q1, x2, q0));
 }
 
-/** y = k ln2 + r (k integral, |r| <= ln2 / 2) and m = expm1(r) by Cephes' polynomial. */
-function expReduce(y: number): { k: number; m: number } {
+/** 2^k for the integral k these functions scale by (-150..0), exact: `2 ** k` is a slow call. */
+const POW2_MIN = -150;
+const POW2 = Float64Array.from({ length: 1 - POW2_MIN }, (_, i) => 2 ** (i + POW2_MIN));
+const pow2 = (k: number): number => POW2[k - POW2_MIN] ?? NaN; // NaN k (a NaN input) stays NaN
+
+/** The k of the last {@link expReduce} (a module slot instead of a returned pair: no allocation per value). */
+let reducedK = 0;
+
+/**
+ * y = k ln2 + r (k integral, |r| <= ln2 / 2): returns m = expm1(r) by Cephes' polynomial and
+ * leaves k in {@link reducedK}.
+ */
+function expReduce(y: number): number {
   const k = Math.floor(f(f(y * LOG2E) + 0.5));
   const r = f(f(y - f(k * LN2_HI)) - f(k * LN2_LO));
-  return { k, m: f(f(estrin6(EXP_POLY, r) * f(r * r)) + r) };
+  reducedK = k;
+  return f(f(estrin6(EXP_POLY, r) * f(r * r)) + r);
 }
 
 /**
@@ -49,9 +61,9 @@ function expReduce(y: number): { k: number; m: number } {
  * results down to the subnormals round once, as a float32 product does.
  */
 export function expNonPositiveF32(y: number): number {
-  const { k, m } = expReduce(Math.max(EXP_ARG_MIN, y)); // NaN stays NaN
-  const k1 = Math.floor(k * 0.5);
-  return f(f(f(m + 1) * 2 ** k1) * 2 ** (k - k1));
+  const m = expReduce(Math.max(EXP_ARG_MIN, y)); // NaN stays NaN
+  const k = reducedK, k1 = Math.floor(k * 0.5);
+  return f(f(f(m + 1) * pow2(k1)) * pow2(k - k1));
 }
 
 /** sigmoid(x) = 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below: e = exp(-|x|) never overflows. */
@@ -67,9 +79,9 @@ export function sigmoidF32(x: number): number {
  */
 export function tanhF32(x: number): number {
   const v = f(x);
-  const { k, m } = expReduce(f(-2 * Math.min(Math.abs(v), TANH_ARG_MAX)));
-  const scale = 2 ** k;
+  const m = expReduce(f(-2 * Math.min(Math.abs(v), TANH_ARG_MAX)));
+  const scale = pow2(reducedK);
   const t = f(f(scale * m) + f(scale - 1));
   const magnitude = Math.abs(f(-t / f(t + 2))); // copysign, as the kernels: tanh(+0) = +0
-  return v < 0 || Object.is(v, -0) ? -magnitude : magnitude;
+  return v < 0 || (v === 0 && 1 / v < 0) ? -magnitude : magnitude;
 }
