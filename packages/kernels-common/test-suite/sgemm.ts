@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Q from '@qtorch/qtensor';
+import { type NativeBinding, createKernelsApi } from '../ts/index.js';
 import { randomInts } from './reference.js';
 import { type AddonUnderTest, forEachIsa } from './suite.js';
 
@@ -242,6 +243,12 @@ export function describeSGemmStrided(t: AddonUnderTest): void {
       expect(run({ packed: { data: packed.data, nr: 7 } })).toThrow(/no kernel of this CPU reads panels 7 wide/);
       expect(run({ bias: new Float32Array(2) })).toThrow(RangeError);
       expect(() => t.api.sgemmPackBT(new Float32Array(11), 3, 4)).toThrow(RangeError);
+      // a binary built before these functions: the API says so instead of calling undefined
+      const pool = { numThreads: () => 1, setNumThreads: () => 1 };
+      const stale = createKernelsApi(t.engine, { binding: pool as unknown as NativeBinding, reason: null });
+      expect(() => stale.sgemmPackBT(new Float32Array(12), 3, 4)).toThrow(/^sgemmPackBT\(\): the loaded @qtorch\/kernels-\w+ binary predates it; rebuild the addon$/);
+      expect(() => stale.sgemmPrepacked(new Float32Array(8), 2, 4, packed, 3)).toThrow(/^sgemmPrepacked\(\): the loaded .* binary predates it/);
+      expect(() => stale.im2colF32(new Float32Array(1), 0, 1, new Int32Array(18), new Float32Array(1))).toThrow(/^im2colF32\(\): the loaded .* binary predates it/);
     });
 
     it(`registers '${Q.FLOAT_GEMM_OP}' and qtensor's float ops use it (float32 within ${TOL} of float64; switchable)`, () => {

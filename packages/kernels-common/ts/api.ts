@@ -143,6 +143,9 @@ function setAllPools(own: PoolControl, n: number): number {
   return prev;
 }
 
+/** Binding functions a binary built from older sources lacks (optional in {@link NativeBinding}). */
+type NewerFunction = 'sgemmPanelWidth' | 'sgemmPackBT' | 'sgemmPrepacked' | 'im2colF32';
+
 /** Builds the typed API over a load result. */
 export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
   if (load.binding) {
@@ -155,6 +158,13 @@ export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
   const need = (fn: string) => {
     if (load.binding) return load.binding;
     throw new Error(`${fn}(): the @qtorch/kernels-${engine} native addon is not loaded (${load.reason ?? 'unknown reason'})`);
+  };
+  // A binding function only newer binaries have (optional in NativeBinding), bound to its binding.
+  const newer = <K extends NewerFunction>(api: string, fn: K): NonNullable<NativeBinding[K]> => {
+    const b = need(api);
+    const f = b[fn];
+    if (typeof f !== 'function') throw new Error(`${api}(): the loaded @qtorch/kernels-${engine} binary predates it; rebuild the addon`);
+    return (f as (...args: never[]) => unknown).bind(b) as NonNullable<NativeBinding[K]>;
   };
   return {
     backendInfo: () => ({ engine, native: load.binding !== null, isa: load.binding ? load.binding.isa() : null, reason: load.reason }),
@@ -175,20 +185,11 @@ export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
     sgemm: (a, m, k, b, n, o = {}) => need('sgemm').sgemm(a, m, k, b, n, o.bias ?? null),
     sgemmStrided: (...args) => need('sgemmStrided').sgemmStrided(...args),
     sgemmPackBT: (b, n, k) => {
-      const bin = need('sgemmPackBT');
-      if (!bin.sgemmPackBT || !bin.sgemmPanelWidth) throw new Error(`sgemmPackBT(): the loaded @qtorch/kernels-${engine} binary predates it; rebuild the addon`);
-      return { data: bin.sgemmPackBT(b, n, k), nr: bin.sgemmPanelWidth() };
+      const pack = newer('sgemmPackBT', 'sgemmPackBT'), width = newer('sgemmPackBT', 'sgemmPanelWidth');
+      return { data: pack(b, n, k), nr: width() };
     },
-    sgemmPrepacked: (a, m, k, packed, n, o = {}) => {
-      const bin = need('sgemmPrepacked');
-      if (!bin.sgemmPrepacked) throw new Error(`sgemmPrepacked(): the loaded @qtorch/kernels-${engine} binary predates it; rebuild the addon`);
-      return bin.sgemmPrepacked(a, m, k, packed.data, n, packed.nr, o.bias ?? null);
-    },
-    im2colF32: (...args) => {
-      const b = need('im2colF32');
-      if (!b.im2colF32) throw new Error(`im2colF32(): the loaded @qtorch/kernels-${engine} binary predates it; rebuild the addon`);
-      b.im2colF32(...args);
-    },
+    sgemmPrepacked: (a, m, k, packed, n, o = {}) => newer('sgemmPrepacked', 'sgemmPrepacked')(a, m, k, packed.data, n, packed.nr, o.bias ?? null),
+    im2colF32: (...args) => newer('im2colF32', 'im2colF32')(...args),
     quantizeInto: (input, scale, zeroPoint, out) => need('quantizeInto').quantizePerTensor(input, scale, zeroPoint, out),
     dequantizeInto: (input, scale, zeroPoint, out) => need('dequantizeInto').dequantize(input, scale, zeroPoint, out),
   };
