@@ -11,18 +11,32 @@ import { Tensor } from '../tensor.js';
 import { allocFloat, allocGrad, checkFloat, floatTensor, gradTensor, resultDtype, writeValues } from './float_io.js';
 import * as S from './scalar_math.js';
 import { sigmoidF32, tanhF32 } from './f32_math.js';
-import { float64 } from '../dtype.js';
+import { type DType, float64 } from '../dtype.js';
 import { checkOptions } from '../args.js';
 import * as Q from '../quantized/ops/activation.js';
 import { QUANTIZED_ACTIVATIONS as QA, quantizedVariant } from './quantized_dispatch.js';
 
 type Fn = (v: number) => number;
 
+/**
+ * A forward formula per precision: float64 tensors in double, float32 (and float16) ones in
+ * float32 as PyTorch computes them (f32_math.ts; the native recurrent kernels reproduce it bit
+ * for bit).
+ */
+interface ByPrecision {
+  f64: Fn;
+  f32: Fn;
+}
+
+/** The forward formula for a tensor of `dtype` (chosen once its input is checked). */
+const formulaFor = (f: Fn | ByPrecision, dtype: DType): Fn => (typeof f === 'function' ? f : dtype === float64 ? f.f64 : f.f32);
+
 /** A differentiable pointwise op: y = f(x), dx = g * df(x). */
-function pointwise(name: string, op: string, x: Tensor, f: Fn, df: Fn): Tensor {
+function pointwise(name: string, op: string, x: Tensor, forward: Fn | ByPrecision, df: Fn): Tensor {
   checkFloat(x, op);
   const xv = x.values();
   const dtype = resultDtype(x);
+  const f = formulaFor(forward, dtype);
   const out = allocFloat(xv.length, dtype);
   for (let i = 0; i < xv.length; i++) out[i] = f(xv[i]!);
   return recordOp(name, floatTensor(out, x.shape, dtype), [x], (g) => {
@@ -34,9 +48,10 @@ function pointwise(name: string, op: string, x: Tensor, f: Fn, df: Fn): Tensor {
 }
 
 /** The in-place form: overwrites `x` with f(x) and returns it. */
-function pointwiseInplace(op: string, x: Tensor, f: Fn): Tensor {
+function pointwiseInplace(op: string, x: Tensor, forward: Fn | ByPrecision): Tensor {
   checkInplaceAllowed(x, op);
   checkFloat(x, op);
+  const f = formulaFor(forward, x.dtype);
   const xv = x.values();
   const out = new Float64Array(xv.length);
   for (let i = 0; i < xv.length; i++) out[i] = f(xv[i]!);
@@ -164,21 +179,18 @@ export const mish = (x: Tensor): Tensor => pointwise('Mish', 'mish', x, S.mishSc
 /** In-place `mish`. */
 export const mish_ = (x: Tensor): Tensor => pointwiseInplace('mish_', x, S.mishScalar);
 
-/**
- * The formula for x's precision: float64 tensors in double, float32 (and float16) ones in
- * float32 as PyTorch does (f32_math.ts; the native recurrent kernels reproduce it bit for bit).
- */
-const byPrecision = (x: Tensor, f32: Fn, f64: Fn): Fn => (x?.dtype === float64 ? f64 : f32); // x is checked by the op
+const SIGMOID: ByPrecision = { f64: S.sigmoidScalar, f32: sigmoidF32 };
+const TANH: ByPrecision = { f64: S.tanhScalar, f32: tanhF32 };
 
 /** 1 / (1 + exp(-x)), in x's precision. */
-export const sigmoid = (x: Tensor): Tensor => quantizedVariant(x, 'sigmoid', QA.sigmoid) ?? pointwise('Sigmoid', 'sigmoid', x, byPrecision(x, sigmoidF32, S.sigmoidScalar), S.sigmoidGradScalar);
+export const sigmoid = (x: Tensor): Tensor => quantizedVariant(x, 'sigmoid', QA.sigmoid) ?? pointwise('Sigmoid', 'sigmoid', x, SIGMOID, S.sigmoidGradScalar);
 /** In-place `sigmoid`. */
-export const sigmoid_ = (x: Tensor): Tensor => pointwiseInplace('sigmoid_', x, byPrecision(x, sigmoidF32, S.sigmoidScalar));
+export const sigmoid_ = (x: Tensor): Tensor => pointwiseInplace('sigmoid_', x, SIGMOID);
 
 /** Hyperbolic tangent, in x's precision. */
-export const tanh = (x: Tensor): Tensor => quantizedVariant(x, 'tanh', QA.tanh) ?? pointwise('Tanh', 'tanh', x, byPrecision(x, tanhF32, S.tanhScalar), S.tanhGradScalar);
+export const tanh = (x: Tensor): Tensor => quantizedVariant(x, 'tanh', QA.tanh) ?? pointwise('Tanh', 'tanh', x, TANH, S.tanhGradScalar);
 /** In-place `tanh`. */
-export const tanh_ = (x: Tensor): Tensor => pointwiseInplace('tanh_', x, byPrecision(x, tanhF32, S.tanhScalar));
+export const tanh_ = (x: Tensor): Tensor => pointwiseInplace('tanh_', x, TANH);
 
 /** log(sigmoid(x)), computed without overflow. */
 export const logsigmoid = (x: Tensor): Tensor => pointwise('LogSigmoid', 'logsigmoid', x, S.logsigmoidScalar, S.logsigmoidGradScalar);
