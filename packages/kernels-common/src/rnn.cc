@@ -3,7 +3,6 @@
 #include "qtorch/rnn.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "qtorch/cpu.h"
 #include "qtorch/f32_math.h"

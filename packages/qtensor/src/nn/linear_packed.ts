@@ -80,7 +80,7 @@ export function linearPacked(input: Tensor, packed: PackedLinearWeight): Tensor 
   const run = packed.packed && input.dtype === float32 && m * nOut * nIn >= NATIVE_GEMM_MIN_MACS ? nativeFloatPrepackedGemm() : null;
   // what linear() would compute: the TypeScript loops below the native threshold, float64 in float64
   if (!run || !packed.packed) return linear(input, packed.weight, packed.bias);
-  const x = input.contiguous().rawValues() as Float32Array;
+  const x = input.rawValues() as Float32Array;  // contiguous values (a gathered copy for a strided view)
   const y = run(x, m, nIn, packed.packed, nOut, { bias: packed.bias ? (packed.bias.rawValues() as Float32Array) : null });
   return Tensor.fromTypedArray(y, [...input.shape.slice(0, -1), nOut], float32);
 }
