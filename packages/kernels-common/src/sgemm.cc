@@ -57,6 +57,8 @@ constexpr size_t kKc = 256, kMc = 144, kNc = 1024;
 
 // Multiply-adds below which a part is not worth waking a pool thread for.
 constexpr size_t kMinParallelWork = size_t{1} << 20;
+// Floats a range of SGemmPackBT copies at least (a copy costs about what 16 multiply-adds do).
+constexpr size_t kMinParallelCopies = kMinParallelWork / 16;
 
 size_t RoundUp(size_t v, size_t to) { return (v + to - 1) / to * to; }
 
@@ -238,7 +240,7 @@ bool SGemmPanelWidthSupported(size_t nr) { return KernelOfWidth(nr).fn != nullpt
 void SGemmPackBT(const float* b, size_t n, size_t k, float* packed) {
   const size_t nr = SGemmPanelWidth();
   const size_t panels = (n + nr - 1) / nr;
-  ParallelFor(panels, std::max<size_t>(1, kMinParallelWork / (nr * std::max<size_t>(k, 1) * 16)), [&](size_t p0, size_t p1) {
+  ParallelFor(panels, std::max<size_t>(1, kMinParallelCopies / (nr * std::max<size_t>(k, 1))), [&](size_t p0, size_t p1) {
     for (size_t p = p0; p < p1; ++p) PackPanelBT(b + p * nr * k, k, std::min(nr, n - p * nr), k, nr, packed + p * k * nr);
   });
 }
