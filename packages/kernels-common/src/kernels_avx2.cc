@@ -90,15 +90,32 @@ void WidenB(const int8_t* b, size_t nq, int16_t* w) {
 
 // Where a 16-column register tile goes: c (ldc), `valid` columns (1..16), whether to add to C
 // (K blocks after the first), the strip's weight zero points (16, zero padded) or null, and
-// a per-column term added to every row (16, the narrow path's shift) or null.
-struct TileOut {
+// a per-column term added to every row (16, the narrow path's shift) or null. With y set
+// (the last K block of a float-output GEMM), the rows go through the float stage into y
+// instead (C, when accumulating, still supplies the earlier blocks' sums).
+// The float stage's per-column terms of a strip: its first column's scale and bias.
+struct FloatCols {
+  const float* scale;
+  const float* bias;
+  bool relu;
+  size_t ldy;
+};
+struct TileOut {  // passed by value: kept small
   int32_t* c;
   size_t ldc;
   size_t valid;
   bool accumulate;
   const int32_t* zw;
   const int32_t* colTerm;
+  float* y = nullptr;
+  const FloatCols* fc = nullptr;
 };
+
+// The tile r rows further down.
+__attribute__((always_inline)) inline void NextRows(TileOut& o, size_t r) {
+  o.c += r * o.ldc;
+  if (o.y) o.y += r * o.fc->ldy;
+}
 
 // c[0..16) = (accumulate ? c : 0) + (lo: columns 0-7, hi: 8-15); only the first `valid` columns
 // are touched (a partial strip's masked loads / stores never reach the columns past n).
@@ -126,6 +143,38 @@ __attribute__((always_inline)) inline void PutRow(int32_t* c, size_t valid, __m2
   _mm256_maskstore_epi32(c + 8, m1, hi);
 }
 
+// Row r of a float-output tile: lo = columns 0-7, hi = 8-15 (plus C's partial sums when
+// accumulating) through QGemmFloatOut's stage into y. A partial strip's columns past n are
+// neither read (scale, bias, C) nor written: masked loads and stores (slow on AMD: only there).
+__attribute__((always_inline)) inline void FloatRow(__m256i lo, __m256i hi, const TileOut& o, size_t r) {
+  const int32_t* c = o.c + r * o.ldc;
+  const FloatCols& fc = *o.fc;
+  float* y = o.y + r * fc.ldy;
+  const auto stage = [&](__m256i v, __m256 scale, __m256 bias) {
+    const __m256 f = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(v), scale), bias);
+    return fc.relu ? _mm256_andnot_ps(_mm256_cmp_ps(f, _mm256_setzero_ps(), _CMP_LT_OQ), f) : f;  // y < 0 -> 0; NaN stays
+  };
+  if (o.valid == kNr) {
+    if (o.accumulate) {
+      lo = _mm256_add_epi32(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c)));
+      hi = _mm256_add_epi32(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c + 8)));
+    }
+    _mm256_storeu_ps(y, stage(lo, _mm256_loadu_ps(fc.scale), _mm256_loadu_ps(fc.bias)));
+    _mm256_storeu_ps(y + 8, stage(hi, _mm256_loadu_ps(fc.scale + 8), _mm256_loadu_ps(fc.bias + 8)));
+    return;
+  }
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i n = _mm256_set1_epi32(static_cast<int32_t>(o.valid));
+  const __m256i m0 = _mm256_cmpgt_epi32(n, lane);
+  const __m256i m1 = _mm256_cmpgt_epi32(n, _mm256_add_epi32(lane, _mm256_set1_epi32(8)));
+  if (o.accumulate) {
+    lo = _mm256_add_epi32(lo, _mm256_maskload_epi32(c, m0));
+    hi = _mm256_add_epi32(hi, _mm256_maskload_epi32(c + 8, m1));
+  }
+  _mm256_maskstore_ps(y, m0, stage(lo, _mm256_maskload_ps(fc.scale, m0), _mm256_maskload_ps(fc.bias, m0)));
+  _mm256_maskstore_ps(y + 8, m1, stage(hi, _mm256_maskload_ps(fc.scale + 8, m1), _mm256_maskload_ps(fc.bias + 8, m1)));
+}
+
 // Stores one row of a tile: lo = columns 0-7, hi = 8-15; subtracts zw[j] * rowSum, adds colTerm.
 __attribute__((always_inline)) inline void StoreRow(__m256i lo, __m256i hi, const TileOut& o, size_t r, int32_t rowSum) {
   int32_t* c = o.c + r * o.ldc;
@@ -138,6 +187,7 @@ __attribute__((always_inline)) inline void StoreRow(__m256i lo, __m256i hi, cons
     lo = _mm256_sub_epi32(lo, _mm256_mullo_epi32(rs, _mm256_load_si256(reinterpret_cast<const __m256i*>(o.zw))));
     hi = _mm256_sub_epi32(hi, _mm256_mullo_epi32(rs, _mm256_load_si256(reinterpret_cast<const __m256i*>(o.zw + 8))));
   }
+  if (o.y) return FloatRow(lo, hi, o, r);
   PutRow(c, o.valid, lo, hi, o.accumulate);
 }
 
@@ -333,11 +383,16 @@ void NarrowPath::Sums6x16(const void* a, const void* b, size_t steps, int32_t* c
 
 template <class Path>
 void Tile6(const void* a, const void* b, size_t steps, const TileOut& o, const int32_t* rowSum) {
-  for (size_t r = 0; r < 6; ++r) {  // C rows come in from L2 / L3 while the tile computes
+  for (size_t r = 0; r < 6; ++r) {  // the output rows come in from L2 / L3 while the tile computes
+    if (o.y) {
+      _mm_prefetch(reinterpret_cast<const char*>(o.y + r * o.fc->ldy), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(o.y + r * o.fc->ldy + kNr - 1), _MM_HINT_T0);
+      if (!o.accumulate) continue;
+    }
     _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc + kNr - 1), _MM_HINT_T0);
   }
-  if (o.valid == kNr && !o.zw) return Path::Sums6x16(a, b, steps, o.c, o.ldc, o.accumulate, o.colTerm);  // the common case
+  if (o.valid == kNr && !o.zw && !o.y) return Path::Sums6x16(a, b, steps, o.c, o.ldc, o.accumulate, o.colTerm);  // the common case
   alignas(32) int32_t sums[6 * kNr];
   Path::Sums6x16(a, b, steps, sums, kNr, false, nullptr);
   for (size_t r = 0; r < 6; ++r) {
@@ -419,7 +474,7 @@ void StripTiles(const char* a, size_t rows, const void* b, size_t steps, TileOut
   if (full > 0 && rows % kMr != 0 && rows % kMr <= 2) --full;
   const size_t per = next ? (nq + full) / (full + 1) : 0;
   size_t i = 0;
-  for (size_t t = 0; t < full; ++t, i += kMr, o.c += kMr * o.ldc) {
+  for (size_t t = 0; t < full; ++t, i += kMr, NextRows(o, kMr)) {
     PrefetchStrip(next, t * per, t * per + per < nq ? t * per + per : nq);
     Tile6<Path>(a + i * Path::kRowBytes, b, steps, o, rowSum + i);
   }
@@ -433,13 +488,13 @@ void StripTiles(const char* a, size_t rows, const void* b, size_t steps, TileOut
       TileRowsOf<Path>(r, ai, b, 64, steps, o, rowSum + i);
     }
     i += r;
-    o.c += r * o.ldc;
+    NextRows(o, r);
   }
 }
 
 void StripDirect(const int16_t* a, size_t rows, const int8_t* b, size_t nq, TileOut o, const int32_t* rowSum) {
   size_t i = 0;
-  for (; i + 2 <= rows; i += 2, o.c += 2 * o.ldc) TileDirect<2>(a + i * kKc, b, nq, o, rowSum + i);
+  for (; i + 2 <= rows; i += 2, NextRows(o, 2)) TileDirect<2>(a + i * kKc, b, nq, o, rowSum + i);
   if (i < rows) TileDirect<1>(a + i * kKc, b, nq, o, rowSum + i);
 }
 
@@ -450,7 +505,7 @@ void StripDirectNarrow(const uint8_t* a, size_t rows, const int8_t* b, size_t nq
     const size_t r = rows - i >= 4 ? 4 : rows - i;
     TileRowsOf<NarrowPath, true>(r, a + i * kKc, b, kPanelQuadBytes, nq, o, rowSum + i);
     i += r;
-    o.c += r * o.ldc;
+    NextRows(o, r);
   }
 }
 
@@ -620,6 +675,12 @@ void AddOutliers(const Outlier* out, size_t count, const int8_t* b, const TileOu
   }
 }
 
+// The float stage of a strip whose final int32 sums are in C (rows x valid columns).
+void FloatRowsFromC(size_t rows, TileOut o) {
+  o.accumulate = true;  // FloatRow adds C to the (zero) sums
+  for (size_t r = 0; r < rows; ++r) FloatRow(_mm256_setzero_si256(), _mm256_setzero_si256(), o, r);
+}
+
 // One 16-column strip of a packed K block (nq quad rows, kPanelQuadBytes apart) copied to
 // contiguous 64-byte steps, so the tiles' B stays in few L1 sets.
 void CopyStrip(const int8_t* b, size_t nq, int8_t* w) {
@@ -644,12 +705,14 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
   alignas(32) int32_t rowSum[kMc];
   alignas(32) int32_t zwStrip[kNr];
   alignas(32) int32_t colTerm[kNr];
+  FloatCols floatCols;  // the current strip's (stripOut)
   Outlier outlierList[kOutlierMaxEntries];
   for (size_t k0 = 0; k0 < kPadded; k0 += kKc) {
     const size_t kLen = kPadded - k0 < kKc ? kPadded - k0 : kKc;  // multiple of 4
     const size_t kValid = g.k - k0 < kLen ? g.k - k0 : kLen;
     const int8_t* bBlock = g.b + (k0 / kQuad) * kPanelQuadBytes;
     const int32_t* colSums = g.blockColSums + (k0 / kKc) * g.blockColSumStride;
+    const QGemmFloatOut* fo = k0 + kKc >= kPadded ? g.floatOut : nullptr;  // the last block's epilogue
     for (size_t i0 = 0; i0 < g.m; i0 += kMc) {
       const size_t rows = g.m - i0 < kMc ? g.m - i0 : kMc;
       const uint8_t* a = g.a + i0 * g.lda + k0;
@@ -678,6 +741,11 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
             colTerm[j] = j < o.valid ? static_cast<int32_t>(shift * static_cast<uint32_t>(colSums[col + j])) : 0;
           o.colTerm = colTerm;
         }
+        if (fo) {
+          floatCols = {fo->scale + col, fo->bias + col, fo->relu != 0, fo->ldy};
+          o.y = fo->y + i0 * fo->ldy + col;
+          o.fc = &floatCols;
+        }
         return o;
       };
       if (narrow && rows == 1) {
@@ -701,8 +769,15 @@ void QGemmRangeAvx2(const QGemmRangeArgs& g) {
           StripDirectNarrow(aNarrow, rows, bs, kLen / kQuad, o, rowSum);
         } else if (narrow) {
           CopyStrip(bs, kLen / kQuad, bNarrow);
-          StripTiles<NarrowPath>(reinterpret_cast<const char*>(aNarrow), rows, bNarrow, kLen / kQuad, o, rowSum, bn, kLen / kQuad);
-          if (outliers) AddOutliers(outlierList, outliers, bNarrow, o);
+          if (!outliers) {
+            StripTiles<NarrowPath>(reinterpret_cast<const char*>(aNarrow), rows, bNarrow, kLen / kQuad, o, rowSum, bn, kLen / kQuad);
+          } else {  // the corrections go into the int32 sums, before any float stage
+            TileOut sums = o;
+            sums.y = nullptr;
+            StripTiles<NarrowPath>(reinterpret_cast<const char*>(aNarrow), rows, bNarrow, kLen / kQuad, sums, rowSum, bn, kLen / kQuad);
+            AddOutliers(outlierList, outliers, bNarrow, sums);
+            if (o.y) FloatRowsFromC(rows, o);
+          }
         } else if (direct) {
           StripDirect(aw, rows, bs, kLen / kQuad, o, rowSum);
         } else {

@@ -147,10 +147,11 @@ bool UseAvx2Range(int32_t za) {
 #endif
 }
 
-// The AVX2 path: zero points applied in the kernel, results straight into acc (ldc = n).
+// The AVX2 path: zero points applied in the kernel, results straight into acc (ldc = n), or
+// with fo through its float stage into fo->y (acc then only scratch for K > kQGemmKc).
 // Returns false (nothing written) if a thread's scratch could not be allocated.
 bool QGemmS32Avx2(const uint8_t* a, size_t lda, size_t m, int32_t za, const PackedWeights& pw, int32_t* acc,
-                  const GemmPartFn* onPart) {
+                  const GemmPartFn* onPart, const QGemmFloatOut* fo = nullptr) {
 #if defined(QTORCH_X86_64)
   const size_t n = pw.n, panelStride = pw.kq * kQPanel * kQuad;
   std::atomic<bool> ok{true};
@@ -176,6 +177,11 @@ bool QGemmS32Avx2(const uint8_t* a, size_t lda, size_t m, int32_t za, const Pack
     g.c = acc + i0 * n + j0;
     g.ldc = n;
     g.work = work;
+    QGemmFloatOut rangeOut;
+    if (fo) {
+      rangeOut = {fo->scale + j0, fo->bias + j0, fo->relu, fo->y + i0 * fo->ldy + j0, fo->ldy};
+      g.floatOut = &rangeOut;
+    }
     QGemmRangeAvx2(g);
     if (onPart) (*onPart)(i0, i1, j0, j0 + g.n);
   });
@@ -281,6 +287,17 @@ template void QLinear<int8_t>(const int8_t*, size_t, int32_t, const PackedWeight
 void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
                 const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y) {
   const FloatOutputStage stage = MakeFloatOutputStage(inScale, weightScales, weightScaleCount, bias, relu, pw.n);
+  if (m > 0 && pw.n > 0 && pw.k > 0 && UseAvx2Range(za)) {
+    // the stage runs in the kernel's epilogue: no int32 pass over memory
+    const size_t rows = std::min(m, LinearBlockRows(pw.n));
+    int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);  // K > kQGemmKc: earlier blocks' sums
+    bool ok = true;
+    for (size_t i0 = 0; i0 < m && ok; i0 += rows) {
+      const QGemmFloatOut fo{stage.scale.data(), stage.bias.data(), relu ? 1 : 0, y + i0 * pw.n, pw.n};
+      ok = QGemmS32Avx2(a + i0 * pw.k, pw.k, std::min(rows, m - i0), za, pw, acc, nullptr, &fo);
+    }
+    if (ok) return;
+  }
   BlockedLinear(a, m, za, pw, [&](const int32_t* acc, size_t i0, size_t p0, size_t p1, size_t j0, size_t j1) {
     DequantizePart(acc, pw.n, stage, y + i0 * pw.n, pw.n, p0, p1, j0, j1);
   });

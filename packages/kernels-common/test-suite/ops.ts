@@ -182,6 +182,23 @@ export function describeDifferential(t: AddonUnderTest): void {
       }
     });
 
+    // The AVX2 kernel applies the float stage in its tiles' epilogue: 6-row tiles and their
+    // remainders, K past one 512 block (earlier blocks' sums added back), a partial last strip,
+    // and full-range activations whose few outliers are corrected before the stage.
+    it('quantized::linear(_relu)_dynamic: tall inputs, K past a block, partial strips, outliers', () => {
+      const r = new Rand(19);
+      const shapes = [[20, 300, 130], [45, 600, 200], [6, 1100, 256], [45, 1100, 256], [20, 300, 130], [13, 520, 140], [45, 600, 200], [1, 700, 131]];
+      for (const [c, [m, k, n]] of shapes.entries()) {
+        // mostly small values and a few large ones: a wide range whose bulk fits one 129-value window
+        const vals = Float32Array.from(randomInts(m * k, -1000, 1000, r.int(1, 1e9)), (v, i) => (i % 97 === 5 ? v / 50 : v / 1000));
+        const x = Q.Tensor.fromTypedArray(vals, [m, k]);
+        const packed = Q.linearPrepack(qWeight(r, [n, k], c % 2 === 1), fBias(r, n), engine);
+        const opts = { reduceRange: c % 4 === 3 };
+        const fn = c % 3 === 0 ? Q.quantizedLinearReluDynamic : Q.quantizedLinearDynamic;
+        expectBitExact(t, `linear_dynamic tall #${c} ${m}x${k}x${n}`, 'linearDynamic', () => fn(x, packed, opts));
+      }
+    });
+
     it('quantized::conv2d(_relu): kernels 1/3/5, stride, padding, dilation, groups, depthwise, 1x1, batch', () => {
       const r = new Rand(13);
       const cases: Array<{ b: number; cin: number; cout: number; groups: number; k: [number, number]; stride: number; pad: number; dil: number; h: number; w: number }> = [

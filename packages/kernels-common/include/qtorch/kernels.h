@@ -53,6 +53,16 @@ void QGemmNeonI8mm(const QGemmBlock& blk); // usdot (u8 x s8): exact
 // blockColSums (per K block of kQGemmKc, per column: the sum of B over that block, row kb at
 // blockColSums + kb * blockColSumStride, the range's first column at index 0).
 enum : size_t { kQGemmKc = 512, kQGemmMc = 144 };
+// The dynamic linear's float output stage (qgemm.h FloatOutputStage) as a GEMM's epilogue:
+// y[i * ldy + j] = f32(f32(f32(C[i, j]) * scale[j]) + bias[j]), then 0 where relu and y < 0
+// (NaN and -0 pass). scale, bias and y start at the GEMM range's first column.
+struct QGemmFloatOut {
+  const float* scale;
+  const float* bias;
+  int relu;
+  float* y;
+  size_t ldy;
+};
 enum : size_t { kQGemmWorkElems = kQGemmMc * kQGemmKc + kQGemmKc * 16 };
 struct QGemmRangeArgs {
   const uint8_t* a;
@@ -69,6 +79,9 @@ struct QGemmRangeArgs {
   int32_t* c;
   size_t ldc;
   int16_t* work;
+  // Optional: the last K block's sums leave through this float stage instead of into C (C then
+  // holds only the earlier blocks' partial sums, when K > kQGemmKc, and serves as scratch).
+  const QGemmFloatOut* floatOut = nullptr;
 };
 void QGemmRangeAvx2(const QGemmRangeArgs& args);  // int16 widening + vpmaddwd: exact for full-range u8
 
