@@ -246,33 +246,36 @@ void TileRows(const void* a, const void* b, size_t bStride, size_t steps, const 
   if (R > 4) StoreRow(c40, c41, o, 4, rowSum[4]);
 }
 
-// The full 6 x 16 tile needs all 16 ymm registers (12 accumulators, 2 B, the broadcast and a
-// product); GCC spills two accumulators of the intrinsics version every iteration, so its
-// loop is assembly with fixed registers: ymm0-11 = rows 0-5 x (columns 0-7, 8-15).
-// Wide row: vpmaddwd of the broadcast k pair with each B vector.
+// The full 6 x 16 tile: ymm0-11 = rows 0-5 x (columns 0-7, 8-15); GCC spills accumulators of
+// the intrinsics version every iteration, so its loop is assembly with fixed registers. B is
+// read as the multiplies' memory operands (loads issue on the load ports; a register copy of
+// B would leave no room for the narrow path's ones, and its broadcasts and loads of those
+// kept the tile at ~85% of the instruction mix's peak: ~90% this way, measured in isolation).
+// Wide row: vpmaddwd of the broadcast k pair with each B vector (in ymm12, ymm13: measured
+// faster here than memory operands).
 #define QTORCH_WIDE_ROW(off, lo, hi)                           \
   "vpbroadcastd " #off "(%[a]), %%ymm14\n\t"                   \
   "vpmaddwd %%ymm12, %%ymm14, %%ymm15\n\t"                     \
   "vpaddd %%ymm15, %%ymm" #lo ", %%ymm" #lo "\n\t"              \
   "vpmaddwd %%ymm13, %%ymm14, %%ymm14\n\t"                     \
   "vpaddd %%ymm14, %%ymm" #hi ", %%ymm" #hi "\n\t"
-// Narrow row: vpmaddubsw (u8 broadcast quad x s8 B) to int16 pair sums, vpmaddwd by ones.
+// Narrow row: vpmaddubsw (u8 broadcast quad x s8 B) to int16 pair sums, vpmaddwd by the ones
+// in ymm15.
 #define QTORCH_NARROW_ROW(off, lo, hi)                         \
-  "vpbroadcastd " #off "(%[a]), %%ymm14\n\t"                   \
-  "vpmaddubsw %%ymm12, %%ymm14, %%ymm15\n\t"                   \
-  "vpmaddwd (%[ones]), %%ymm15, %%ymm15\n\t"                   \
-  "vpaddd %%ymm15, %%ymm" #lo ", %%ymm" #lo "\n\t"              \
-  "vpmaddubsw %%ymm13, %%ymm14, %%ymm14\n\t"                   \
-  "vpmaddwd (%[ones]), %%ymm14, %%ymm14\n\t"                   \
-  "vpaddd %%ymm14, %%ymm" #hi ", %%ymm" #hi "\n\t"
+  "vpbroadcastd " #off "(%[a]), %%ymm13\n\t"                   \
+  "vpmaddubsw (%[b]), %%ymm13, %%ymm14\n\t"                    \
+  "vpmaddwd %%ymm15, %%ymm14, %%ymm14\n\t"                     \
+  "vpaddd %%ymm14, %%ymm" #lo ", %%ymm" #lo "\n\t"              \
+  "vpmaddubsw 32(%[b]), %%ymm13, %%ymm12\n\t"                  \
+  "vpmaddwd %%ymm15, %%ymm12, %%ymm12\n\t"                     \
+  "vpaddd %%ymm12, %%ymm" #hi ", %%ymm" #hi "\n\t"
 static_assert(WidePath::kRowBytes == 1024 && NarrowPath::kRowBytes == 512, "row offsets of the tile loops");
 #define QTORCH_LOOP6(ROWS)                                                                  \
   "test %[n], %[n]\n\t"                                                                     \
   "jz 2f\n\t"                                                                               \
+  "vmovdqa (%[ones]), %%ymm15\n\t"                                                          \
   ".p2align 5\n"                                                                            \
   "1:\n\t"                                                                                  \
-  "vmovdqa (%[b]), %%ymm12\n\t"                                                             \
-  "vmovdqa 32(%[b]), %%ymm13\n\t"                                                           \
   ROWS                                                                                      \
   "add $4, %[a]\n\t"                                                                        \
   "add $64, %[b]\n\t"                                                                       \
@@ -280,6 +283,8 @@ static_assert(WidePath::kRowBytes == 1024 && NarrowPath::kRowBytes == 512, "row 
   "jnz 1b\n"                                                                                \
   "2:\n\t"
 #define QTORCH_WIDE_ROWS                                                                    \
+  "vmovdqa (%[b]), %%ymm12\n\t"                                                             \
+  "vmovdqa 32(%[b]), %%ymm13\n\t"                                                           \
   QTORCH_WIDE_ROW(0, 0, 1) QTORCH_WIDE_ROW(1024, 2, 3) QTORCH_WIDE_ROW(2048, 4, 5)          \
   QTORCH_WIDE_ROW(3072, 6, 7) QTORCH_WIDE_ROW(4096, 8, 9) QTORCH_WIDE_ROW(5120, 10, 11)
 #define QTORCH_NARROW_ROWS                                                                  \
