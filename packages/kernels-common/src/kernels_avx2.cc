@@ -204,6 +204,7 @@ struct WidePath {
   static constexpr size_t kRowBytes = kKc * sizeof(int16_t);  // between widened A rows
   __attribute__((always_inline)) static __m256i Dot(__m256i a, __m256i b) { return _mm256_madd_epi16(a, b); }
   static void Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate, const int32_t* colTerm);
+  static void Sums6x16Float(const void* a, const void* b, size_t steps, const int32_t* colTerm, float* y, const FloatCols& fc);
 };
 struct NarrowPath {
   static constexpr size_t kRowBytes = kKc;  // between shifted u8 A rows
@@ -213,6 +214,7 @@ struct NarrowPath {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1));
   }
   static void Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate, const int32_t* colTerm);
+  static void Sums6x16Float(const void* a, const void* b, size_t steps, const int32_t* colTerm, float* y, const FloatCols& fc);
 };
 
 // R x 16 tile over `steps` steps: a = packed rows (Path::kRowBytes apart), b = 64 bytes per
@@ -368,12 +370,55 @@ static_assert(WidePath::kRowBytes == 1024 && NarrowPath::kRowBytes == 512, "row 
                      : QTORCH_CLOBBER6);                                                     \
   }
 
+// One row's 16 sums (ymm lo, hi) through the float stage into y row at `dst` (a memory operand
+// expression): f32(acc) * scale + bias, then max(floor, v) with floor = 0 (relu: v < 0 -> +0,
+// -0 and NaN pass as vmaxps returns its second source on ties and NaN) or -inf (identity).
+#define QTORCH_FROW(lo, hi, dst, dst32)                          \
+  "vcvtdq2ps %%ymm" #lo ", %%ymm" #lo "\n\t"                     \
+  "vmulps (%[sc]), %%ymm" #lo ", %%ymm" #lo "\n\t"               \
+  "vaddps (%[bi]), %%ymm" #lo ", %%ymm" #lo "\n\t"               \
+  "vmaxps %%ymm" #lo ", %%ymm14, %%ymm" #lo "\n\t"               \
+  "vmovups %%ymm" #lo ", " dst "\n\t"                           \
+  "vcvtdq2ps %%ymm" #hi ", %%ymm" #hi "\n\t"                     \
+  "vmulps 32(%[sc]), %%ymm" #hi ", %%ymm" #hi "\n\t"             \
+  "vaddps 32(%[bi]), %%ymm" #hi ", %%ymm" #hi "\n\t"             \
+  "vmaxps %%ymm" #hi ", %%ymm14, %%ymm" #hi "\n\t"               \
+  "vmovups %%ymm" #hi ", " dst32 "\n\t"
+#define QTORCH_FSTORE6                                                                       \
+  "vbroadcastss (%[fl]), %%ymm14\n\t"                                                       \
+  QTORCH_FROW(0, 1, "(%[y0])", "32(%[y0])") QTORCH_FROW(2, 3, "(%[y0],%[ldy])", "32(%[y0],%[ldy])") \
+  QTORCH_FROW(4, 5, "(%[y0],%[ldy],2)", "32(%[y0],%[ldy],2)") QTORCH_FROW(6, 7, "(%[y3])", "32(%[y3])") \
+  QTORCH_FROW(8, 9, "(%[y3],%[ldy])", "32(%[y3],%[ldy])") QTORCH_FROW(10, 11, "(%[y3],%[ldy],2)", "32(%[y3],%[ldy],2)")
+// The float-output tile (single K block): colTerm (or 0) + the sums, through the float stage
+// straight from the registers into 6 rows of y (fc.ldy apart): no int32 round trip.
+#define QTORCH_SUMS6_FLOAT(ROWS)                                                             \
+  alignas(32) static const int16_t ones[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}; \
+  alignas(32) static const int32_t zeros[16] = {};                                           \
+  static const float floors[2] = {-__builtin_inff(), 0.0f};                                  \
+  const int32_t* ct = colTerm ? colTerm : zeros;                                             \
+  const size_t ldy = fc.ldy * sizeof(float);                                                 \
+  float* y3 = y + 3 * fc.ldy;                                                                \
+  __asm__ volatile(QTORCH_INIT6 QTORCH_LOOP6(ROWS) QTORCH_FSTORE6                            \
+                   : [a] "+r"(a), [b] "+r"(b), [n] "+r"(steps)                               \
+                   : [y0] "r"(y), [y3] "r"(y3), [ldy] "r"(ldy), [ones] "r"(ones), [ct] "r"(ct), \
+                     [sc] "r"(fc.scale), [bi] "r"(fc.bias), [fl] "r"(floors + (fc.relu ? 1 : 0)) \
+                   : QTORCH_CLOBBER6);
+
 void WidePath::Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate, const int32_t* colTerm) {
   QTORCH_SUMS6(QTORCH_WIDE_ROWS)
 }
 void NarrowPath::Sums6x16(const void* a, const void* b, size_t steps, int32_t* c, size_t ldc, bool accumulate, const int32_t* colTerm) {
   QTORCH_SUMS6(QTORCH_NARROW_ROWS)
 }
+void WidePath::Sums6x16Float(const void* a, const void* b, size_t steps, const int32_t* colTerm, float* y, const FloatCols& fc) {
+  QTORCH_SUMS6_FLOAT(QTORCH_WIDE_ROWS)
+}
+void NarrowPath::Sums6x16Float(const void* a, const void* b, size_t steps, const int32_t* colTerm, float* y, const FloatCols& fc) {
+  QTORCH_SUMS6_FLOAT(QTORCH_NARROW_ROWS)
+}
+#undef QTORCH_FROW
+#undef QTORCH_FSTORE6
+#undef QTORCH_SUMS6_FLOAT
 #undef QTORCH_WIDE_ROW
 #undef QTORCH_NARROW_ROW
 #undef QTORCH_WIDE_ROWS
@@ -397,7 +442,10 @@ void Tile6(const void* a, const void* b, size_t steps, const TileOut& o, const i
     _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(o.c + r * o.ldc + kNr - 1), _MM_HINT_T0);
   }
-  if (o.valid == kNr && !o.zw && !o.y) return Path::Sums6x16(a, b, steps, o.c, o.ldc, o.accumulate, o.colTerm);  // the common case
+  if (o.valid == kNr && !o.zw) {  // the common cases, straight from the registers
+    if (!o.y) return Path::Sums6x16(a, b, steps, o.c, o.ldc, o.accumulate, o.colTerm);
+    if (!o.accumulate) return Path::Sums6x16Float(a, b, steps, o.colTerm, o.y, *o.fc);
+  }
   alignas(32) int32_t sums[6 * kNr];
   Path::Sums6x16(a, b, steps, sums, kNr, false, nullptr);
   for (size_t r = 0; r < 6; ++r) {

@@ -187,15 +187,23 @@ export function describeDifferential(t: AddonUnderTest): void {
     // and full-range activations whose few outliers are corrected before the stage.
     it('quantized::linear(_relu)_dynamic: tall inputs, K past a block, partial strips, outliers', () => {
       const r = new Rand(19);
-      const shapes = [[20, 300, 130], [45, 600, 200], [6, 1100, 256], [45, 1100, 256], [20, 300, 130], [13, 520, 140], [45, 600, 200], [1, 700, 131]];
-      for (const [c, [m, k, n]] of shapes.entries()) {
+      // [m, k, n, relu, reduceRange]: reduce_range inputs take the narrow path whole; full-range
+      // ones have outliers past the 129-value window (corrected before the stage) when tall
+      const cases: Array<[number, number, number, boolean, boolean]> = [
+        [20, 300, 130, true, true], [20, 300, 130, false, false], [45, 600, 200, true, false], [6, 1100, 256, false, true],
+        [45, 1100, 256, true, true], [13, 520, 140, false, false], [45, 512, 200, true, false], [12, 64, 48, true, true], [1, 700, 131, false, true],
+      ];
+      for (const [c, [m, k, n, relu, reduceRange]] of cases.entries()) {
         // mostly small values and a few large ones: a wide range whose bulk fits one 129-value window
         const vals = Float32Array.from(randomInts(m * k, -1000, 1000, r.int(1, 1e9)), (v, i) => (i % 97 === 5 ? v / 50 : v / 1000));
         const x = Q.Tensor.fromTypedArray(vals, [m, k]);
-        const packed = Q.linearPrepack(qWeight(r, [n, k], c % 2 === 1), fBias(r, n), engine);
-        const opts = { reduceRange: c % 4 === 3 };
-        const fn = c % 3 === 0 ? Q.quantizedLinearReluDynamic : Q.quantizedLinearDynamic;
-        expectBitExact(t, `linear_dynamic tall #${c} ${m}x${k}x${n}`, 'linearDynamic', () => fn(x, packed, opts));
+        const w = qWeight(r, [n, k], c % 2 === 1);
+        // symmetric weights (zero points 0, as dynamic quantization makes them) but for every third case
+        const q = w.quantizer!;
+        if (c % 3 !== 2) w.quantizer = 'zeroPoints' in q ? { ...q, zeroPoints: new Float64Array(n) } : { ...q, zeroPoint: 0 };
+        const packed = Q.linearPrepack(w, fBias(r, n), engine);
+        const fn = relu ? Q.quantizedLinearReluDynamic : Q.quantizedLinearDynamic;
+        expectBitExact(t, `linear_dynamic tall #${c} ${m}x${k}x${n}`, 'linearDynamic', () => fn(x, packed, { reduceRange }));
       }
     });
 
