@@ -9,7 +9,7 @@ import * as Q from '@qtorch/qtensor';
 import type { Tensor } from '@qtorch/qtensor';
 import { randomInts } from './reference.js';
 import { RANGE, Rand, describeTensor, expectBitExact, nativeAndReference, qActivation, withNative } from './ops.js';
-import { type AddonUnderTest } from './suite.js';
+import { type AddonUnderTest, restoringThreads } from './suite.js';
 
 const DTYPES = [Q.quint8, Q.qint8] as const;
 const rangeOf = (d: Q.DType): readonly [number, number] => RANGE[d.name as 'quint8' | 'qint8'];
@@ -195,8 +195,7 @@ export function describeElementwiseOps(t: AddonUnderTest): void {
     it('pools on large planes and many planes: bit-exact for 1, 2 and 3 threads', () => {
       const r = new Rand(61);
       const big = qActivation(r, [2, 64, 64, 64]), many = qActivation(r, [1, 1024, 9, 9], Q.qint8);
-      const prev = t.api.numThreads();
-      try {
+      restoringThreads(t.api, () => {
         for (const n of [1, 2, 3]) {
           t.api.setNumThreads(n);
           expectBitExact(t, `max_pool2d ${n} threads`, 'qmaxPool2d', () => Q.quantizedMaxPool2d(big, 3, { stride: 2, padding: 1 }));
@@ -204,9 +203,7 @@ export function describeElementwiseOps(t: AddonUnderTest): void {
           expectBitExact(t, `adaptive_avg_pool2d ${n} threads`, 'qadaptiveAvgPool2d', () => Q.quantizedAdaptiveAvgPool2d(big, [7, 7]));
           expectBitExact(t, `sigmoid ${n} threads`, 'qactivation', () => Q.quantizedSigmoid(big));
         }
-      } finally {
-        t.api.setNumThreads(prev);
-      }
+      });
     });
   });
 

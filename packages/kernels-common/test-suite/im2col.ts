@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Q from '@qtorch/qtensor';
 import { randomInts } from './reference.js';
-import type { AddonUnderTest } from './suite.js';
+import { type AddonUnderTest, restoringThreads } from './suite.js';
 
 type V3 = [number, number, number];
 interface Geometry { cg: number; big: V3; kernel: V3; stride: V3; pad: V3; dilation: V3 }
@@ -51,8 +51,7 @@ const GEOMETRIES: Geometry[] = [
 export function describeIm2col(t: AddonUnderTest): void {
   describe(`${t.packageName} float32 im2col`, () => {
     it('every geometry: the exact floats of a per-element loop, at an offset, for 1 and 2 threads', () => {
-      const prev = t.api.numThreads();
-      try {
+      restoringThreads(t.api, () => {
         for (const [n, g] of GEOMETRIES.entries()) {
           const off = 7, volume = g.cg * g.big[0] * g.big[1] * g.big[2];
           const src = Float32Array.from(randomInts(off + volume, -1000, 1000, 90 + n), (v) => v / 7);
@@ -64,9 +63,7 @@ export function describeIm2col(t: AddonUnderTest): void {
             expect({ n, threads, equal: cols.every((v, i) => Object.is(v, want[i])) }).toEqual({ n, threads, equal: true });
           }
         }
-      } finally {
-        t.api.setNumThreads(prev);
-      }
+      });
     });
 
     it('argument checks: types, geometry length and values, extents, overlap', () => {

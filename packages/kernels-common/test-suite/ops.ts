@@ -11,7 +11,7 @@ import type { Tensor } from '@qtorch/qtensor';
 import { runConformance } from '../../../tools/conformance/src/index.js';
 import { NATIVE_QUANTIZED_OPS, createKernelsApi, missingOpFunctions, registerNativeOps, type NativeBinding, type QtensorApi } from '../ts/index.js';
 import { Rand, randomInts } from './reference.js';
-import { type AddonUnderTest, forEachIsa } from './suite.js';
+import { type AddonUnderTest, forEachIsa, restoringThreads } from './suite.js';
 
 export { Rand } from './reference.js';
 
@@ -208,13 +208,10 @@ export function describeDifferential(t: AddonUnderTest): void {
         const packed = Q.linearPrepack(w, fBias(r, n), engine);
         const fn = relu ? Q.quantizedLinearReluDynamic : Q.quantizedLinearDynamic;
         // one thread: a whole row of panels per kernel call (the outlier path wants >= 128 columns)
-        const prev = t.api.numThreads();
-        t.api.setNumThreads(1);
-        try {
+        restoringThreads(t.api, () => {
+          t.api.setNumThreads(1);
           expectBitExact(t, `linear_dynamic tall #${c} ${m}x${k}x${n}`, 'linearDynamic', () => fn(x, packed, { reduceRange }));
-        } finally {
-          t.api.setNumThreads(prev);
-        }
+        });
       }
     });
 
@@ -462,16 +459,13 @@ export function describeThreads(t: AddonUnderTest): void {
   describe(`${t.packageName} intra-op threads`, () => {
     /** Runs `fn` with each thread count, restoring the default afterwards. */
     const forEachThreadCount = (fn: (threads: number) => void): void => {
-      const prev = t.api.numThreads();
-      try {
+      restoringThreads(t.api, () => {
         for (const n of [1, 2, 3, 5]) {
           t.api.setNumThreads(n);
           expect(t.api.numThreads()).toBe(n);
           fn(n);
         }
-      } finally {
-        t.api.setNumThreads(prev);
-      }
+      });
     };
     it('setNumThreads validates its argument', () => {
       expect(() => t.api.setNumThreads(0)).toThrow(RangeError);
@@ -496,17 +490,14 @@ export function describeThreads(t: AddonUnderTest): void {
       }
     });
     it.runIf(process.platform === 'linux')('pool threads are named qtorch-pool (ps, top, debuggers)', () => {
-      const prev = t.api.numThreads();
-      try {
+      restoringThreads(t.api, () => {
         t.api.setNumThreads(3);
         const r = new Rand(43);
         const x = Q.makeQTensor([100, 200], Q.quint8, 0.02, 7, randomInts(100 * 200, 0, 255, 3));
         Q.quantizedLinear(x, Q.linearPrepack(qWeight(r, [260, 200], true), null, t.engine), 0.3, 11);  // splits: starts the workers
         const names = readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim());
         expect(names).toContain('qtorch-pool');
-      } finally {
-        t.api.setNumThreads(prev);
-      }
+      });
     });
     it('linear (rows and panels split), conv (chunks and planes split), elementwise: bit-exact for 1, 2, 3, 5 threads', () => {
       const r = new Rand(41);

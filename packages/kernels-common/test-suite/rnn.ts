@@ -11,7 +11,7 @@ import * as Q from '@qtorch/qtensor';
 import type { Tensor } from '@qtorch/qtensor';
 import type { RnnCellKind, RnnDynamicLayerArgs, RnnDynamicLayerResult } from '../ts/index.js';
 import { randomInts } from './reference.js';
-import { type AddonUnderTest, forEachIsa } from './suite.js';
+import { type AddonUnderTest, forEachIsa, restoringThreads } from './suite.js';
 
 const GATES: Record<RnnCellKind, number> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
 const OP = 'qtorch::rnn_dynamic_layer';
@@ -233,8 +233,7 @@ export function describeRnn(t: AddonUnderTest): void {
         cell: 'lstm', steps, batch, hidden, igates: floats(steps * batch * gh, 77, 2), packedHh: packedHh(engine, gh, hidden, 78, true, true),
         reduceRange: true, h0: floats(batch * hidden, 79, 1), c0: floats(batch * hidden, 80, 1), reverse: false,
       };
-      const prev = t.api.numThreads();
-      try {
+      restoringThreads(t.api, () => {
         t.api.setNumThreads(1);
         const one = layer()(args);
         expectSameResult(one, referenceLayer(engine, args), 'lstm 1 thread');
@@ -243,9 +242,7 @@ export function describeRnn(t: AddonUnderTest): void {
           const r = layer()(args);
           expect([Array.from(r.output), Array.from(r.h), Array.from(r.c!)], `${n} threads`).toEqual([Array.from(one.output), Array.from(one.h), Array.from(one.c!)]);
         }
-      } finally {
-        t.api.setNumThreads(prev);
-      }
+      });
     });
   });
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import * as Q from '@qtorch/qtensor';
 import { type NativeBinding, createKernelsApi } from '../ts/index.js';
 import { randomInts } from './reference.js';
-import { type AddonUnderTest, forEachIsa } from './suite.js';
+import { type AddonUnderTest, forEachIsa, restoringThreads } from './suite.js';
 
 /** A strided GEMM call: operands are views at an offset with a leading dimension > their row. */
 interface Case {
@@ -136,8 +136,7 @@ export function describeSGemmStrided(t: AddonUnderTest): void {
     });
 
     it('the same floats for 1, 2 and 3 threads (row and column splits)', () => {
-      const prev = t.api.numThreads();
-      try {
+      restoringThreads(t.api, () => {
         for (const c of [
           { transA: false, transB: true, m: 40, n: 700, k: 300, alpha: 1, beta: 0, bias: true },  // splits N
           { transA: true, transB: false, m: 600, n: 20, k: 300, alpha: 1, beta: 1, bias: false },  // splits M
@@ -151,9 +150,7 @@ export function describeSGemmStrided(t: AddonUnderTest): void {
           expect(results[1]).toEqual(results[0]);
           expect(results[2]).toEqual(results[0]);
         }
-      } finally {
-        t.api.setNumThreads(prev);
-      }
+      });
     });
 
     it('argument checks: types, extents with offsets, leading dimensions, overlap of C with an operand', () => {
@@ -207,8 +204,7 @@ export function describeSGemmStrided(t: AddonUnderTest): void {
     it('packLinearWeight / linearPacked: the floats of linear() on every ISA (tails of panels and K blocks, 1-3 threads), without repacking', () => {
       expect(t.listNativeOps()).toEqual(expect.arrayContaining([Q.FLOAT_PACK_OP, Q.FLOAT_PREPACKED_GEMM_OP]));
       Q.manualSeed(12);
-      const prev = t.api.numThreads();
-      try {
+      restoringThreads(t.api, () => {
         forEachIsa(t.api, (isa) => {
           // n past a 16 / 32 column panel, k past a 256 block, m across 6-row tiles and the 144-row block
           for (const [m, n, k, threads] of [[1, 33, 257, 1], [7, 100, 40, 2], [150, 70, 513, 3], [128, 1024, 300, 2]] as const) {
@@ -221,9 +217,7 @@ export function describeSGemmStrided(t: AddonUnderTest): void {
             expect(Array.from(Q.linearPacked(x, Q.packLinearWeight(w)).values())).toEqual(Array.from(Q.linear(x, w).values()));
           }
         });
-      } finally {
-        t.api.setNumThreads(prev);
-      }
+      });
       // packed on the widest ISA, run after lowering the active one: that kernel still reads its panels
       const x = Q.randn([20, 300]), w = Q.randn([40, 300]);
       const wide = Q.packLinearWeight(w);

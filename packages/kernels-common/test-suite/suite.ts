@@ -29,6 +29,16 @@ export function availableIsas(api: KernelsApi): Isa[] {
   return ISAS.slice(0, ISAS.indexOf(api.detectedIsa()) + 1);
 }
 
+/** Runs `fn` (which may set any thread count), then gives the pool back the count it had. */
+export function restoringThreads<T>(api: Pick<KernelsApi, 'numThreads' | 'setNumThreads'>, fn: () => T): T {
+  const prev = api.numThreads();
+  try {
+    return fn();
+  } finally {
+    api.setNumThreads(prev);
+  }
+}
+
 /** Runs `fn` once per available ISA, restoring the detected level afterwards. */
 export function forEachIsa(api: KernelsApi, fn: (isa: Isa) => void): void {
   try {
@@ -194,8 +204,7 @@ export function describeQGemm(t: AddonUnderTest): void {
     }
 
     it('qgemmS32 with activation outliers on one thread (whole ranges: every strip corrected) and on 3', () => {
-      const prev = api.numThreads();
-      try {
+      restoringThreads(api, () => {
         for (const c of [windowCase(40, 300, 700, 65, true, 30, 40, 150), windowCase(145, 131, 520, 66, false, 200, 100, 80)]) {
           const expected = refQGemm(c.a, c.w, c.m, c.n, c.k, c.za, c.zw);
           const packed = api.packWeights(Int8Array.from(c.w), c.n, c.k, Int32Array.from(c.zw));
@@ -205,16 +214,13 @@ export function describeQGemm(t: AddonUnderTest): void {
             expect({ threads, equal: got.every((v, i) => v === expected[i]) }).toEqual({ threads, equal: true });
           }
         }
-      } finally {
-        api.setNumThreads(prev);
-      }
+      });
     });
 
     it('qgemmS32 split over panels and over rows: 1 and 2 threads give the reference integers', () => {
       // sizes above the pool's threshold: 5 panels (split by panels), 1 panel x 200 rows (by rows)
       const splits = [gemmCase(20, 300, 1100, 31, true), gemmCase(200, 50, 700, 32, false)];
-      const prev = api.numThreads();
-      try {
+      restoringThreads(api, () => {
         for (const c of splits) {
           const expected = refQGemm(c.a, c.w, c.m, c.n, c.k, c.za, c.zw);
           const packed = api.packWeights(Int8Array.from(c.w), c.n, c.k, Int32Array.from(c.zw));
@@ -226,9 +232,7 @@ export function describeQGemm(t: AddonUnderTest): void {
             });
           }
         }
-      } finally {
-        api.setNumThreads(prev);
-      }
+      });
     });
 
     it(`qlinear (${t.engine} numerics) and qlinearDynamic: every ISA equals the reference pipeline`, () => {
