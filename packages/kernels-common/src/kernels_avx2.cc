@@ -88,18 +88,19 @@ void WidenB(const int8_t* b, size_t nq, int16_t* w) {
   }
 }
 
-// Where a 16-column register tile goes: c (ldc), `valid` columns (1..16), whether to add to C
-// (K blocks after the first), the strip's weight zero points (16, zero padded) or null, and
-// a per-column term added to every row (16, the narrow path's shift) or null. With y set
-// (the last K block of a float-output GEMM), the rows go through the float stage into y
-// instead (C, when accumulating, still supplies the earlier blocks' sums).
-// The float stage's per-column terms of a strip: its first column's scale and bias.
+// The float stage's terms for a strip: its first column's scale and bias, relu, y's row stride.
 struct FloatCols {
   const float* scale;
   const float* bias;
   bool relu;
   size_t ldy;
 };
+
+// Where a 16-column register tile goes: c (ldc), `valid` columns (1..16), whether to add to C
+// (K blocks after the first), the strip's weight zero points (16, zero padded) or null, and
+// a per-column term added to every row (16, the narrow path's shift) or null. With y set
+// (the last K block of a float-output GEMM), the rows go through the float stage into y
+// instead (C, when accumulating, still supplies the earlier blocks' sums).
 struct TileOut {  // passed by value: kept small
   int32_t* c;
   size_t ldc;

@@ -259,17 +259,28 @@ struct Unsigned<int8_t> {
 // requantized while still in cache, and temporary memory stays bounded for any M.
 static size_t LinearBlockRows(size_t n) { return std::max<size_t>(64, (size_t{1} << 20) / std::max<size_t>(n, 1)); }
 
+// The fused linear ops' row blocks: block(acc, i0, rows) for each block of rows from i0, acc
+// this thread's int32 scratch for one block (ldc = n); stops at the first block that returns false.
+template <typename Block>
+static bool ForRowBlocks(size_t m, const PackedWeights& pw, Block&& block) {
+  const size_t rows = std::min(m, LinearBlockRows(pw.n));
+  int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);
+  for (size_t i0 = 0; i0 < m; i0 += rows) {
+    if (!block(acc, i0, std::min(rows, m - i0))) return false;
+  }
+  return true;
+}
+
 // The fused linear ops' GEMM: row blocks into this thread's int32 scratch (ldc = n), each
 // finished part handed on its thread, while in cache (no second dispatch), to
 // stage(acc, i0: the block's first row, rows [p0, p1) and columns [j0, j1) of the block).
 template <typename Stage>
 static void BlockedLinear(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, Stage&& stage) {
-  const size_t rows = std::min(m, LinearBlockRows(pw.n));
-  int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);
-  for (size_t i0 = 0; i0 < m; i0 += rows) {
+  ForRowBlocks(m, pw, [&](int32_t* acc, size_t i0, size_t rows) {
     const GemmPartFn part = [&](size_t p0, size_t p1, size_t j0, size_t j1) { stage(acc, i0, p0, p1, j0, j1); };
-    QGemmS32(a + i0 * pw.k, std::min(rows, m - i0), za, pw, acc, &part);
-  }
+    QGemmS32(a + i0 * pw.k, rows, za, pw, acc, &part);
+    return true;
+  });
 }
 
 template <typename T>
@@ -287,16 +298,13 @@ template void QLinear<int8_t>(const int8_t*, size_t, int32_t, const PackedWeight
 void QLinearF32(const uint8_t* a, size_t m, int32_t za, const PackedWeights& pw, double inScale,
                 const double* weightScales, size_t weightScaleCount, const float* bias, bool relu, float* y) {
   const FloatOutputStage stage = MakeFloatOutputStage(inScale, weightScales, weightScaleCount, bias, relu, pw.n);
-  if (m > 0 && pw.n > 0 && pw.k > 0 && UseAvx2Range(za)) {
-    // the stage runs in the kernel's epilogue: no int32 pass over memory
-    const size_t rows = std::min(m, LinearBlockRows(pw.n));
-    int32_t* acc = ThreadScratch<int32_t, kScratchLinearAcc>(rows * pw.n);  // K > kQGemmKc: earlier blocks' sums
-    bool ok = true;
-    for (size_t i0 = 0; i0 < m && ok; i0 += rows) {
-      const QGemmFloatOut fo{stage.scale.data(), stage.bias.data(), relu ? 1 : 0, y + i0 * pw.n, pw.n};
-      ok = QGemmS32Avx2(a + i0 * pw.k, pw.k, std::min(rows, m - i0), za, pw, acc, nullptr, &fo);
-    }
-    if (ok) return;
+  // the stage runs in the AVX2 kernel's epilogue: no int32 pass over memory (acc holds the
+  // earlier K blocks' sums when K > kQGemmKc); false: a thread lacked scratch, the path below redoes it
+  if (m > 0 && pw.n > 0 && pw.k > 0 && UseAvx2Range(za) && ForRowBlocks(m, pw, [&](int32_t* acc, size_t i0, size_t rows) {
+        const QGemmFloatOut fo{stage.scale.data(), stage.bias.data(), relu ? 1 : 0, y + i0 * pw.n, pw.n};
+        return QGemmS32Avx2(a + i0 * pw.k, pw.k, rows, za, pw, acc, nullptr, &fo);
+      })) {
+    return;
   }
   BlockedLinear(a, m, za, pw, [&](const int32_t* acc, size_t i0, size_t p0, size_t p1, size_t j0, size_t j1) {
     DequantizePart(acc, pw.n, stage, y + i0 * pw.n, pw.n, p0, p1, j0, j1);
