@@ -1,4 +1,4 @@
-// N-API entry point of the dynamic recurrent layer (rnn.h). Every argument is validated before
+// N-API entry points of the recurrent layers (rnn.h). Every argument is validated before
 // any memory is touched (napi_args.h); outputs are written into arrays the caller owns, so a
 // layer's time loop allocates nothing per step and never returns to JavaScript.
 #include <cstdint>
@@ -28,34 +28,60 @@ float* FloatArg(const Ctx& c, size_t i, const char* name, uint64_t want, const c
 
 bool Overlap(const float* a, const float* b, uint64_t n, uint64_t m) { return a && b && a < b + m && b < a + n; }
 
-// The arguments every form of the layer call shares: cell (index 0), and steps, batch, hidden,
-// packed W_hh, its weight scales, bias|null, reduceRange, reverse, h0, c|null, output from index
-// `at` on (read in two parts, so each form checks its input gates' arguments in between). `gn`
-// is the element count the input gates have.
-struct LayerArgs {
-  DynamicRnnLayer l;
-  std::vector<double> weightScales;
-  uint64_t hn = 0, gn = 0, on = 0;
+// Element counts of a layer call's arrays (checked against overflow).
+struct LayerCounts {
+  uint64_t hn = 0, gn = 0, on = 0;  // h (batch * hidden), input gates, output
   size_t outputIndex = 0, cIndex = 0;
 };
 
-// The cell and the dims (steps, batch, hidden at `at`): what the input gates' size depends on.
-LayerArgs ReadLayerDims(const Ctx& c, size_t at) {
-  LayerArgs a;
-  DynamicRnnLayer& l = a.l;
+// The cell (index 0) and steps, batch, hidden from index `at` on: what the other arrays' sizes
+// depend on (each form checks its own input gates' arguments before the rest).
+LayerCounts ReadLayerDims(const Ctx& c, size_t at, RnnLayer& l) {
+  LayerCounts n;
   l.cell = static_cast<RnnCell>(c.Int(0, "cell", 0, 3));
   l.steps = c.Dim(at, "steps");
   l.batch = c.Dim(at + 1, "batch");
   l.hidden = c.Dim(at + 2, "hidden");
   const size_t gates = RnnGateCount(l.cell);
-  a.hn = CheckedElements(c.env(), c.fn, l.batch, l.hidden);
-  a.gn = CheckedElements(c.env(), c.fn, CheckedElements(c.env(), c.fn, a.hn, gates), l.steps);
-  a.on = CheckedElements(c.env(), c.fn, a.hn, l.steps);
-  return a;
+  n.hn = CheckedElements(c.env(), c.fn, l.batch, l.hidden);
+  n.gn = CheckedElements(c.env(), c.fn, CheckedElements(c.env(), c.fn, n.hn, gates), l.steps);
+  n.on = CheckedElements(c.env(), c.fn, n.hn, l.steps);
+  return n;
 }
 
+// reverse, h0, c|null (LSTM only) and output from index `at` on, into `l`.
+void ReadLayerStates(const Ctx& c, size_t at, RnnLayer& l, LayerCounts& n) {
+  l.reverse = c.Bool(at, "reverse");
+  l.h0 = FloatArg(c, at + 1, "h0", n.hn, "batch * hidden");
+  const bool lstm = l.cell == RnnCell::Lstm;
+  bool hasC = false;
+  n.cIndex = at + 2;
+  l.c = FloatArg(c, n.cIndex, "c", n.hn, "batch * hidden", &hasC);
+  if (lstm && !hasC) ThrowType(c.env(), c.Where(n.cIndex, "c") + " must be a Float32Array for an LSTM cell");
+  if (!lstm && hasC) ThrowType(c.env(), c.Where(n.cIndex, "c") + " must be null for a cell without a cell state");
+  n.outputIndex = at + 3;
+  l.output = FloatArg(c, n.outputIndex, "output", n.on, "steps * batch * hidden");
+  if (Overlap(l.output, l.h0, n.on, n.hn) || Overlap(l.output, l.c, n.on, n.hn))
+    ThrowRange(c.env(), c.Where(n.outputIndex, "output") + " must not share memory with h0 or c");
+  if (Overlap(l.c, l.h0, n.hn, n.hn)) ThrowRange(c.env(), c.Where(n.cIndex, "c") + " must not share memory with h0");
+}
+
+// What the layer writes (output, c) must not share memory with `in` (m floats), read as it runs.
+void CheckNotWritten(const Ctx& c, const RnnLayer& l, const LayerCounts& n, const float* in, uint64_t m, const char* name) {
+  if (Overlap(l.output, in, n.on, m)) ThrowRange(c.env(), c.Where(n.outputIndex, "output") + " must not share memory with " + name);
+  if (Overlap(l.c, in, n.hn, m)) ThrowRange(c.env(), c.Where(n.cIndex, "c") + " must not share memory with " + name);
+}
+
+// The dynamic layer's arguments: dims at `at`, then packed W_hh, its weight scales, bias|null,
+// reduceRange, and the states.
+struct DynamicLayerArgs {
+  DynamicRnnLayer l;
+  std::vector<double> weightScales;
+  LayerCounts n;
+};
+
 // The rest, from packed W_hh (at `at` + 3) to output, into `a`.
-void ReadLayerRest(const Ctx& c, size_t at, LayerArgs& a) {
+void ReadDynamicLayerRest(const Ctx& c, size_t at, DynamicLayerArgs& a) {
   DynamicRnnLayer& l = a.l;
   const size_t gates = RnnGateCount(l.cell);
   const PackedWeights& pw = ArgLinearPacked(c, at + 3);
@@ -65,19 +91,7 @@ void ReadLayerRest(const Ctx& c, size_t at, LayerArgs& a) {
   a.weightScales = ArgWeightScales(c, at + 4, pw.n);
   l.bias = ArgBias(c, at + 5, pw.n);
   l.reduceRange = c.Bool(at + 6, "reduceRange");
-  l.reverse = c.Bool(at + 7, "reverse");
-  l.h0 = FloatArg(c, at + 8, "h0", a.hn, "batch * hidden");
-  const bool lstm = l.cell == RnnCell::Lstm;
-  bool hasC = false;
-  a.cIndex = at + 9;
-  l.c = FloatArg(c, a.cIndex, "c", a.hn, "batch * hidden", &hasC);
-  if (lstm && !hasC) ThrowType(c.env(), c.Where(a.cIndex, "c") + " must be a Float32Array for an LSTM cell");
-  if (!lstm && hasC) ThrowType(c.env(), c.Where(a.cIndex, "c") + " must be null for a cell without a cell state");
-  a.outputIndex = at + 10;
-  l.output = FloatArg(c, a.outputIndex, "output", a.on, "steps * batch * hidden");
-  if (Overlap(l.output, l.h0, a.on, a.hn) || Overlap(l.output, l.c, a.on, a.hn))
-    ThrowRange(c.env(), c.Where(a.outputIndex, "output") + " must not share memory with h0 or c");
-  if (Overlap(l.c, l.h0, a.hn, a.hn)) ThrowRange(c.env(), c.Where(a.cIndex, "c") + " must not share memory with h0");
+  ReadLayerStates(c, at + 7, l, a.n);
   l.whh = &pw;
   l.weightScales = a.weightScales.data();
   l.weightScaleCount = a.weightScales.size();
@@ -90,11 +104,11 @@ void ReadLayerRest(const Ctx& c, size_t at, LayerArgs& a) {
 // the number of steps run (fewer than steps when an h has no finite range: the caller reports it).
 Napi::Value RnnLayerDynamicJs(const Napi::CallbackInfo& info) {
   Ctx c{info, "rnnLayerDynamic"};
-  LayerArgs a = ReadLayerDims(c, 2);
-  const float* igates = FloatArg(c, 1, "igates", a.gn, "steps * batch * gates * hidden");
-  ReadLayerRest(c, 2, a);
-  if (Overlap(a.l.output, igates, a.on, a.gn)) ThrowRange(c.env(), c.Where(a.outputIndex, "output") + " must not share memory with igates");
-  if (Overlap(a.l.c, igates, a.hn, a.gn)) ThrowRange(c.env(), c.Where(a.cIndex, "c") + " must not share memory with igates");
+  DynamicLayerArgs a;
+  a.n = ReadLayerDims(c, 2, a.l);
+  const float* igates = FloatArg(c, 1, "igates", a.n.gn, "steps * batch * gates * hidden");
+  ReadDynamicLayerRest(c, 2, a);
+  CheckNotWritten(c, a.l, a.n, igates, a.n.gn, "igates");
   a.l.igates = igates;
   return Napi::Number::New(info.Env(), static_cast<double>(RunDynamicRnnLayer(a.l)));
 }
@@ -111,7 +125,8 @@ constexpr uint64_t kMaxScratchInputBytes = uint64_t{16} << 20;
 // Float32Array of every step's gates is made (the layer's largest allocation).
 Napi::Value RnnLayerDynamicProjectedJs(const Napi::CallbackInfo& info) {
   Ctx c{info, "rnnLayerDynamicProjected"};
-  LayerArgs a = ReadLayerDims(c, 7);
+  DynamicLayerArgs a;
+  a.n = ReadLayerDims(c, 7, a.l);
   const PackedWeights& pih = ArgLinearPacked(c, 4);
   const size_t gatesHidden = RnnGateCount(a.l.cell) * a.l.hidden;
   if (pih.n != gatesHidden)
@@ -123,17 +138,38 @@ Napi::Value RnnLayerDynamicProjectedJs(const Napi::CallbackInfo& info) {
   const int32_t za = c.Int(3, "inZeroPoint", 0, 255);
   const std::vector<double> ihScales = ArgWeightScales(c, 5, pih.n);
   const float* ihBias = ArgBias(c, 6, pih.n);
-  ReadLayerRest(c, 7, a);
+  ReadDynamicLayerRest(c, 7, a);
   const uint64_t xn = rows * pih.k;
-  const bool inScratch = a.gn * sizeof(float) + xn <= kMaxScratchInputBytes;
-  std::vector<float> ownGates(inScratch ? 0 : a.gn);
+  const bool inScratch = a.n.gn * sizeof(float) + xn <= kMaxScratchInputBytes;
+  std::vector<float> ownGates(inScratch ? 0 : a.n.gn);
   std::vector<uint8_t> ownX(inScratch ? 0 : xn);
   // one scratch buffer: the gates, then the quantized x after them
-  float* igates = inScratch ? ThreadScratch<float, kScratchRnnInput>(a.gn + (xn + sizeof(float) - 1) / sizeof(float)) : ownGates.data();
-  uint8_t* xq = inScratch ? reinterpret_cast<uint8_t*>(igates + a.gn) : ownX.data();
+  float* igates = inScratch ? ThreadScratch<float, kScratchRnnInput>(a.n.gn + (xn + sizeof(float) - 1) / sizeof(float)) : ownGates.data();
+  uint8_t* xq = inScratch ? reinterpret_cast<uint8_t*>(igates + a.n.gn) : ownX.data();
   LinearDynamicF32(x, rows, inScale, za, pih, ihScales.data(), ihScales.size(), ihBias, false, xq, igates);
   a.l.igates = igates;
   return Napi::Number::New(info.Env(), static_cast<double>(RunDynamicRnnLayer(a.l)));
+}
+
+// rnnLayerFloat(cell, igates: Float32Array(steps * batch * G * hidden), steps, batch, hidden,
+// whh: Float32Array(G * hidden * hidden), bias: Float32Array(G * hidden)|null, reverse, h0, c|null,
+// output) -> undefined: the float layer (rnn.h), the same states and output as rnnLayerDynamic.
+Napi::Value RnnLayerFloatJs(const Napi::CallbackInfo& info) {
+  Ctx c{info, "rnnLayerFloat"};
+  FloatRnnLayer l;
+  LayerCounts n = ReadLayerDims(c, 2, l);
+  const float* igates = FloatArg(c, 1, "igates", n.gn, "steps * batch * gates * hidden");
+  const uint64_t gh = CheckedElements(c.env(), c.fn, RnnGateCount(l.cell), l.hidden);
+  const uint64_t wn = CheckedElements(c.env(), c.fn, gh, l.hidden);
+  l.whh = FloatArg(c, 5, "whh", wn, "gates * hidden * hidden");
+  l.bias = ArgBias(c, 6, gh);
+  ReadLayerStates(c, 7, l, n);
+  CheckNotWritten(c, l, n, igates, n.gn, "igates");
+  CheckNotWritten(c, l, n, l.whh, wn, "whh");
+  CheckNotWritten(c, l, n, l.bias, l.bias ? gh : 0, "bias");
+  l.igates = igates;
+  RunFloatRnnLayer(l);
+  return info.Env().Undefined();
 }
 
 // chooseQparamsU8(lo, hi, reduceRange) -> [scale, zeroPoint] | null (non-finite range): the
@@ -154,6 +190,7 @@ Napi::Value ChooseQparamsU8Js(const Napi::CallbackInfo& info) {
 void InitRnn(Napi::Env env, Napi::Object exports) {
   exports.Set("rnnLayerDynamic", Napi::Function::New(env, RnnLayerDynamicJs, "rnnLayerDynamic"));
   exports.Set("rnnLayerDynamicProjected", Napi::Function::New(env, RnnLayerDynamicProjectedJs, "rnnLayerDynamicProjected"));
+  exports.Set("rnnLayerFloat", Napi::Function::New(env, RnnLayerFloatJs, "rnnLayerFloat"));
   exports.Set("chooseQparamsU8", Napi::Function::New(env, ChooseQparamsU8Js, "chooseQparamsU8"));
 }
 

@@ -1,8 +1,10 @@
-// The dynamic recurrent layer (rnn.h): per step quantize h, the hidden projection through the
-// INT8 GEMM with a float output, then the gates, per batch row, with the active ISA's kernel.
+// The recurrent layers (rnn.h): per step the hidden projection (the dynamic layer: h quantized,
+// the INT8 GEMM with a float output; the float layer: the float32 GEMM), then the gates, per
+// batch row, with the active ISA's kernel.
 #include "qtorch/rnn.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "qtorch/cpu.h"
 #include "qtorch/f32_math.h"
@@ -11,6 +13,7 @@
 #include "qtorch/qops.h"
 #include "qtorch/qparams.h"
 #include "qtorch/scratch.h"
+#include "qtorch/sgemm.h"
 
 namespace qtorch {
 namespace {
@@ -91,16 +94,11 @@ namespace {
 // unit costs ~4.5 ns on AVX2: 5 float32 transcendentals; a chunk of 2048 ~9 µs).
 constexpr size_t kMinParallelUnits = 2048;
 
-// One step: hOut (and c, in place) = cell(igates, dynamic_linear(h, W_hh, b_hh)), h quantized with qp.
-void RunStep(const DynamicRnnLayer& l, const float* h, const Qparams& qp, const float* igates, float* hOut) {
-  const size_t gh = RnnGateCount(l.cell) * l.hidden, hn = l.batch * l.hidden;
-  // the hidden projection into this thread's scratch (every element is written; a layer's
-  // steps allocate nothing)
-  uint8_t* hq = ThreadScratch<uint8_t, kScratchRnnQuant>(hn);
-  float* hg = ThreadScratch<float, kScratchRnnHidden>(l.batch * gh);
-  LinearDynamicF32(h, l.batch, qp.scale, qp.zeroPoint, *l.whh, l.weightScales, l.weightScaleCount, l.bias, false, hq, hg);
+// The gates of one step for every batch row: hOut (and c, in place) = cell(igates, hg). Batch
+// rows are independent: split over the pool (each row's results do not depend on the split).
+void RunGatesRows(const RnnLayer& l, const float* h, const float* igates, const float* hg, float* hOut) {
+  const size_t gh = RnnGateCount(l.cell) * l.hidden;
   const GatesFn gates = SelectGates(l.cell);
-  // batch rows are independent: split them over the pool (each row's results do not depend on the split)
   ParallelFor(l.batch, std::max<size_t>(1, kMinParallelUnits / l.hidden), [&](size_t b0, size_t b1) {
     for (size_t b = b0; b < b1; ++b) {
       RnnGatesArgs a;
@@ -115,23 +113,50 @@ void RunStep(const DynamicRnnLayer& l, const float* h, const Qparams& qp, const 
   });
 }
 
-}  // namespace
-
-size_t RunDynamicRnnLayer(const DynamicRnnLayer& l) {
+// The time loop both layers run: per step `project(h, hg)` writes h's hidden projection (batch x
+// gates*hidden, into this thread's scratch: a layer's steps allocate nothing) or returns false
+// to stop there; the gates then write the step's h into the output. Returns the steps run.
+template <class Project>
+size_t RunSteps(const RnnLayer& l, Project project) {
   const size_t hn = l.batch * l.hidden, gn = RnnGateCount(l.cell) * hn;
   if (hn == 0) return l.steps;  // nothing to compute (an empty output)
+  float* hg = ThreadScratch<float, kScratchRnnHidden>(gn);
   const float* h = l.h0;
   for (size_t i = 0; i < l.steps; ++i) {
     const size_t t = l.reverse ? l.steps - 1 - i : i;
-    float lo = 0, hi = 0;
-    MinMaxF32(h, hn, &lo, &hi);
-    Qparams qp;
-    if (!ChooseQparamsU8(lo, hi, l.reduceRange, &qp)) return i;
+    if (!project(h, hg)) return i;
     float* hOut = l.output + t * hn;
-    RunStep(l, h, qp, l.igates + t * gn, hOut);
+    RunGatesRows(l, h, l.igates + t * gn, hg, hOut);
     h = hOut;
   }
   return l.steps;
+}
+
+}  // namespace
+
+size_t RunDynamicRnnLayer(const DynamicRnnLayer& l) {
+  const size_t hn = l.batch * l.hidden;
+  return RunSteps(l, [&](const float* h, float* hg) {
+    float lo = 0, hi = 0;
+    MinMaxF32(h, hn, &lo, &hi);
+    Qparams qp;
+    if (!ChooseQparamsU8(lo, hi, l.reduceRange, &qp)) return false;
+    uint8_t* hq = ThreadScratch<uint8_t, kScratchRnnQuant>(hn);
+    LinearDynamicF32(h, l.batch, qp.scale, qp.zeroPoint, *l.whh, l.weightScales, l.weightScaleCount, l.bias, false, hq, hg);
+    return true;
+  });
+}
+
+void RunFloatRnnLayer(const FloatRnnLayer& l) {
+  const size_t gh = RnnGateCount(l.cell) * l.hidden, nr = SGemmPanelWidth();
+  if (l.batch * l.hidden == 0) return;
+  // packed once for every step: per-step packing of W_hh costs more than an 8-row product
+  std::vector<float> packed(SGemmPackedSize(gh, l.hidden, nr));
+  SGemmPackBT(l.whh, gh, l.hidden, packed.data());
+  RunSteps(l, [&](const float* h, float* hg) {
+    SGemmPrepacked(h, packed.data(), nr, l.bias, hg, l.batch, gh, l.hidden);
+    return true;
+  });
 }
 
 }  // namespace qtorch

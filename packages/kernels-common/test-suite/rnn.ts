@@ -13,14 +13,14 @@ import type { RnnCellKind, RnnDynamicLayerArgs, RnnDynamicLayerResult } from '..
 import { randomInts } from './reference.js';
 import { type AddonUnderTest, forEachIsa, restoringThreads } from './suite.js';
 
-const GATES: Record<RnnCellKind, number> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
+export const GATES: Record<RnnCellKind, number> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
 const OP = 'qtorch::rnn_dynamic_layer';
 
-const T = (v: Float32Array, shape: number[]): Tensor => Q.Tensor.fromTypedArray(v, shape);
-const f32 = (t: Tensor): Float32Array => Float32Array.from(t.values());
+export const T = (v: Float32Array, shape: number[]): Tensor => Q.Tensor.fromTypedArray(v, shape);
+export const f32 = (t: Tensor): Float32Array => Float32Array.from(t.values());
 
 /** A seeded float vector in [-scale, scale] (LCG). */
-function floats(n: number, seed: number, scale: number): Float32Array {
+export function floats(n: number, seed: number, scale: number): Float32Array {
   return Float32Array.from(randomInts(n, -100000, 100000, seed), (v) => (v / 100000) * scale);
 }
 
@@ -46,22 +46,26 @@ function refGates(cell: RnnCellKind, ig: Tensor, hg: Tensor, h: Tensor, c: Tenso
   }
 }
 
-/** The layer step by step with the reference kernels (native ones disabled). */
+/** A layer step by step: `project(h)` is the step's hidden projection, nn's gate math (restated) the rest. */
+export function stepByStep(a: Omit<RnnDynamicLayerArgs, 'packedHh' | 'reduceRange'>, project: (h: Tensor) => Tensor): RnnDynamicLayerResult {
+  const { steps, batch: n, hidden: hs } = a, gh = GATES[a.cell] * hs;
+  let h = T(Float32Array.from(a.h0), [n, hs]);
+  let c = a.c0 ? T(Float32Array.from(a.c0), [n, hs]) : null;
+  const output = new Float32Array(steps * n * hs);
+  for (let i = 0; i < steps; i++) {
+    const t = a.reverse ? steps - 1 - i : i;
+    const ig = T(a.igates!.slice(t * n * gh, (t + 1) * n * gh), [n, gh]);
+    [h, c = null] = refGates(a.cell, ig, project(h), h, c) as [Tensor, Tensor?];
+    output.set(f32(h), t * n * hs);
+  }
+  return { output, h: f32(h), c: c ? f32(c) : null };
+}
+
+/** The dynamic layer step by step with the reference kernels (native ones disabled). */
 function referenceLayer(engine: Q.Engine, a: RnnDynamicLayerArgs): RnnDynamicLayerResult {
   const prev = Q.setNativeEnabled(false);
   try {
-    const { steps, batch: n, hidden: hs } = a, gh = GATES[a.cell] * hs;
-    let h = T(Float32Array.from(a.h0), [n, hs]);
-    let c = a.c0 ? T(Float32Array.from(a.c0), [n, hs]) : null;
-    const output = new Float32Array(steps * n * hs);
-    for (let i = 0; i < steps; i++) {
-      const t = a.reverse ? steps - 1 - i : i;
-      const ig = T(a.igates!.slice(t * n * gh, (t + 1) * n * gh), [n, gh]);
-      const hg = Q.withEngine(engine, () => Q.quantizedLinearDynamic(h, a.packedHh as Q.LinearPackedParams, { reduceRange: a.reduceRange }));
-      [h, c = null] = refGates(a.cell, ig, hg, h, c) as [Tensor, Tensor?];
-      output.set(f32(h), t * n * hs);
-    }
-    return { output, h: f32(h), c: c ? f32(c) : null };
+    return stepByStep(a, (h) => Q.withEngine(engine, () => Q.quantizedLinearDynamic(h, a.packedHh as Q.LinearPackedParams, { reduceRange: a.reduceRange })));
   } finally {
     Q.setNativeEnabled(prev);
   }

@@ -4,6 +4,7 @@
  */
 import type { Bytes8, Engine, Isa, NativeBinding, PackedWeights, WeightScales } from './binding.js';
 import type { LoadResult } from './load.js';
+import { type RnnDynamicLayerResult, type RnnFloatLayerArgs, rnnFloatLayer } from './ops/rnn.js';
 
 /** Which path serves the kernels and why. */
 export interface BackendInfo {
@@ -110,6 +111,12 @@ export interface KernelsApi {
    */
   im2colF32(src: Float32Array, srcOffset: number, cg: number, geometry: Int32Array, cols: Float32Array): void;
   /**
+   * One layer-direction of a float LSTM / GRU / Elman RNN at inference (what nn's recurrent
+   * layers call as `kernels::rnn_float_layer`): per step h W_hh^T + b_hh on the float32 GEMM
+   * (W_hh packed once for the call) and the gates, all steps in one native call.
+   */
+  rnnLayerFloat(args: RnnFloatLayerArgs): RnnDynamicLayerResult;
+  /**
    * `quantize_per_tensor` into a caller-provided output of the same length (quint8: Uint8Array,
    * qint8: Int8Array), with the reference's numerics; returns `out`. Reusing `out` skips the
    * allocation and first-touch page faults a fresh output costs.
@@ -144,7 +151,7 @@ function setAllPools(own: PoolControl, n: number): number {
 }
 
 /** Binding functions a binary built from older sources lacks (optional in {@link NativeBinding}). */
-type NewerFunction = 'sgemmPanelWidth' | 'sgemmPackBT' | 'sgemmPrepacked' | 'im2colF32';
+type NewerFunction = 'sgemmPanelWidth' | 'sgemmPackBT' | 'sgemmPrepacked' | 'im2colF32' | 'rnnLayerFloat';
 
 /** Builds the typed API over a load result. */
 export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
@@ -190,6 +197,7 @@ export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
     },
     sgemmPrepacked: (a, m, k, packed, n, o = {}) => newer('sgemmPrepacked', 'sgemmPrepacked')(a, m, k, packed.data, n, packed.nr, o.bias ?? null),
     im2colF32: (...args) => newer('im2colF32', 'im2colF32')(...args),
+    rnnLayerFloat: (args) => rnnFloatLayer(newer('rnnLayerFloat', 'rnnLayerFloat'), args),
     quantizeInto: (input, scale, zeroPoint, out) => need('quantizeInto').quantizePerTensor(input, scale, zeroPoint, out),
     dequantizeInto: (input, scale, zeroPoint, out) => need('dequantizeInto').dequantize(input, scale, zeroPoint, out),
   };

@@ -122,6 +122,15 @@ export interface NativeBinding {
     ihWeightScales: WeightScales, ihBias: Float32Array | null, steps: number, batch: number, hidden: number, packed: PackedWeights,
     weightScales: WeightScales, bias: Float32Array | null, reduceRange: boolean, reverse: boolean, h0: Float32Array,
     c: Float32Array | null, output: Float32Array): number;
+  /**
+   * The time loop of one layer-direction of a float recurrent layer (cells as
+   * `rnnLayerDynamic`): each step projects h with `whh` (gates * hidden x hidden, row-major)
+   * and `bias` through the float32 GEMM (`whh` packed once for the call: the same floats as
+   * `sgemm`), then applies the gates; writes `output` and `c` as `rnnLayerDynamic` does.
+   * Absent in older binaries.
+   */
+  rnnLayerFloat?(cell: number, igates: Float32Array, steps: number, batch: number, hidden: number, whh: Float32Array,
+    bias: Float32Array | null, reverse: boolean, h0: Float32Array, c: Float32Array | null, output: Float32Array): void;
   /** The layer's native quint8 qparams choice: `[scale, zeroPoint]`, or null for a non-finite range. */
   chooseQparamsU8(lo: number, hi: number, reduceRange: boolean): [number, number] | null;
   /** The active ISA level. */

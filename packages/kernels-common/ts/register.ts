@@ -30,6 +30,7 @@ const KERNELS: ReadonlyArray<readonly [string, keyof KernelsApi, keyof NativeBin
   ['kernels::im2col_f32', 'im2colF32', 'im2colF32'],
   ['kernels::sgemm_pack_bt', 'sgemmPackBT', 'sgemmPackBT'],
   ['kernels::sgemm_prepacked', 'sgemmPrepacked', 'sgemmPrepacked'],
+  ['kernels::rnn_float_layer', 'rnnLayerFloat', 'rnnLayerFloat'],
   ['kernels::quantize_per_tensor', 'quantizeInto', 'quantizePerTensor'],
   ['kernels::dequantize', 'dequantizeInto', 'dequantize'],
 ];

@@ -54,8 +54,9 @@ export * from './fx_hook.js';
 export * from './args.js';
 export * from './async/index.js';
 export {
-  FLOAT_GEMM_OP, FLOAT_IM2COL_OP, FLOAT_PACK_OP, FLOAT_PREPACKED_GEMM_OP, nativeFloatGemm, nativeFloatIm2col, nativeFloatPack, nativeFloatPrepackedGemm,
-  type FloatGemmKernel, type FloatIm2colKernel, type FloatPackKernel, type FloatPackedWeight, type FloatPrepackedGemmKernel,
+  FLOAT_GEMM_OP, FLOAT_IM2COL_OP, FLOAT_PACK_OP, FLOAT_PREPACKED_GEMM_OP, FLOAT_RNN_LAYER_OP, nativeFloatGemm, nativeFloatIm2col, nativeFloatPack,
+  nativeFloatPrepackedGemm, nativeFloatRnnLayer, type FloatGemmKernel, type FloatIm2colKernel, type FloatPackKernel, type FloatPackedWeight,
+  type FloatPrepackedGemmKernel, type FloatRnnLayerArgs, type FloatRnnLayerKernel,
 } from './nn/native_gemm.js';
 export { PackedLinearWeight, linearPacked, packLinearWeight } from './nn/linear_packed.js';
 export { NATIVE_GEMM_MIN_MACS } from './nn/gemm.js';

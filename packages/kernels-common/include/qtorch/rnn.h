@@ -1,7 +1,8 @@
-// The dynamic quantized recurrent layers (PyTorch's QuantizedCellParamsDynamic on CPU; baseline
-// code): per step the hidden state is quantized to quint8 with qparams from its range, the
-// hidden projection runs as a dynamic linear (float output, bias_hh added), and the gates combine
-// it with the step's precomputed input projection.
+// The recurrent layers' time loops (baseline code). The dynamic quantized one (PyTorch's
+// QuantizedCellParamsDynamic on CPU): per step the hidden state is quantized to quint8 with
+// qparams from its range, the hidden projection runs as a dynamic linear (float output, bias_hh
+// added), and the gates combine it with the step's precomputed input projection. The float one
+// projects h with the float32 GEMM instead.
 #pragma once
 
 #include <cstddef>
@@ -22,9 +23,8 @@ size_t RnnGateCount(RnnCell cell);
 // native-check driver tests them alone on every ISA).
 void RunRnnGates(RnnCell cell, const RnnGatesArgs& args);
 
-// The time loop of one layer-direction: every step's h quantized with qparams chosen from its
-// range (ChooseQparamsU8), projected, and combined by the gates with the reference's numerics.
-struct DynamicRnnLayer {
+// What the time loop of any layer-direction holds: its shape, its input projection, its states.
+struct RnnLayer {
   RnnCell cell = RnnCell::Lstm;
   size_t steps = 0, batch = 0, hidden = 0;
   const float* igates = nullptr;  // steps x batch x gates*hidden
@@ -32,7 +32,12 @@ struct DynamicRnnLayer {
   float* c = nullptr;             // LSTM: batch x hidden, c0 in, the final c out
   float* output = nullptr;        // steps x batch x hidden (time order); must not overlap the inputs
   bool reverse = false;           // last step first
-  bool reduceRange = false;       // h quantized to 0..127
+};
+
+// The time loop of one layer-direction: every step's h quantized with qparams chosen from its
+// range (ChooseQparamsU8), projected, and combined by the gates with the reference's numerics.
+struct DynamicRnnLayer : RnnLayer {
+  bool reduceRange = false;  // h quantized to 0..127
   const PackedWeights* whh = nullptr;
   const double* weightScales = nullptr;
   size_t weightScaleCount = 1;
@@ -42,5 +47,15 @@ struct DynamicRnnLayer {
 // Runs the steps in order; returns how many ran: fewer than `steps` when the h of the next one
 // has no finite range (NaN or +-Inf), which the caller reports.
 size_t RunDynamicRnnLayer(const DynamicRnnLayer& l);
+
+// The float layer (nn's RNN / LSTM / GRU at inference): each step's hidden projection
+// h W_hh^T + b_hh through the float32 GEMM, W_hh packed once for the whole sequence, so every
+// step gets the same floats SGemm gives (and so qtensor's linear on this ISA); then the gates.
+struct FloatRnnLayer : RnnLayer {
+  const float* whh = nullptr;   // gates*hidden x hidden, contiguous
+  const float* bias = nullptr;  // b_hh (gates*hidden) or null
+};
+
+void RunFloatRnnLayer(const FloatRnnLayer& l);
 
 }  // namespace qtorch

@@ -7,6 +7,7 @@
  * projection and the gates, writing h straight into the output sequence (c in place). Nothing
  * is allocated per step and no step returns to JavaScript.
  */
+import type { NativeBinding } from '../binding.js';
 import type { LinearPackedLike } from '../qtensor_api.js';
 import { type OpContext, allocOutput, dynamicQparams } from './common.js';
 import type { NativeWeightCache } from './weights.js';
@@ -47,6 +48,13 @@ export interface RnnDynamicLayerResult {
   c: Float32Array | null;
 }
 
+/** The h that step `i` (in run order) starts from: h0, then the previous step's output (a view). */
+function hBefore(a: { steps: number; batch: number; hidden: number; h0: Float32Array; reverse: boolean }, output: Float32Array, i: number): Float32Array {
+  if (i === 0) return a.h0;
+  const hn = a.batch * a.hidden, t = a.reverse ? a.steps - i : i - 1;
+  return output.subarray(t * hn, (t + 1) * hn);
+}
+
 /** The native `qtorch::rnn_dynamic_layer` of one addon; it takes `input` as well as `igates`. */
 export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache) {
   const layer = (a: RnnDynamicLayerArgs): RnnDynamicLayerResult => {
@@ -68,9 +76,7 @@ export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache
       if (!a.igates) throw new TypeError('qtorch::rnn_dynamic_layer: expected igates (Float32Array) or input ({ x, packedIh }), got neither');
       ran = ctx.binding.rnnLayerDynamic(RNN_CELLS[a.cell], a.igates, ...rest);
     }
-    // the h that step i (in run order) starts from: h0, then the previous step's output
-    const timeOf = (i: number) => (a.reverse ? steps - 1 - i : i);
-    const hAt = (i: number) => (i === 0 ? a.h0 : output.subarray(timeOf(i - 1) * hn, (timeOf(i - 1) + 1) * hn));
+    const hAt = (i: number) => hBefore(a, output, i);
     if (ran < steps) {
       // the h of step `ran` has no finite range: qtensor's qparams choice reports it
       const [lo, hi] = ctx.binding.minMax(hAt(ran));
@@ -80,4 +86,37 @@ export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache
     return { output, h: Float32Array.from(hAt(steps)), c };
   };
   return Object.assign(layer, { projectsInput: true as const });
+}
+
+/**
+ * Arguments of `kernels::rnn_float_layer` (qtensor's `FloatRnnLayerArgs`): one layer-direction
+ * of a float LSTM / GRU / Elman RNN at inference, from its input projection.
+ */
+export interface RnnFloatLayerArgs {
+  cell: RnnCellKind;
+  /** x W_ih^T + b_ih of every step: [steps, batch, gates * hidden], row-major. */
+  igates: Float32Array;
+  steps: number;
+  batch: number;
+  hidden: number;
+  /** W_hh: [gates * hidden, hidden], row-major. */
+  whh: Float32Array;
+  /** b_hh ([gates * hidden]) or null. */
+  bhh: Float32Array | null;
+  /** Initial h (and c for LSTM): [batch, hidden]. */
+  h0: Float32Array;
+  c0: Float32Array | null;
+  /** Run from the last step to the first (the reverse direction). */
+  reverse: boolean;
+}
+
+/**
+ * The float layer on `binding.rnnLayerFloat`: every step's h (time order) and the final h
+ * (and c), the same floats as qtensor's linear (on this ISA's GEMM) and nn's gate math give.
+ */
+export function rnnFloatLayer(run: NonNullable<NativeBinding['rnnLayerFloat']>, a: RnnFloatLayerArgs): RnnDynamicLayerResult {
+  const c = a.c0 ? Float32Array.from(a.c0) : null;
+  const output = allocOutput(Float32Array, a.steps * a.batch * a.hidden);
+  run(RNN_CELLS[a.cell], a.igates, a.steps, a.batch, a.hidden, a.whh, a.bhh, a.reverse, a.h0, c, output);
+  return { output, h: Float32Array.from(hBefore(a, output, a.steps)), c };
 }

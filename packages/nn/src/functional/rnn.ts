@@ -56,6 +56,26 @@ export interface RecurrentDirection {
   project(input: Tensor): Tensor;
   /** One time step from that step's input projection: the new state (`[h]` or `[h, c]`, h first). */
   step(igates: Tensor, state: Tensor[]): Tensor[];
+  /**
+   * Every step at once, when a native kernel serves the layer (inference): from the whole
+   * projection (L, N, G * H) and the initial state, the output (L, N, H) in time order and the
+   * final state; the same values as `step` gives step by step.
+   */
+  run?(igatesAll: Tensor, state: Tensor[], reverse: boolean): { output: Tensor; state: Tensor[] };
+}
+
+/** One layer-direction over its projection `igatesAll` (L > 0): `cell.run`, else a `step` per time step. */
+function runDirection(cell: RecurrentDirection, igatesAll: Tensor, state0: Tensor[], reverse: boolean): { output: Tensor; state: Tensor[] } {
+  if (cell.run) return cell.run(igatesAll, state0, reverse);
+  const L = igatesAll.shape[0]!;
+  const outs: Tensor[] = new Array(L);
+  let state = state0;
+  for (let i = 0; i < L; i++) {
+    const t = reverse ? L - 1 - i : i;
+    state = cell.step(igatesAll.select(0, t), state);
+    outs[t] = state[0]!;
+  }
+  return { output: stack(outs, 0), state };
 }
 
 /** What `recurrentLayers` runs: the stack's geometry and its layer-directions. @internal */
@@ -73,8 +93,8 @@ export interface RecurrentLayersSpec {
 /**
  * The stacked, optionally bidirectional recurrence of nn's RNN / LSTM / GRU and the dynamic
  * quantized LSTM / GRU (PyTorch's CPU `FullLayer` / `FullBidirectionalLayer`): per layer and
- * direction, the input projection of the whole sequence, then one `step` per time step (the
- * second direction runs backwards in time). `x` is (L, N, H_in); `states0` holds each state as
+ * direction, the input projection of the whole sequence, then one `step` per time step (or one
+ * `run` of them all; the second direction runs backwards in time). `x` is (L, N, H_in); `states0` holds each state as
  * (layers * directions, N, size). Returns the last layer's output (L, N, directions *
  * outputSize) and the final states in `states0`'s layout. @internal
  */
@@ -87,16 +107,15 @@ export function recurrentLayers(x: Tensor, states0: readonly Tensor[], spec: Rec
     for (let dir = 0; dir < spec.numDirections; dir++) {
       const k = layer * spec.numDirections + dir;
       const cell = spec.direction(k);
-      const igatesAll = L > 0 ? cell.project(layerInput) : layerInput;
-      let state = states0.map((s) => s.select(0, k));
-      const outs: Tensor[] = new Array(L);
-      for (let i = 0; i < L; i++) {
-        const t = dir === 0 ? i : L - 1 - i;
-        state = cell.step(igatesAll.select(0, t), state);
-        outs[t] = state[0]!;
+      const state0 = states0.map((s) => s.select(0, k));
+      if (L === 0) {
+        state0.forEach((s, j) => finals[j]!.push(s));
+        dirOutputs.push(zeros([0, x.shape[1]!, spec.outputSize], { dtype: x.dtype }));
+        continue;
       }
+      const { output, state } = runDirection(cell, cell.project(layerInput), state0, dir === 1);
       state.forEach((s, j) => finals[j]!.push(s));
-      dirOutputs.push(L > 0 ? stack(outs, 0) : zeros([0, x.shape[1]!, spec.outputSize], { dtype: x.dtype }));
+      dirOutputs.push(output);
     }
     layerInput = dirOutputs.length === 1 ? dirOutputs[0]! : cat(dirOutputs, 2);
     if (spec.betweenLayers && layer < spec.numLayers - 1) layerInput = spec.betweenLayers(layerInput);

@@ -1,5 +1,6 @@
 /**
- * The hooks through which a native addon serves float32 GEMMs and convolution im2col. qtensor
+ * The hooks through which a native addon serves float32 GEMMs, convolution im2col and the time
+ * loop of float recurrent layers. qtensor
  * never imports an addon: an addon registers a {@link FloatGemmKernel} under
  * {@link FLOAT_GEMM_OP} (and a {@link FloatIm2colKernel} under {@link FLOAT_IM2COL_OP}) in the
  * kernel registry (source `'native'`, its own engine) when it loads, and gemm.ts / conv_core.ts
@@ -60,6 +61,41 @@ export const FLOAT_IM2COL_OP = 'kernels::im2col_f32';
  */
 export type FloatIm2colKernel = (src: Float32Array, srcOffset: number, cg: number, geometry: Int32Array, cols: Float32Array) => void;
 
+/** Registry op name of the native float recurrent layer-direction (see {@link FloatRnnLayerKernel}). */
+export const FLOAT_RNN_LAYER_OP = 'kernels::rnn_float_layer';
+
+/** Arguments of a {@link FloatRnnLayerKernel}: one layer-direction, from its input projection. */
+export interface FloatRnnLayerArgs {
+  /** The cell: its gates (LSTM 4, GRU 3, Elman 1) and their math, as nn's `lstmGates` / `gruGates` / `rnnGates`. */
+  cell: 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
+  /** x W_ih^T + b_ih of every step: [steps, batch, gates * hidden], row-major. */
+  igates: Float32Array;
+  /** Time steps (L). */
+  steps: number;
+  /** Batch rows (N). */
+  batch: number;
+  /** Hidden features (H). */
+  hidden: number;
+  /** W_hh: [gates * hidden, hidden], row-major. */
+  whh: Float32Array;
+  /** b_hh ([gates * hidden]) or null. */
+  bhh: Float32Array | null;
+  /** Initial h: [batch, hidden]. */
+  h0: Float32Array;
+  /** Initial c of an LSTM ([batch, hidden]), else null. */
+  c0: Float32Array | null;
+  /** Run from the last step to the first. */
+  reverse: boolean;
+}
+
+/**
+ * The whole time loop of one float LSTM / GRU / Elman layer-direction at inference: per step
+ * h W_hh^T + b_hh (the floats {@link FloatGemmKernel} gives) and nn's gate math (float32
+ * sigmoid / tanh as qtensor computes them). Returns every step's h [steps, batch, hidden] in
+ * time order and the final h (and c). No autograd: callers use it only when no gradient is needed.
+ */
+export type FloatRnnLayerKernel = (args: FloatRnnLayerArgs) => { output: Float32Array; h: Float32Array; c: Float32Array | null };
+
 /**
  * The native kernel registered as `op`, or null when no addon registered one (or native kernels
  * are off). Float math has no engine semantics, so any engine's registration serves; the
@@ -87,3 +123,6 @@ export const nativeFloatPack = (): FloatPackKernel | null => nativeFloatKernel<F
 
 /** The native float32 product with a packed weight, or null. */
 export const nativeFloatPrepackedGemm = (): FloatPrepackedGemmKernel | null => nativeFloatKernel<FloatPrepackedGemmKernel>(FLOAT_PREPACKED_GEMM_OP);
+
+/** The native float recurrent layer-direction, or null (no addon, native kernels off, or an older binary). */
+export const nativeFloatRnnLayer = (): FloatRnnLayerKernel | null => nativeFloatKernel<FloatRnnLayerKernel>(FLOAT_RNN_LAYER_OP);
