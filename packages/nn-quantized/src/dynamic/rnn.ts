@@ -27,7 +27,7 @@ import {
 import { gruGates, lstmGates, recurrentLayers, rnnGates } from '@qtorch/nn/functional';
 import { checkFloatInput, isObserverLike, observe, pyBool, pyFloat, qconfigOf, quantizeWeight } from '../modules/utils.js';
 import { reportUnexpected } from '../modules/state.js';
-import { type RnnCellKind, nativeLayerKernel, nativeRecurrentLayers, nativeShapesOk, runNativeDirection } from './rnn_native.js';
+import { type RnnCellKind, nativeLayerKernel, nativeShapesOk, runNativeDirection } from './rnn_native.js';
 
 type PackedWeight = PackedLinear | LinearFp16PackedParams;
 
@@ -256,19 +256,22 @@ export abstract class RNNBase extends Module {
     // a native layer kernel (from an addon) runs each layer-direction's time loop in one call
     const kernel = nativeShapesOk(x, states0) ? nativeLayerKernel(params) : null;
     const cell: RnnCellKind = this.mode === 'LSTM' ? 'lstm' : 'gru';
-    // else nn's layer loop projects the whole sequence at once, as PyTorch's CPU FullLayer does:
-    // one set of activation qparams for all steps, then the hidden projections per step
-    const { output, states } = kernel
-      ? nativeRecurrentLayers(kernel, cell, x, states0, { numLayers: this.numLayers, numDirections: this.numDirections, hidden: this.hiddenSize }, (k) => params[k]!)
-      : recurrentLayers(x, states0, {
-        numLayers: this.numLayers,
-        numDirections: this.numDirections,
-        outputSize: this.hiddenSize,
-        direction: (k) => {
-          const p = params[k]!;
-          return { project: (input) => p.linearIh(input), step: (igates, state) => this.step(igates, state, p) };
-        },
-      });
+    // nn's layer loop: per layer-direction the kernel, else the whole sequence projected at once,
+    // as PyTorch's CPU FullLayer does (one set of activation qparams for all steps), then the
+    // hidden projections per step
+    const { output, states } = recurrentLayers(x, states0, {
+      numLayers: this.numLayers,
+      numDirections: this.numDirections,
+      outputSize: this.hiddenSize,
+      direction: (k) => {
+        const p = params[k]!;
+        return {
+          project: (input) => p.linearIh(input),
+          step: (igates, state) => this.step(igates, state, p),
+          run: kernel ? (input, state, reverse) => runNativeDirection(kernel, cell, p, input, this.hiddenSize, state[0]!, state[1] ?? null, reverse) : undefined,
+        };
+      },
+    });
     return { output: this.batchFirst ? output.transpose(0, 1).contiguous() : output, states };
   }
 
@@ -439,7 +442,7 @@ export abstract class RNNCellBase extends Module {
     const kernel = nativeShapesOk(input, states) ? nativeLayerKernel([p]) : null;
     if (!kernel) return null;
     const [h, c] = states.map((s) => s.contiguous());
-    return runNativeDirection(kernel, cell, p, input.unsqueeze(0), this.hiddenSize, h!, c ?? null, false).states;
+    return runNativeDirection(kernel, cell, p, input.unsqueeze(0), this.hiddenSize, h!, c ?? null, false).state;
   }
 
   /** Checks input (N, H_in) and a hidden state (N, H) (zeros when null). */

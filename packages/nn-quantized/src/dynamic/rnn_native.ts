@@ -7,7 +7,7 @@
  * math of nn's `lstmGates` / `gruGates` / `rnnGates`. Without it (no addon, native kernels
  * disabled, float16 weights, empty shapes) the modules run the reference path.
  */
-import { LinearPackedParams, Tensor, cat, findKernel, float32, stack } from '@qtorch/qtensor';
+import { LinearPackedParams, Tensor, findKernel, float32 } from '@qtorch/qtensor';
 
 /** Recurrent cell kinds of the layer kernel. */
 export type RnnCellKind = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
@@ -72,10 +72,10 @@ export function nativeShapesOk(x: Tensor, states: readonly Tensor[]): boolean {
 /**
  * One run of the kernel: `input` (steps, N, H_in) projected by `p.linearIh`, then the
  * recurrence from `h0` (and `c0`), both (N, H). Returns the output (steps, N, H) and the final
- * states ([h] or [h, c]).
+ * state ([h] or [h, c]): a layer-direction's `run` in nn's `recurrentLayers`.
  */
 export function runNativeDirection(kernel: LayerKernel, cell: RnnCellKind, p: NativeCellParams, input: Tensor, hidden: number,
-  h0: Tensor, c0: Tensor | null, reverse: boolean): { output: Tensor; states: Tensor[] } {
+  h0: Tensor, c0: Tensor | null, reverse: boolean): { output: Tensor; state: Tensor[] } {
   const [steps, batch] = input.shape as [number, number];
   // a kernel that projects the input itself spares the array of every step's gates
   const projection = kernel.projectsInput
@@ -85,29 +85,6 @@ export function runNativeDirection(kernel: LayerKernel, cell: RnnCellKind, p: Na
     cell, ...projection, steps, batch, hidden, packedHh: p.packedHh as LinearPackedParams, reduceRange: p.reduceRange,
     h0: f32Values(h0), c0: c0 ? f32Values(c0) : null, reverse,
   });
-  const states = [r.h, ...(r.c ? [r.c] : [])].map((v) => fromF32(v, [batch, hidden]));
-  return { output: fromF32(r.output, [steps, batch, hidden]), states };
-}
-
-/**
- * The stacked, optionally bidirectional recurrence on the native kernel, with nn's
- * `recurrentLayers` layout: `x` (L, N, H_in), `states0` each (layers * directions, N, H);
- * returns the output (L, N, directions * H) and the final states in `states0`'s layout.
- */
-export function nativeRecurrentLayers(kernel: LayerKernel, cell: RnnCellKind, x: Tensor, states0: readonly Tensor[],
-  geometry: { numLayers: number; numDirections: number; hidden: number }, params: (k: number) => NativeCellParams): { output: Tensor; states: Tensor[] } {
-  const finals: Tensor[][] = states0.map(() => []);
-  let layerInput = x;
-  for (let layer = 0; layer < geometry.numLayers; layer++) {
-    const outputs: Tensor[] = [];
-    for (let dir = 0; dir < geometry.numDirections; dir++) {
-      const k = layer * geometry.numDirections + dir;
-      const [h0, c0] = states0.map((s) => s.select(0, k).contiguous());
-      const r = runNativeDirection(kernel, cell, params(k), layerInput, geometry.hidden, h0!, c0 ?? null, dir === 1);
-      outputs.push(r.output);
-      r.states.forEach((s, j) => finals[j]!.push(s));
-    }
-    layerInput = outputs.length === 1 ? outputs[0]! : cat(outputs, 2);
-  }
-  return { output: layerInput, states: finals.map((f) => stack(f, 0)) };
+  const state = [r.h, ...(r.c ? [r.c] : [])].map((v) => fromF32(v, [batch, hidden]));
+  return { output: fromF32(r.output, [steps, batch, hidden]), state };
 }

@@ -57,16 +57,17 @@ export interface RecurrentDirection {
   /** One time step from that step's input projection: the new state (`[h]` or `[h, c]`, h first). */
   step(igates: Tensor, state: Tensor[]): Tensor[];
   /**
-   * Every step at once, when a native kernel serves the layer (inference): from the whole
-   * projection (L, N, G * H) and the initial state, the output (L, N, H) in time order and the
-   * final state; the same values as `step` gives step by step.
+   * The whole layer-direction at once, when a native kernel serves it (inference): from the
+   * layer input (L, N, H_in) and the initial state, the output (L, N, H) in time order and the
+   * final state, the same values as `project` and a `step` per time step give.
    */
-  run?(igatesAll: Tensor, state: Tensor[], reverse: boolean): { output: Tensor; state: Tensor[] };
+  run?(input: Tensor, state: Tensor[], reverse: boolean): { output: Tensor; state: Tensor[] };
 }
 
-/** One layer-direction over its projection `igatesAll` (L > 0): `cell.run`, else a `step` per time step. */
-function runDirection(cell: RecurrentDirection, igatesAll: Tensor, state0: Tensor[], reverse: boolean): { output: Tensor; state: Tensor[] } {
-  if (cell.run) return cell.run(igatesAll, state0, reverse);
+/** One layer-direction over `input` (L > 0): `cell.run`, else `project`, then a `step` per time step. */
+function runDirection(cell: RecurrentDirection, input: Tensor, state0: Tensor[], reverse: boolean): { output: Tensor; state: Tensor[] } {
+  if (cell.run) return cell.run(input, state0, reverse);
+  const igatesAll = cell.project(input);
   const L = igatesAll.shape[0]!;
   const outs: Tensor[] = new Array(L);
   let state = state0;
@@ -94,7 +95,7 @@ export interface RecurrentLayersSpec {
  * The stacked, optionally bidirectional recurrence of nn's RNN / LSTM / GRU and the dynamic
  * quantized LSTM / GRU (PyTorch's CPU `FullLayer` / `FullBidirectionalLayer`): per layer and
  * direction, the input projection of the whole sequence, then one `step` per time step (or one
- * `run` of them all; the second direction runs backwards in time). `x` is (L, N, H_in); `states0` holds each state as
+ * native `run` of both; the second direction runs backwards in time). `x` is (L, N, H_in); `states0` holds each state as
  * (layers * directions, N, size). Returns the last layer's output (L, N, directions *
  * outputSize) and the final states in `states0`'s layout. @internal
  */
@@ -113,7 +114,7 @@ export function recurrentLayers(x: Tensor, states0: readonly Tensor[], spec: Rec
         dirOutputs.push(zeros([0, x.shape[1]!, spec.outputSize], { dtype: x.dtype }));
         continue;
       }
-      const { output, state } = runDirection(cell, cell.project(layerInput), state0, dir === 1);
+      const { output, state } = runDirection(cell, layerInput, state0, dir === 1);
       state.forEach((s, j) => finals[j]!.push(s));
       dirOutputs.push(output);
     }

@@ -194,10 +194,11 @@ export abstract class RNNBase extends Module {
       outputSize: this.projSize > 0 ? this.projSize : this.hiddenSize,
       direction: (k) => {
         const w = this.layerWeights(k);
+        const project = (input: Tensor): Tensor => linear(input, w.wIh, w.bIh);
         return {
-          project: (input) => linear(input, w.wIh, w.bIh),
+          project,
           step: (igates, state) => this.step(igates, state, w),
-          run: kernel ? (igates, state, reverse) => this.runNative(kernel, igates, state, reverse, w) : undefined,
+          run: kernel ? (input, state, reverse) => this.runNative(kernel, project(input), state, reverse, w) : undefined,
         };
       },
       betweenLayers: this.dropout > 0 && this.training ? (y) => F.dropout(y, { p: this.dropout, training: true }) : undefined,
