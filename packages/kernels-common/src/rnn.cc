@@ -150,11 +150,14 @@ size_t RunDynamicRnnLayer(const DynamicRnnLayer& l) {
 void RunFloatRnnLayer(const FloatRnnLayer& l) {
   const size_t gh = RnnGateCount(l.cell) * l.hidden, nr = SGemmPanelWidth();
   if (l.batch * l.hidden == 0) return;
-  // packed once for every step: per-step packing of W_hh costs more than an 8-row product
-  std::vector<float> packed(SGemmPackedSize(gh, l.hidden, nr));
-  SGemmPackBT(l.whh, gh, l.hidden, packed.data());
+  // W_hh packed once for every step: per-step packing of 4 MiB of weights costs more than an
+  // 8-row product. One step (a cell) packs as it goes instead: a whole packed copy would double
+  // the weight's memory traffic. The same floats either way.
+  std::vector<float> packed(l.steps > 1 ? SGemmPackedSize(gh, l.hidden, nr) : 0);
+  if (!packed.empty()) SGemmPackBT(l.whh, gh, l.hidden, packed.data());
   RunSteps(l, [&](const float* h, float* hg) {
-    SGemmPrepacked(h, packed.data(), nr, l.bias, hg, l.batch, gh, l.hidden);
+    if (packed.empty()) SGemm(h, l.whh, l.bias, hg, l.batch, gh, l.hidden);
+    else SGemmPrepacked(h, packed.data(), nr, l.bias, hg, l.batch, gh, l.hidden);
     return true;
   });
 }

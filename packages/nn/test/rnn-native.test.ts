@@ -1,14 +1,15 @@
-// The float RNNs' native path (RNNBase.runLayers on `kernels::rnn_float_layer`) without an addon:
+// The float RNNs' and cells' native path (modules/rnn_native.ts: `kernels::rnn_float_layer`) without an addon:
 // a TypeScript stand-in registered as the native kernel (its contract, computed with qtensor's
 // linear and nn's gate math) must give exactly the step-by-step path's outputs and states
-// (layers, directions, batch_first, unbatched input, given states, every cell), and serve only
+// (layers, directions, batch_first, unbatched input, given states, every cell, the single-step
+// cells), and serve only
 // calls that record no gradient. (The addons test their kernel against the same loop.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FLOAT_RNN_LAYER_OP, type FloatRnnLayerArgs, Tensor, float32, float64, fromValues, linear, noGrad, registerKernel, setNativeEnabled, unregisterKernel,
 } from '@qtorch/qtensor';
 import { gruGates, lstmGates, rnnGates } from '../src/functional/index.js';
-import { GRU, LSTM, RNN } from '../src/index.js';
+import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from '../src/index.js';
 import type { Module } from '../src/module.js';
 
 const GATES = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 } as const;
@@ -81,6 +82,22 @@ describe('float RNNs on a registered kernels::rnn_float_layer (inference)', () =
     }
   });
 
+  it('cells: LSTMCell, GRUCell, RNNCell tanh / relu, batched and unbatched, with and without states (one step each)', () => {
+    const x = seq([3, 5], 0.7), h = seq([3, 6], 0.8), c = seq([3, 6], 0.6);
+    const lstm = new LSTMCell(5, 6);
+    expectSameAsSteps('LSTMCell', () => lstm.call(x, [h, c]), 1);
+    expectSameAsSteps('LSTMCell zeros, unbatched', () => lstm.call(seq([5], 0.1)), 1);
+    const gru = new GRUCell(5, 6, { bias: false });
+    expectSameAsSteps('GRUCell', () => gru.call(x, h), 1);
+    for (const nonlinearity of ['tanh', 'relu'] as const) {
+      const rnn = new RNNCell(5, 6, { nonlinearity });
+      expectSameAsSteps(`RNNCell ${nonlinearity}`, () => rnn.call(x, h), 1);
+      calls.length = 0;
+      noGrad(() => rnn.call(x));
+      expect(calls).toEqual([{ cell: `rnn_${nonlinearity}`, steps: 1, batch: 3, reverse: false }]);
+    }
+  });
+
   it('serves no call that records a gradient, an LSTM projection, float64, or an empty sequence', () => {
     const m = new LSTM(3, 4);
     const x = seq([2, 1, 3], 0);
@@ -95,6 +112,9 @@ describe('float RNNs on a registered kernels::rnn_float_layer (inference)', () =
     calls.length = 0;
     noGrad(() => new LSTM(3, 4, { projSize: 2 }).call(x));
     noGrad(() => new LSTM(3, 4).call(seq([2, 1, 3], 0, float64)));
+    const cell = new LSTMCell(3, 4);
+    cell.call(seq([2, 3], 0));
+    expect(calls, 'LSTMCell: parameters require grad').toEqual([]);
     const [empty] = noGrad(() => new GRU(3, 4).call(seq([0, 2, 3], 0)));
     expect(empty.shape).toEqual([0, 2, 4]);
     expect(calls).toEqual([]);

@@ -4,16 +4,14 @@
  * PyTorch's names (`weight_ih_l0`, `bias_hh_l1_reverse`, `weight_hr_l0`), so state dicts load
  * both ways.
  */
-import {
-  type FloatRnnLayerKernel, QTorchShapeError, QTorchValueError, Tensor, assertTensor, checkOptions, empty, float32, fmtShape, isGradEnabled, linear,
-  nativeFloatRnnLayer, zeros,
-} from '@qtorch/qtensor';
+import { type FloatRnnLayerKernel, QTorchShapeError, QTorchValueError, type Tensor, assertTensor, checkOptions, empty, fmtShape, linear, zeros } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { uniform_ } from '../init/index.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { checkPositiveInt } from './linear.js';
 import { pyBool, pyFloat } from './_repr.js';
+import { nativeFloatLayerFor, runFloatLayer } from './rnn_native.js';
 
 /** The recurrence a layer runs. */
 export type RNNMode = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
@@ -34,9 +32,6 @@ export interface RNNBaseOptions {
 
 const GATES: Record<RNNMode, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
 const NATIVE_CELLS = { LSTM: 'lstm', GRU: 'gru', RNN_TANH: 'rnn_tanh', RNN_RELU: 'rnn_relu' } as const;
-
-/** Float32 values of a tensor, row-major (no copy when contiguous). */
-const f32Values = (t: Tensor): Float32Array => t.rawValues() as Float32Array;
 
 /** One layer-direction's parameters. */
 interface LayerWeights {
@@ -198,36 +193,16 @@ export abstract class RNNBase extends Module {
         return {
           project,
           step: (igates, state) => this.step(igates, state, w),
-          run: kernel ? (input, state, reverse) => this.runNative(kernel, project(input), state, reverse, w) : undefined,
+          run: kernel ? (input, state, reverse) => runFloatLayer(kernel, NATIVE_CELLS[this.mode], project(input), state, this.hiddenSize, w, reverse) : undefined,
         };
       },
       betweenLayers: this.dropout > 0 && this.training ? (y) => F.dropout(y, { p: this.dropout, training: true }) : undefined,
     });
   }
 
-  /**
-   * The native time loop (an addon's `kernels::rnn_float_layer`) when it can serve this call:
-   * float32 input, states and weights, no LSTM projection, and no gradient to record (grad
-   * disabled, or nothing requires it), since the kernel keeps no activations for backward.
-   */
+  /** The native time loop (an addon's), when it can serve this call: not for an LSTM with a projection. */
   private nativeLayerKernel(x: Tensor, states0: Tensor[]): FloatRnnLayerKernel | null {
-    if (this.projSize > 0) return null;
-    const tensors = [x, ...states0, ...this.parameters()];
-    if (!tensors.every((t) => t.dtype === float32)) return null;
-    if (isGradEnabled() && tensors.some((t) => t.requiresGrad)) return null;
-    return nativeFloatRnnLayer();
-  }
-
-  /** One layer-direction on the native kernel: the output (L, N, H) and the final state. */
-  private runNative(kernel: FloatRnnLayerKernel, igates: Tensor, state: Tensor[], reverse: boolean, w: LayerWeights): { output: Tensor; state: Tensor[] } {
-    const [steps, batch] = igates.shape as [number, number];
-    const hidden = this.hiddenSize;
-    const r = kernel({
-      cell: NATIVE_CELLS[this.mode], igates: f32Values(igates), steps, batch, hidden, whh: f32Values(w.wHh), bhh: w.bHh ? f32Values(w.bHh) : null,
-      h0: f32Values(state[0]!), c0: state[1] ? f32Values(state[1]) : null, reverse,
-    });
-    const asTensor = (v: Float32Array, shape: number[]): Tensor => Tensor.fromTypedArray(v, shape, float32);
-    return { output: asTensor(r.output, [steps, batch, hidden]), state: [r.h, ...(r.c ? [r.c] : [])].map((v) => asTensor(v, [batch, hidden])) };
+    return this.projSize > 0 ? null : nativeFloatLayerFor([x, ...states0, ...this.parameters()]);
   }
 
   /** Undoes `prepareInput`'s layout changes on the output and the states. */

@@ -1,11 +1,12 @@
 /** Single-step recurrent cells RNNCell, LSTMCell and GRUCell (torch.nn.modules.rnn). */
-import { checkOptions, QTorchShapeError, QTorchValueError, type Tensor, empty, fmtShape, zeros } from '@qtorch/qtensor';
+import { checkOptions, QTorchShapeError, QTorchValueError, type Tensor, empty, fmtShape, linear, zeros } from '@qtorch/qtensor';
 import * as F from '../functional/index.js';
 import { uniform_ } from '../init/index.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { checkPositiveInt } from './linear.js';
 import { pyBool } from './_repr.js';
+import { type FloatRnnCell, nativeFloatLayerFor, runFloatLayer } from './rnn_native.js';
 
 /** Parameters `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`, checks and repr shared by the cells. */
 export abstract class RNNCellBase extends Module {
@@ -65,6 +66,18 @@ export abstract class RNNCellBase extends Module {
     return hb;
   }
 
+  /**
+   * One step on an addon's native float layer (one call: x W_ih^T + b_ih, then the hidden
+   * projection and the gates natively) when it can serve it (float32, no gradient recorded): the
+   * new state ([h] or [h, c]), the same floats as the functional cell; null otherwise.
+   */
+  protected nativeStep(cell: FloatRnnCell, x: Tensor, state: Tensor[]): Tensor[] | null {
+    const kernel = nativeFloatLayerFor([x, ...state, ...this.parameters()]);
+    if (!kernel) return null;
+    const igates = linear(x, this.weight_ih, this.bias_ih).unsqueeze(0);
+    return runFloatLayer(kernel, cell, igates, state, this.hiddenSize, { wHh: this.weight_hh, bHh: this.bias_hh }, false).state;
+  }
+
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
     if (!this.bias) s += `, bias=${pyBool(this.bias)}`;
@@ -96,7 +109,7 @@ export class RNNCell extends RNNCellBase {
     const { x, unbatched } = this.batchInput(input);
     const h = this.batchHidden(hx, x, unbatched);
     const cell = this.nonlinearity === 'tanh' ? F.rnnTanhCell : F.rnnReluCell;
-    const out = cell(x, h, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
+    const out = this.nativeStep(`rnn_${this.nonlinearity}`, x, [h])?.[0] ?? cell(x, h, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
     return unbatched ? out.squeeze(0) : out;
   }
 }
@@ -117,7 +130,7 @@ export class LSTMCell extends RNNCellBase {
   forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, Tensor] {
     const { x, unbatched } = this.batchInput(input);
     const h = this.batchHidden(hx?.[0], x, unbatched), c = this.batchHidden(hx?.[1], x, unbatched);
-    const [h2, c2] = F.lstmCell(x, [h, c], this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
+    const [h2, c2] = (this.nativeStep('lstm', x, [h, c]) ?? F.lstmCell(x, [h, c], this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh)) as [Tensor, Tensor];
     return unbatched ? [h2.squeeze(0), c2.squeeze(0)] : [h2, c2];
   }
 }
@@ -138,7 +151,7 @@ export class GRUCell extends RNNCellBase {
   forward(input: Tensor, hx: Tensor | null = null): Tensor {
     const { x, unbatched } = this.batchInput(input);
     const h = this.batchHidden(hx, x, unbatched);
-    const out = F.gruCell(x, h, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
+    const out = this.nativeStep('gru', x, [h])?.[0] ?? F.gruCell(x, h, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
     return unbatched ? out.squeeze(0) : out;
   }
 }
