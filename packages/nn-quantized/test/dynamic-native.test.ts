@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, type LinearPackedParams, Tensor, float32, fromValues, quantizedLinearDynamic, registerKernel, setNativeEnabled, unregisterKernel, withEngine } from '@qtorch/qtensor';
 import * as nn from '@qtorch/nn';
-import { gruGates, lstmGates, rnnGates } from '@qtorch/nn/functional';
 import { defaultDynamicQconfig, float16DynamicQconfig } from '@qtorch/quantization';
+import { layerSteps } from '../../nn/test/rnn_steps.js';
 import { GRU, GRUCell, LSTM, LSTMCell, RNNCell } from '../src/dynamic/index.js';
 
 type Cell = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
@@ -15,7 +15,6 @@ interface LayerArgs {
   cell: Cell; igates: Float32Array; steps: number; batch: number; hidden: number; packedHh: LinearPackedParams;
   reduceRange: boolean; h0: Float32Array; c0: Float32Array | null; reverse: boolean;
 }
-const GATES: Record<Cell, number> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
 const OP = 'qtorch::rnn_dynamic_layer';
 
 /** Every call the stand-in served (args copied: the module may reuse buffers). */
@@ -24,19 +23,7 @@ const calls: Array<{ cell: Cell; steps: number; batch: number; reverse: boolean 
 /** The stand-in kernel: the layer loop over tensors, with the reference numerics. */
 function standIn(a: LayerArgs): { output: Float32Array; h: Float32Array; c: Float32Array | null } {
   calls.push({ cell: a.cell, steps: a.steps, batch: a.batch, reverse: a.reverse });
-  const { steps, batch: n, hidden: hs } = a, gh = GATES[a.cell] * hs;
-  let h = Tensor.fromTypedArray(Float32Array.from(a.h0), [n, hs]);
-  let c = a.c0 ? Tensor.fromTypedArray(Float32Array.from(a.c0), [n, hs]) : null;
-  const output = new Float32Array(steps * n * hs);
-  for (let i = 0; i < steps; i++) {
-    const t = a.reverse ? steps - 1 - i : i;
-    const ig = Tensor.fromTypedArray(a.igates.slice(t * n * gh, (t + 1) * n * gh), [n, gh]);
-    const hg = quantizedLinearDynamic(h, a.packedHh, { reduceRange: a.reduceRange });
-    if (a.cell === 'lstm') [h, c] = lstmGates(ig, hg, c!);
-    else h = a.cell === 'gru' ? gruGates(ig, hg, h) : rnnGates(ig, hg, a.cell === 'rnn_tanh' ? 'tanh' : 'relu');
-    output.set(h.values(), t * n * hs);
-  }
-  return { output, h: Float32Array.from(h.values()), c: c ? Float32Array.from(c.values()) : null };
+  return layerSteps(a, (h) => quantizedLinearDynamic(h, a.packedHh, { reduceRange: a.reduceRange }));
 }
 
 const ENGINES: Engine[] = ['fbgemm', 'qnnpack'];

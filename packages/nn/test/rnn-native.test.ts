@@ -8,11 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FLOAT_RNN_LAYER_OP, type FloatRnnLayerArgs, Tensor, float32, float64, fromValues, linear, noGrad, registerKernel, setNativeEnabled, unregisterKernel,
 } from '@qtorch/qtensor';
-import { gruGates, lstmGates, rnnGates } from '../src/functional/index.js';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from '../src/index.js';
 import type { Module } from '../src/module.js';
-
-const GATES = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 } as const;
+import { layerSteps } from './rnn_steps.js';
 
 /** Every call the stand-in served. */
 const calls: Array<{ cell: string; steps: number; batch: number; reverse: boolean }> = [];
@@ -20,20 +18,9 @@ const calls: Array<{ cell: string; steps: number; batch: number; reverse: boolea
 /** The stand-in kernel: the layer's steps over tensors, with nn's numerics. */
 function standIn(a: FloatRnnLayerArgs): { output: Float32Array; h: Float32Array; c: Float32Array | null } {
   calls.push({ cell: a.cell, steps: a.steps, batch: a.batch, reverse: a.reverse });
-  const { steps, batch: n, hidden: hs } = a, gh = GATES[a.cell] * hs;
-  const whh = Tensor.fromTypedArray(Float32Array.from(a.whh), [gh, hs]), bhh = a.bhh ? Tensor.fromTypedArray(Float32Array.from(a.bhh), [gh]) : null;
-  let h = Tensor.fromTypedArray(Float32Array.from(a.h0), [n, hs]);
-  let c = a.c0 ? Tensor.fromTypedArray(Float32Array.from(a.c0), [n, hs]) : null;
-  const output = new Float32Array(steps * n * hs);
-  for (let i = 0; i < steps; i++) {
-    const t = a.reverse ? steps - 1 - i : i;
-    const ig = Tensor.fromTypedArray(a.igates.slice(t * n * gh, (t + 1) * n * gh), [n, gh]);
-    const hg = linear(h, whh, bhh);
-    if (a.cell === 'lstm') [h, c] = lstmGates(ig, hg, c!);
-    else h = a.cell === 'gru' ? gruGates(ig, hg, h) : rnnGates(ig, hg, a.cell === 'rnn_tanh' ? 'tanh' : 'relu');
-    output.set(h.values(), t * n * hs);
-  }
-  return { output, h: Float32Array.from(h.values()), c: c ? Float32Array.from(c.values()) : null };
+  const gh = a.whh.length / a.hidden;
+  const whh = Tensor.fromTypedArray(Float32Array.from(a.whh), [gh, a.hidden]), bhh = a.bhh ? Tensor.fromTypedArray(Float32Array.from(a.bhh), [gh]) : null;
+  return layerSteps(a, (h) => linear(h, whh, bhh));
 }
 
 beforeAll(() => registerKernel({ op: FLOAT_RNN_LAYER_OP, engine: 'fbgemm', source: 'native', impl: standIn as never }));
