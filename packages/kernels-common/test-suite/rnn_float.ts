@@ -111,5 +111,14 @@ export function describeRnnFloat(t: AddonUnderTest): void {
       expect(() => run([3, 2 ** 31])).toThrow(RangeError);
       expect(run([2, 0], [1, new Float32Array(0)], [10, new Float32Array(0)])).toBeUndefined();
     });
+
+    it('the registered kernel names itself for dims it cannot size an output by, and passes the rest to the binding\'s checks', () => {
+      const ok = layerArgs('gru', 2, 1, 3, 7);
+      for (const bad of [null, {}, { ...ok, steps: -1 }, { ...ok, hidden: 1.5 }, { ...ok, batch: 2 ** 40, hidden: 2 ** 20 }]) {
+        expect(() => layer()(bad as never)).toThrow(/kernels::rnn_float_layer: expected steps, batch and hidden as non-negative integers/);
+      }
+      expect(() => layer()({ ...ok, cell: 'elman' } as never)).toThrow(/rnnLayerFloat.*cell/);
+      expect(() => layer()({ ...ok, whh: new Float32Array(3) })).toThrow(/rnnLayerFloat.*whh/);
+    });
   });
 }

@@ -49,6 +49,6 @@ const api: KernelsApi = setupAddon(qt, ENGINE, nativeLoad);
 /**
  * The kernel API (see `KernelsApi` for each function): `backendInfo`, `setIsa`, `detectedIsa`,
  * `numThreads`, `setNumThreads`, `packWeights`, `qgemmS32`, `qlinear` (this engine's
- * requantization), `qlinearDynamic`, `sgemm`, `sgemmStrided`, `sgemmPackBT`, `sgemmPrepacked`, `im2colF32`, `quantizeInto`, `dequantizeInto`.
+ * requantization), `qlinearDynamic`, `sgemm`, `sgemmStrided`, `sgemmPackBT`, `sgemmPrepacked`, `im2colF32`, `rnnLayerFloat`, `quantizeInto`, `dequantizeInto`.
  */
-export const { backendInfo, setIsa, detectedIsa, numThreads, setNumThreads, packWeights, qgemmS32, qlinear, qlinearDynamic, sgemm, sgemmStrided, sgemmPackBT, sgemmPrepacked, im2colF32, quantizeInto, dequantizeInto } = api;
+export const { backendInfo, setIsa, detectedIsa, numThreads, setNumThreads, packWeights, qgemmS32, qlinear, qlinearDynamic, sgemm, sgemmStrided, sgemmPackBT, sgemmPrepacked, im2colF32, rnnLayerFloat, quantizeInto, dequantizeInto } = api;

@@ -48,6 +48,18 @@ export interface RnnDynamicLayerResult {
   c: Float32Array | null;
 }
 
+/**
+ * A fresh output of a layer call's steps * batch * hidden floats. It is allocated before the
+ * binding checks the arguments, so its size is checked here, naming `op`.
+ */
+function layerOutput(op: string, a: { steps: number; batch: number; hidden: number }): Float32Array {
+  const dims = [a?.steps, a?.batch, a?.hidden];
+  if (!dims.every((d) => Number.isSafeInteger(d) && d! >= 0) || !Number.isSafeInteger(dims[0]! * dims[1]! * dims[2]!)) {
+    throw new RangeError(`${op}: expected steps, batch and hidden as non-negative integers, got ${dims.map(String).join(', ')}`);
+  }
+  return allocOutput(Float32Array, dims[0]! * dims[1]! * dims[2]!);
+}
+
 /** The h that step `i` (in run order) starts from: h0, then the previous step's output (a view). */
 function hBefore(a: { steps: number; batch: number; hidden: number; h0: Float32Array; reverse: boolean }, output: Float32Array, i: number): Float32Array {
   if (i === 0) return a.h0;
@@ -58,13 +70,12 @@ function hBefore(a: { steps: number; batch: number; hidden: number; h0: Float32A
 /** The native `qtorch::rnn_dynamic_layer` of one addon; it takes `input` as well as `igates`. */
 export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache) {
   const layer = (a: RnnDynamicLayerArgs): RnnDynamicLayerResult => {
+    const output = layerOutput('qtorch::rnn_dynamic_layer', a);
     const { steps, batch, hidden } = a;
-    const hn = batch * hidden;
     const packed = weights.linear(a.packedHh);
     const scales = a.packedHh.weight.scales, bias = a.packedHh.bias;
     const reduceRange = a.reduceRange && ctx.engine === 'fbgemm';
     const c = a.c0 ? Float32Array.from(a.c0) : null;
-    const output = allocOutput(Float32Array, steps * hn);
     const rest = [steps, batch, hidden, packed, scales, bias, reduceRange, a.reverse, a.h0, c, output] as const;
     let ran: number;
     if (a.input) {
@@ -90,33 +101,25 @@ export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache
 
 /**
  * Arguments of `kernels::rnn_float_layer` (qtensor's `FloatRnnLayerArgs`): one layer-direction
- * of a float LSTM / GRU / Elman RNN at inference, from its input projection.
+ * of a float LSTM / GRU / Elman RNN at inference, from its input projection; the dynamic
+ * layer's shape and states, with float weights.
  */
-export interface RnnFloatLayerArgs {
-  cell: RnnCellKind;
+export type RnnFloatLayerArgs = Omit<RnnDynamicLayerArgs, 'igates' | 'input' | 'packedHh' | 'reduceRange'> & {
   /** x W_ih^T + b_ih of every step: [steps, batch, gates * hidden], row-major. */
   igates: Float32Array;
-  steps: number;
-  batch: number;
-  hidden: number;
   /** W_hh: [gates * hidden, hidden], row-major. */
   whh: Float32Array;
   /** b_hh ([gates * hidden]) or null. */
   bhh: Float32Array | null;
-  /** Initial h (and c for LSTM): [batch, hidden]. */
-  h0: Float32Array;
-  c0: Float32Array | null;
-  /** Run from the last step to the first (the reverse direction). */
-  reverse: boolean;
-}
+};
 
 /**
  * The float layer on `binding.rnnLayerFloat`: every step's h (time order) and the final h
  * (and c), the same floats as qtensor's linear (on this ISA's GEMM) and nn's gate math give.
  */
 export function rnnFloatLayer(run: NonNullable<NativeBinding['rnnLayerFloat']>, a: RnnFloatLayerArgs): RnnDynamicLayerResult {
+  const output = layerOutput('kernels::rnn_float_layer', a);
   const c = a.c0 ? Float32Array.from(a.c0) : null;
-  const output = allocOutput(Float32Array, a.steps * a.batch * a.hidden);
   run(RNN_CELLS[a.cell], a.igates, a.steps, a.batch, a.hidden, a.whh, a.bhh, a.reverse, a.h0, c, output);
   return { output, h: Float32Array.from(hBefore(a, output, a.steps)), c };
 }
