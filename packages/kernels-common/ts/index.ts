@@ -12,4 +12,4 @@ export { createKernelsApi, type BackendInfo, type KernelsApi, type QLinearDynami
 export type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
 export { NATIVE_KERNEL_OPS, NATIVE_QUANTIZED_OPS, missingOpFunctions, registerNativeKernels, registerNativeOps } from './register.js';
 export { setupAddon } from './addon.js';
-export { RNN_CELLS, type RnnCellKind, type RnnDynamicLayerArgs, type RnnDynamicLayerResult, type RnnFloatLayerArgs } from './ops/rnn.js';
+export { RNN_CELLS, type RnnCellKind, type RnnDynamicLayerArgs, type RnnDynamicLayerResult, type RnnFloatLayerArgs, type RnnLayerStates } from './ops/rnn.js';

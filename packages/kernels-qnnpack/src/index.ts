@@ -29,6 +29,10 @@ import {
   type PackedWeights,
   type QLinearDynamicOptions,
   type QLinearOptions,
+  type RnnCellKind,
+  type RnnDynamicLayerResult,
+  type RnnFloatLayerArgs,
+  type RnnLayerStates,
   type SGemmPackedB,
   type WeightScales,
 } from '../../kernels-common/ts/index.js';
@@ -36,7 +40,10 @@ import { loadNative } from './native.js';
 
 export { loadNative, packageRoot } from './native.js';
 export { NATIVE_KERNEL_OPS, NATIVE_QUANTIZED_OPS, type NativeBinding } from '../../kernels-common/ts/index.js';
-export type { BackendInfo, Bytes8, Engine, Isa, KernelsApi, LoadResult, PackedWeights, QLinearDynamicOptions, QLinearOptions, SGemmPackedB, WeightScales };
+export type {
+  BackendInfo, Bytes8, Engine, Isa, KernelsApi, LoadResult, PackedWeights, QLinearDynamicOptions, QLinearOptions, RnnCellKind, RnnDynamicLayerResult,
+  RnnFloatLayerArgs, RnnLayerStates, SGemmPackedB, WeightScales,
+};
 
 /** The engine whose numerics this package implements. */
 export const ENGINE = 'qnnpack' as const;

@@ -16,29 +16,33 @@ import type { NativeWeightCache } from './weights.js';
 export const RNN_CELLS = { lstm: 0, gru: 1, rnn_tanh: 2, rnn_relu: 3 } as const;
 export type RnnCellKind = keyof typeof RNN_CELLS;
 
-/**
- * Arguments of `qtorch::rnn_dynamic_layer` (nn-quantized's dynamic RNNs pass these). The input
- * projection comes precomputed (`igates`) or is computed natively from `input` (the kernel's
- * `projectsInput`): the same floats, without allocating every step's gates.
- */
-export interface RnnDynamicLayerArgs {
+/** What every layer call holds besides its weights and input projection: shape, initial state, direction. */
+export interface RnnLayerStates {
   cell: RnnCellKind;
-  /** x W_ih^T + b_ih of every step: [steps, batch, gates * hidden], row-major; or `input`. */
-  igates?: Float32Array;
-  /** The layer input [steps, batch, inputSize] and W_ih (with b_ih), as `quantized::linear_dynamic` takes them. */
-  input?: { x: Float32Array; packedIh: LinearPackedLike };
   steps: number;
   batch: number;
   hidden: number;
-  /** W_hh (gates * hidden x hidden, qint8) with b_hh. */
-  packedHh: LinearPackedLike;
-  /** Quantize h to 0..127 (honoured by fbgemm only, as the dynamic linear op). */
-  reduceRange: boolean;
   /** Initial h (and c for LSTM): [batch, hidden]. */
   h0: Float32Array;
   c0: Float32Array | null;
   /** Run from the last step to the first (the reverse direction). */
   reverse: boolean;
+}
+
+/**
+ * Arguments of `qtorch::rnn_dynamic_layer` (nn-quantized's dynamic RNNs pass these). The input
+ * projection comes precomputed (`igates`) or is computed natively from `input` (the kernel's
+ * `projectsInput`): the same floats, without allocating every step's gates.
+ */
+export interface RnnDynamicLayerArgs extends RnnLayerStates {
+  /** x W_ih^T + b_ih of every step: [steps, batch, gates * hidden], row-major; or `input`. */
+  igates?: Float32Array;
+  /** The layer input [steps, batch, inputSize] and W_ih (with b_ih), as `quantized::linear_dynamic` takes them. */
+  input?: { x: Float32Array; packedIh: LinearPackedLike };
+  /** W_hh (gates * hidden x hidden, qint8) with b_hh. */
+  packedHh: LinearPackedLike;
+  /** Quantize h to 0..127 (honoured by fbgemm only, as the dynamic linear op). */
+  reduceRange: boolean;
 }
 
 /** The hidden state of every step [steps, batch, hidden] (in time order) and the final h (and c). */
@@ -52,7 +56,7 @@ export interface RnnDynamicLayerResult {
  * A fresh output of a layer call's steps * batch * hidden floats. It is allocated before the
  * binding checks the arguments, so its size is checked here, naming `op`.
  */
-function layerOutput(op: string, a: { steps: number; batch: number; hidden: number }): Float32Array {
+function layerOutput(op: string, a: RnnLayerStates): Float32Array {
   const dims = [a?.steps, a?.batch, a?.hidden];
   if (!dims.every((d) => Number.isSafeInteger(d) && d! >= 0) || !Number.isSafeInteger(dims[0]! * dims[1]! * dims[2]!)) {
     throw new RangeError(`${op}: expected steps, batch and hidden as non-negative integers, got ${dims.map(String).join(', ')}`);
@@ -61,7 +65,7 @@ function layerOutput(op: string, a: { steps: number; batch: number; hidden: numb
 }
 
 /** The h that step `i` (in run order) starts from: h0, then the previous step's output (a view). */
-function hBefore(a: { steps: number; batch: number; hidden: number; h0: Float32Array; reverse: boolean }, output: Float32Array, i: number): Float32Array {
+function hBefore(a: RnnLayerStates, output: Float32Array, i: number): Float32Array {
   if (i === 0) return a.h0;
   const hn = a.batch * a.hidden, t = a.reverse ? a.steps - i : i - 1;
   return output.subarray(t * hn, (t + 1) * hn);
@@ -101,17 +105,16 @@ export function nativeRnnDynamicLayer(ctx: OpContext, weights: NativeWeightCache
 
 /**
  * Arguments of `kernels::rnn_float_layer` (qtensor's `FloatRnnLayerArgs`): one layer-direction
- * of a float LSTM / GRU / Elman RNN at inference, from its input projection; the dynamic
- * layer's shape and states, with float weights.
+ * of a float LSTM / GRU / Elman RNN at inference, from its input projection.
  */
-export type RnnFloatLayerArgs = Omit<RnnDynamicLayerArgs, 'igates' | 'input' | 'packedHh' | 'reduceRange'> & {
+export interface RnnFloatLayerArgs extends RnnLayerStates {
   /** x W_ih^T + b_ih of every step: [steps, batch, gates * hidden], row-major. */
   igates: Float32Array;
   /** W_hh: [gates * hidden, hidden], row-major. */
   whh: Float32Array;
   /** b_hh ([gates * hidden]) or null. */
   bhh: Float32Array | null;
-};
+}
 
 /**
  * The float layer on `binding.rnnLayerFloat`: every step's h (time order) and the final h

@@ -1,7 +1,8 @@
 /**
  * nn's recurrent layers and cells on an addon's native float layer-direction
  * (`kernels::rnn_float_layer`, qtensor's `nativeFloatRnnLayer`): the whole time loop in one
- * call, the same floats as the step-by-step path. Inference only: the kernel keeps no
+ * call, the same floats as the step-by-step path (but for products under 4096 multiply-adds,
+ * which qtensor's `linear` sums in its own float64 loop). Inference only: the kernel keeps no
  * activations for backward, so it serves only calls that record no gradient.
  */
 import { type FloatRnnLayerArgs, type FloatRnnLayerKernel, Tensor, float32, isGradEnabled, nativeFloatRnnLayer } from '@qtorch/qtensor';
