@@ -14,16 +14,22 @@ import type { NativeWeightCache } from './weights.js';
 
 /** Recurrent cell kinds, in the native code's numbering. */
 export const RNN_CELLS = { lstm: 0, gru: 1, rnn_tanh: 2, rnn_relu: 3 } as const;
+/** A recurrent cell kind: `'lstm'` (gates i, f, g, o), `'gru'` (r, z, n), `'rnn_tanh'` or `'rnn_relu'` (Elman). */
 export type RnnCellKind = keyof typeof RNN_CELLS;
 
 /** What every layer call holds besides its weights and input projection: shape, initial state, direction. */
 export interface RnnLayerStates {
+  /** The cell: its gate count and math. */
   cell: RnnCellKind;
+  /** Time steps (L). */
   steps: number;
+  /** Batch rows (N). */
   batch: number;
+  /** Hidden features (H). */
   hidden: number;
-  /** Initial h (and c for LSTM): [batch, hidden]. */
+  /** Initial h: [batch, hidden]. */
   h0: Float32Array;
+  /** Initial c of an LSTM ([batch, hidden]), else null. */
   c0: Float32Array | null;
   /** Run from the last step to the first (the reverse direction). */
   reverse: boolean;
@@ -47,8 +53,11 @@ export interface RnnDynamicLayerArgs extends RnnLayerStates {
 
 /** The hidden state of every step [steps, batch, hidden] (in time order) and the final h (and c). */
 export interface RnnDynamicLayerResult {
+  /** Every step's h: [steps, batch, hidden], in time order. */
   output: Float32Array;
+  /** The final h: [batch, hidden]. */
   h: Float32Array;
+  /** The final c of an LSTM ([batch, hidden]), else null. */
   c: Float32Array | null;
 }
 
