@@ -1,4 +1,5 @@
-// AVX2 recurrent-cell gates declared in kernels.h (LSTM, GRU, Elman tanh): 8 float32 lanes of
+// AVX2 recurrent-cell gates declared in kernels.h (LSTM, GRU, Elman tanh), and their sigmoid /
+// tanh on their own: 8 float32 lanes of
 // f32_math.h's sigmoid and tanh (the reference's float32 algorithm, bit for bit), float32 adds
 // and products in the reference's order.
 #include <immintrin.h>
@@ -115,6 +116,8 @@ void LstmGatesAvx2(const RnnGatesArgs& a) {
   Map2(a.c, act + 3 * n, n, a.hOut, [](__m256 c, __m256 o) { return _mm256_mul_ps(o, Tanh8(c)); });
 }
 void GruGatesAvx2(const RnnGatesArgs& args) { Row<Gru>(args); }
+void SigmoidF32Avx2(const float* x, size_t n, float* y) { Map2(x, x, n, y, [](__m256 v, __m256) { return Sigmoid8(v); }); }
+void TanhF32Avx2(const float* x, size_t n, float* y) { Map2(x, x, n, y, [](__m256 v, __m256) { return Tanh8(v); }); }
 void TanhGatesAvx2(const RnnGatesArgs& args) { Row<Tanh>(args); }
 
 }  // namespace qtorch

@@ -172,6 +172,20 @@ Napi::Value RnnLayerFloatJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// floatActivation(kind: 0 sigmoid | 1 tanh, x: Float32Array, out: Float32Array(x.length)) ->
+// undefined: out = f(x), qtensor's float32 sigmoid / tanh. out may be x itself (in place), not
+// a part of it.
+Napi::Value FloatActivationJs(const Napi::CallbackInfo& info) {
+  Ctx c{info, "floatActivation"};
+  const auto kind = static_cast<FloatActivation>(c.Int(0, "kind", 0, 1));
+  auto x = c.Array<float>(1, "x", napi_float32_array, "Float32Array");
+  const uint64_t n = x.ElementLength();
+  float* out = FloatArg(c, 2, "out", n, "x.length");
+  if (out != x.Data() && Overlap(out, x.Data(), n, n)) ThrowRange(c.env(), c.Where(2, "out") + " must be x itself or not share memory with it");
+  RunFloatActivation(kind, x.Data(), n, out);
+  return info.Env().Undefined();
+}
+
 // chooseQparamsU8(lo, hi, reduceRange) -> [scale, zeroPoint] | null (non-finite range): the
 // native qparams choice of the recurrent layer, exposed so tests hold it to qtensor's.
 Napi::Value ChooseQparamsU8Js(const Napi::CallbackInfo& info) {
@@ -191,6 +205,7 @@ void InitRnn(Napi::Env env, Napi::Object exports) {
   exports.Set("rnnLayerDynamic", Napi::Function::New(env, RnnLayerDynamicJs, "rnnLayerDynamic"));
   exports.Set("rnnLayerDynamicProjected", Napi::Function::New(env, RnnLayerDynamicProjectedJs, "rnnLayerDynamicProjected"));
   exports.Set("rnnLayerFloat", Napi::Function::New(env, RnnLayerFloatJs, "rnnLayerFloat"));
+  exports.Set("floatActivation", Napi::Function::New(env, FloatActivationJs, "floatActivation"));
   exports.Set("chooseQparamsU8", Napi::Function::New(env, ChooseQparamsU8Js, "chooseQparamsU8"));
 }
 

@@ -85,6 +85,70 @@ export function describeRnnFloat(t: AddonUnderTest): void {
     });
   });
 
+  describe(`${t.packageName} kernels::float_activation vs qtensor's float32 sigmoid / tanh (every ISA)`, () => {
+    const kernel = () => {
+      const k = Q.findKernel('kernels::float_activation', t.engine);
+      expect(k?.source).toBe('native');
+      return k!.impl as (kind: 'sigmoid' | 'tanh', x: Float32Array, out?: Float32Array) => Float32Array;
+    };
+    /** qtensor's own float32 formulas (native kernels off). */
+    const reference = (kind: 'sigmoid' | 'tanh', x: Float32Array): number[] => {
+      const prev = Q.setNativeEnabled(false);
+      try {
+        return Array.from((kind === 'sigmoid' ? Q.sigmoid : Q.tanh)(T(Float32Array.from(x), [x.length])).values());
+      } finally {
+        Q.setNativeEnabled(prev);
+      }
+    };
+    const special = [Infinity, -Infinity, NaN, 1e30, -1e30, 700, -700, 88.7, -88.7, 104, -104, 20, -20, 9.01, -9.01, 1e-10, -1e-10, 1e-40, -1e-40, -0, 0, 2 ** -9, -(2 ** -7), 0.5, -0.9];
+    // every magnitude from 1e-8 to 1e3, both signs, and every length 0..19 for the vector tails
+    const values = Float32Array.from([...special, ...Array.from(floats(4000, 61, 1), (v, i) => v * 10 ** ((i % 12) - 8))]);
+
+    it('bit for bit, on special values, random magnitudes and every tail length, fresh and in place', () => {
+      for (const kind of ['sigmoid', 'tanh'] as const) {
+        const want = reference(kind, values);
+        forEachIsa(t.api, (isa) => {
+          expect(Array.from(kernel()(kind, values)), `${kind} [${isa}]`).toEqual(want);
+          for (let n = 0; n < 20; n++) expect(Array.from(kernel()(kind, values.subarray(5, 5 + n))), `${kind} length ${n} [${isa}]`).toEqual(want.slice(5, 5 + n));
+          const inPlace = Float32Array.from(values);
+          expect(kernel()(kind, inPlace, inPlace)).toBe(inPlace);
+          expect(Array.from(inPlace), `${kind} in place [${isa}]`).toEqual(want);
+        });
+      }
+    });
+
+    it('the same values on 1, 2 and 3 threads (a large array splits over the pool)', () => {
+      const big = Float32Array.from(floats(200003, 62, 12));
+      const want = reference('tanh', big);
+      restoringThreads(t.api, () => {
+        for (const n of [1, 2, 3]) {
+          t.api.setNumThreads(n);
+          expect(Array.from(kernel()('tanh', big)), `${n} threads`).toEqual(want);
+        }
+      });
+    });
+
+    it('qtensor\'s float32 sigmoid / tanh run on it (the values are the reference\'s either way)', () => {
+      const x = T(Float32Array.from(values), [values.length]);
+      expect(Array.from(Q.sigmoid(x).values())).toEqual(reference('sigmoid', values));
+      expect(Q.nativeFloatActivation()).not.toBeNull();
+    });
+
+    it('arguments: kind, x and out types, out length and overlap: TypeError / RangeError naming the op, never a crash', () => {
+      const b = t.nativeLoad.binding!;
+      const x = new Float32Array(8);
+      const run = (...args: unknown[]) => (b.floatActivation as (...a: unknown[]) => unknown)(...args);
+      expect(run(1, x, new Float32Array(8))).toBeUndefined();
+      expect(() => run(2, x, new Float32Array(8))).toThrow(/floatActivation.*kind/);
+      expect(() => run(0, new Float64Array(8), new Float32Array(8))).toThrow(TypeError);
+      expect(() => run(0, x, new Float32Array(7))).toThrow(/floatActivation.*out.*x\.length/);
+      const shared = new Float32Array(12);
+      expect(() => run(0, shared.subarray(0, 8), shared.subarray(4, 12))).toThrow(/floatActivation.*out.*must be x itself or not share memory/);
+      expect(() => kernel()('relu' as never, x)).toThrow(/kernels::float_activation: expected kind 'sigmoid' or 'tanh'/);
+      expect(() => kernel()('tanh', [1, 2] as never)).toThrow(/kernels::float_activation: expected x as a Float32Array/);
+    });
+  });
+
   describe(`${t.packageName} rnnLayerFloat argument validation`, () => {
     it('cell, lengths, c for LSTM only, memory the layer writes shared with what it reads, flags: TypeError / RangeError, never a crash', () => {
       const run = (...over: Array<[number, unknown]>) => {

@@ -4,6 +4,7 @@
  */
 import type { Bytes8, Engine, Isa, NativeBinding, PackedWeights, WeightScales } from './binding.js';
 import type { LoadResult } from './load.js';
+import { type FloatActivationKind, floatActivation } from './ops/activation.js';
 import { type RnnDynamicLayerResult, type RnnFloatLayerArgs, rnnFloatLayer } from './ops/rnn.js';
 
 /** Which path serves the kernels and why. */
@@ -117,6 +118,12 @@ export interface KernelsApi {
    */
   rnnLayerFloat(args: RnnFloatLayerArgs): RnnDynamicLayerResult;
   /**
+   * float32 `sigmoid` or `tanh` of every value of `x` into `out` (a fresh array by default; `x`
+   * itself works in place), with qtensor's float32 algorithm, bit for bit: what qtensor's
+   * `sigmoid` / `tanh` of a float32 tensor call (`kernels::float_activation`). Returns `out`.
+   */
+  floatActivation(kind: FloatActivationKind, x: Float32Array, out?: Float32Array): Float32Array;
+  /**
    * `quantize_per_tensor` into a caller-provided output of the same length (quint8: Uint8Array,
    * qint8: Int8Array), with the reference's numerics; returns `out`. Reusing `out` skips the
    * allocation and first-touch page faults a fresh output costs.
@@ -151,7 +158,7 @@ function setAllPools(own: PoolControl, n: number): number {
 }
 
 /** Binding functions a binary built from older sources lacks (optional in {@link NativeBinding}). */
-type NewerFunction = 'sgemmPanelWidth' | 'sgemmPackBT' | 'sgemmPrepacked' | 'im2colF32' | 'rnnLayerFloat';
+type NewerFunction = 'sgemmPanelWidth' | 'sgemmPackBT' | 'sgemmPrepacked' | 'im2colF32' | 'rnnLayerFloat' | 'floatActivation';
 
 /** Builds the typed API over a load result. */
 export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
@@ -198,6 +205,7 @@ export function createKernelsApi(engine: Engine, load: LoadResult): KernelsApi {
     sgemmPrepacked: (a, m, k, packed, n, o = {}) => newer('sgemmPrepacked', 'sgemmPrepacked')(a, m, k, packed.data, n, packed.nr, o.bias ?? null),
     im2colF32: (...args) => newer('im2colF32', 'im2colF32')(...args),
     rnnLayerFloat: (args) => rnnFloatLayer(newer('rnnLayerFloat', 'rnnLayerFloat'), args),
+    floatActivation: (kind, x, out) => floatActivation(newer('floatActivation', 'floatActivation'), kind, x, out),
     quantizeInto: (input, scale, zeroPoint, out) => need('quantizeInto').quantizePerTensor(input, scale, zeroPoint, out),
     dequantizeInto: (input, scale, zeroPoint, out) => need('dequantizeInto').dequantize(input, scale, zeroPoint, out),
   };

@@ -131,6 +131,11 @@ export interface NativeBinding {
    */
   rnnLayerFloat?(cell: number, igates: Float32Array, steps: number, batch: number, hidden: number, whh: Float32Array,
     bias: Float32Array | null, reverse: boolean, h0: Float32Array, c: Float32Array | null, output: Float32Array): void;
+  /**
+   * `out = sigmoid(x)` (kind 0) or `tanh(x)` (kind 1) in float32, qtensor's algorithm bit for
+   * bit; `out` (x's length) may be `x` itself. Absent in older binaries.
+   */
+  floatActivation?(kind: number, x: Float32Array, out: Float32Array): void;
   /** The layer's native quint8 qparams choice: `[scale, zeroPoint]`, or null for a non-finite range. */
   chooseQparamsU8(lo: number, hi: number, reduceRange: boolean): [number, number] | null;
   /** The active ISA level. */

@@ -12,4 +12,5 @@ export { createKernelsApi, type BackendInfo, type KernelsApi, type QLinearDynami
 export type { QtensorApi, RegisterKernelFn } from './qtensor_api.js';
 export { NATIVE_KERNEL_OPS, NATIVE_QUANTIZED_OPS, missingOpFunctions, registerNativeKernels, registerNativeOps } from './register.js';
 export { setupAddon } from './addon.js';
+export type { FloatActivationKind } from './ops/activation.js';
 export { RNN_CELLS, type RnnCellKind, type RnnDynamicLayerArgs, type RnnDynamicLayerResult, type RnnFloatLayerArgs, type RnnLayerStates } from './ops/rnn.js';

@@ -31,6 +31,7 @@ const KERNELS: ReadonlyArray<readonly [string, keyof KernelsApi, keyof NativeBin
   ['kernels::sgemm_pack_bt', 'sgemmPackBT', 'sgemmPackBT'],
   ['kernels::sgemm_prepacked', 'sgemmPrepacked', 'sgemmPrepacked'],
   ['kernels::rnn_float_layer', 'rnnLayerFloat', 'rnnLayerFloat'],
+  ['kernels::float_activation', 'floatActivation', 'floatActivation'],
   ['kernels::quantize_per_tensor', 'quantizeInto', 'quantizePerTensor'],
   ['kernels::dequantize', 'dequantizeInto', 'dequantize'],
 ];

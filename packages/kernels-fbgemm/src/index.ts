@@ -23,6 +23,7 @@ import {
   type BackendInfo,
   type Bytes8,
   type Engine,
+  type FloatActivationKind,
   type Isa,
   type KernelsApi,
   type LoadResult,
@@ -41,7 +42,7 @@ import { loadNative } from './native.js';
 export { loadNative, packageRoot } from './native.js';
 export { NATIVE_KERNEL_OPS, NATIVE_QUANTIZED_OPS, type NativeBinding } from '../../kernels-common/ts/index.js';
 export type {
-  BackendInfo, Bytes8, Engine, Isa, KernelsApi, LoadResult, PackedWeights, QLinearDynamicOptions, QLinearOptions, RnnCellKind, RnnDynamicLayerResult,
+  BackendInfo, Bytes8, Engine, FloatActivationKind, Isa, KernelsApi, LoadResult, PackedWeights, QLinearDynamicOptions, QLinearOptions, RnnCellKind, RnnDynamicLayerResult,
   RnnFloatLayerArgs, RnnLayerStates, SGemmPackedB, WeightScales,
 };
 
@@ -56,6 +57,6 @@ const api: KernelsApi = setupAddon(qt, ENGINE, nativeLoad);
 /**
  * The kernel API (see `KernelsApi` for each function): `backendInfo`, `setIsa`, `detectedIsa`,
  * `numThreads`, `setNumThreads`, `packWeights`, `qgemmS32`, `qlinear` (this engine's
- * requantization), `qlinearDynamic`, `sgemm`, `sgemmStrided`, `sgemmPackBT`, `sgemmPrepacked`, `im2colF32`, `rnnLayerFloat`, `quantizeInto`, `dequantizeInto`.
+ * requantization), `qlinearDynamic`, `sgemm`, `sgemmStrided`, `sgemmPackBT`, `sgemmPrepacked`, `im2colF32`, `rnnLayerFloat`, `floatActivation`, `quantizeInto`, `dequantizeInto`.
  */
-export const { backendInfo, setIsa, detectedIsa, numThreads, setNumThreads, packWeights, qgemmS32, qlinear, qlinearDynamic, sgemm, sgemmStrided, sgemmPackBT, sgemmPrepacked, im2colF32, rnnLayerFloat, quantizeInto, dequantizeInto } = api;
+export const { backendInfo, setIsa, detectedIsa, numThreads, setNumThreads, packWeights, qgemmS32, qlinear, qlinearDynamic, sgemm, sgemmStrided, sgemmPackBT, sgemmPrepacked, im2colF32, rnnLayerFloat, floatActivation, quantizeInto, dequantizeInto } = api;

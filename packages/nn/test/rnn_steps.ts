@@ -3,24 +3,13 @@
  * (`kernels::rnn_float_layer`, `qtorch::rnn_dynamic_layer`) compute, for the stand-ins that nn's
  * and nn-quantized's tests register in their place. `project(h)` is the step's hidden projection.
  */
-import { Tensor } from '@qtorch/qtensor';
+import { type FloatRnnLayerArgs, Tensor } from '@qtorch/qtensor';
 import { gruGates, lstmGates, rnnGates } from '../src/functional/index.js';
 
-/** The cells of the layer kernels. */
-export type LayerCell = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
-const GATES: Record<LayerCell, number> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
+const GATES = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 } as const;
 
-/** What a layer kernel takes besides its weights. */
-export interface LayerSteps {
-  cell: LayerCell;
-  igates: Float32Array;
-  steps: number;
-  batch: number;
-  hidden: number;
-  h0: Float32Array;
-  c0: Float32Array | null;
-  reverse: boolean;
-}
+/** What a layer kernel takes besides its weights (the float kernel's arguments; the dynamic one's match). */
+export type LayerSteps = Omit<FloatRnnLayerArgs, 'whh' | 'bhh'>;
 
 /** Every step's h (time order) and the final h (and c), as the kernels return them. */
 export function layerSteps(a: LayerSteps, project: (h: Tensor) => Tensor): { output: Float32Array; h: Float32Array; c: Float32Array | null } {

@@ -54,8 +54,8 @@ export * from './fx_hook.js';
 export * from './args.js';
 export * from './async/index.js';
 export {
-  FLOAT_GEMM_OP, FLOAT_IM2COL_OP, FLOAT_PACK_OP, FLOAT_PREPACKED_GEMM_OP, FLOAT_RNN_LAYER_OP, nativeFloatGemm, nativeFloatIm2col, nativeFloatPack,
-  nativeFloatPrepackedGemm, nativeFloatRnnLayer, type FloatGemmKernel, type FloatIm2colKernel, type FloatPackKernel, type FloatPackedWeight,
+  FLOAT_ACTIVATION_OP, FLOAT_GEMM_OP, FLOAT_IM2COL_OP, FLOAT_PACK_OP, FLOAT_PREPACKED_GEMM_OP, FLOAT_RNN_LAYER_OP, nativeFloatGemm, nativeFloatIm2col, nativeFloatPack,
+  nativeFloatActivation, nativeFloatPrepackedGemm, nativeFloatRnnLayer, type FloatActivationKernel, type FloatGemmKernel, type FloatIm2colKernel, type FloatPackKernel, type FloatPackedWeight,
   type FloatPrepackedGemmKernel, type FloatRnnLayerArgs, type FloatRnnLayerKernel,
 } from './nn/native_gemm.js';
 export { PackedLinearWeight, linearPacked, packLinearWeight } from './nn/linear_packed.js';

@@ -202,4 +202,9 @@ void LstmGatesAvx2(const RnnGatesArgs& args);
 void GruGatesAvx2(const RnnGatesArgs& args);
 void TanhGatesAvx2(const RnnGatesArgs& args);  // Elman: tanh(ig + hg)
 
+// float32 sigmoid / tanh of n values, the gates' functions on their own (qtensor's float32
+// sigmoid and tanh, bit for bit). y may be x (in place), not a partial overlap.
+void SigmoidF32Avx2(const float* x, size_t n, float* y);
+void TanhF32Avx2(const float* x, size_t n, float* y);
+
 }  // namespace qtorch

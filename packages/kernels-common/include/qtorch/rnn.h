@@ -58,4 +58,9 @@ struct FloatRnnLayer : RnnLayer {
 
 void RunFloatRnnLayer(const FloatRnnLayer& l);
 
+// The gates' float32 sigmoid and tanh over whole tensors (qtensor's float `sigmoid` / `tanh`,
+// bit for bit), on the pool. y may be x (in place), not a partial overlap.
+enum class FloatActivation : int { Sigmoid = 0, Tanh = 1 };
+void RunFloatActivation(FloatActivation kind, const float* x, size_t n, float* y);
+
 }  // namespace qtorch

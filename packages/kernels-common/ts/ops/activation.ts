@@ -4,11 +4,12 @@
  * the qparams, so the addon evaluates the reference formula once per possible input value (a
  * 256-entry table, built in C++) and maps the tensor through it. Also the scalar ops
  * `quantized::add_scalar` / `mul_scalar` (+relu), whose table and output qparams come from the
- * reference kernel itself run on the 256 possible inputs.
+ * reference kernel itself run on the 256 possible inputs. And the float32 `sigmoid` / `tanh`
+ * that qtensor's float ops call (`kernels::float_activation`).
  */
-import type { ActivationKind, Bytes8 } from '../binding.js';
+import type { ActivationKind, Bytes8, NativeBinding } from '../binding.js';
 import type { QTensor } from '../qtensor_api.js';
-import { type OpContext, allocLike, readInput8, referenceKernel, withFallback, wrapQuantized } from './common.js';
+import { type OpContext, allocLike, allocOutput, readInput8, referenceKernel, withFallback, wrapQuantized } from './common.js';
 
 /** Output qparams of an activation: given (scale, zero point), or the input's (null). */
 type OutQparams = readonly [number, number] | null;
@@ -77,4 +78,18 @@ export function nativeScalarOp(ctx: OpContext, op: string) {
     const y = ctx.binding.qlut(xi.ints, table as typeof xi.ints, allocLike(xi.ints, xi.ints.length));
     return wrapQuantized(ctx.qt, y, x.shape, x.dtype, q.scale, q.zeroPoint);
   });
+}
+
+/** The float32 activations of `kernels::float_activation`, in the native code's numbering. */
+const FLOAT_ACTIVATIONS = { sigmoid: 0, tanh: 1 } as const;
+/** `'sigmoid'` or `'tanh'`. */
+export type FloatActivationKind = keyof typeof FLOAT_ACTIVATIONS;
+
+/** `kernels::float_activation` on `binding.floatActivation`: `out` (fresh by default) = f(x). */
+export function floatActivation(run: NonNullable<NativeBinding['floatActivation']>, kind: FloatActivationKind, x: Float32Array, out?: Float32Array): Float32Array {
+  if (!Object.hasOwn(FLOAT_ACTIVATIONS, kind)) throw new TypeError(`kernels::float_activation: expected kind 'sigmoid' or 'tanh', got ${String(kind)}`);
+  if (!(x instanceof Float32Array)) throw new TypeError(`kernels::float_activation: expected x as a Float32Array, got ${Object.prototype.toString.call(x)}`);
+  const y = out ?? allocOutput(Float32Array, x.length);
+  run(FLOAT_ACTIVATIONS[kind], x, y);
+  return y;
 }

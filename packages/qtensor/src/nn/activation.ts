@@ -15,30 +15,43 @@ import { type DType, float64 } from '../dtype.js';
 import { checkOptions } from '../args.js';
 import * as Q from '../quantized/ops/activation.js';
 import { QUANTIZED_ACTIVATIONS as QA, quantizedVariant } from './quantized_dispatch.js';
+import { nativeFloatActivation } from './native_gemm.js';
 
 type Fn = (v: number) => number;
 
 /**
  * A forward formula per precision: float64 tensors in double, float32 (and float16) ones in
- * float32 as PyTorch computes them (f32_math.ts; the native recurrent kernels reproduce it bit
- * for bit).
+ * float32 as PyTorch computes them (f32_math.ts; the native kernels reproduce it bit for bit).
  */
 interface ByPrecision {
   f64: Fn;
   f32: Fn;
+  /** The native kernel (`kernels::float_activation`) computing `f32` over a whole float32 array, if any. */
+  native?: 'sigmoid' | 'tanh';
 }
 
 /** The forward formula for a tensor of `dtype` (chosen once its input is checked). */
 const formulaFor = (f: Fn | ByPrecision, dtype: DType): Fn => (typeof f === 'function' ? f : dtype === float64 ? f.f64 : f.f32);
+
+/** Computes `forward`'s float32 formula over `xv` into `out` on its native kernel; false when there is none to use. */
+function nativeForward(forward: Fn | ByPrecision, xv: ArrayLike<number>, out: ArrayLike<number>): boolean {
+  if (typeof forward === 'function' || !forward.native || !(xv instanceof Float32Array) || !(out instanceof Float32Array)) return false;
+  const kernel = nativeFloatActivation();
+  if (!kernel) return false;
+  kernel(forward.native, xv, out);
+  return true;
+}
 
 /** A differentiable pointwise op: y = f(x), dx = g * df(x). */
 function pointwise(name: string, op: string, x: Tensor, forward: Fn | ByPrecision, df: Fn): Tensor {
   checkFloat(x, op);
   const xv = x.values();
   const dtype = resultDtype(x);
-  const f = formulaFor(forward, dtype);
   const out = allocFloat(xv.length, dtype);
-  for (let i = 0; i < xv.length; i++) out[i] = f(xv[i]!);
+  if (!nativeForward(forward, xv, out)) {
+    const f = formulaFor(forward, dtype);
+    for (let i = 0; i < xv.length; i++) out[i] = f(xv[i]!);
+  }
   return recordOp(name, floatTensor(out, x.shape, dtype), [x], (g) => {
     const gv = g.values();
     const gx = allocGrad(x);
@@ -179,8 +192,8 @@ export const mish = (x: Tensor): Tensor => pointwise('Mish', 'mish', x, S.mishSc
 /** In-place `mish`. */
 export const mish_ = (x: Tensor): Tensor => pointwiseInplace('mish_', x, S.mishScalar);
 
-const SIGMOID: ByPrecision = { f64: S.sigmoidScalar, f32: sigmoidF32 };
-const TANH: ByPrecision = { f64: S.tanhScalar, f32: tanhF32 };
+const SIGMOID: ByPrecision = { f64: S.sigmoidScalar, f32: sigmoidF32, native: 'sigmoid' };
+const TANH: ByPrecision = { f64: S.tanhScalar, f32: tanhF32, native: 'tanh' };
 
 /** 1 / (1 + exp(-x)), in x's precision. */
 export const sigmoid = (x: Tensor): Tensor => quantizedVariant(x, 'sigmoid', QA.sigmoid) ?? pointwise('Sigmoid', 'sigmoid', x, SIGMOID, S.sigmoidGradScalar);

@@ -1,6 +1,6 @@
 /**
- * The hooks through which a native addon serves float32 GEMMs, convolution im2col and the time
- * loop of float recurrent layers. qtensor
+ * The hooks through which a native addon serves float32 GEMMs, convolution im2col, the time
+ * loop of float recurrent layers and float32 sigmoid / tanh. qtensor
  * never imports an addon: an addon registers a {@link FloatGemmKernel} under
  * {@link FLOAT_GEMM_OP} (and a {@link FloatIm2colKernel} under {@link FLOAT_IM2COL_OP}) in the
  * kernel registry (source `'native'`, its own engine) when it loads, and gemm.ts / conv_core.ts
@@ -96,6 +96,15 @@ export interface FloatRnnLayerArgs {
  */
 export type FloatRnnLayerKernel = (args: FloatRnnLayerArgs) => { output: Float32Array; h: Float32Array; c: Float32Array | null };
 
+/** Registry op name of the native float32 sigmoid / tanh (see {@link FloatActivationKernel}). */
+export const FLOAT_ACTIVATION_OP = 'kernels::float_activation';
+
+/**
+ * `out = sigmoid(x)` or `tanh(x)` for float32 values, with qtensor's float32 algorithm
+ * (`f32_math.ts`) bit for bit; returns `out`.
+ */
+export type FloatActivationKernel = (kind: 'sigmoid' | 'tanh', x: Float32Array, out: Float32Array) => Float32Array;
+
 /**
  * The native kernel registered as `op`, or null when no addon registered one (or native kernels
  * are off). Float math has no engine semantics, so any engine's registration serves; the
@@ -126,3 +135,6 @@ export const nativeFloatPrepackedGemm = (): FloatPrepackedGemmKernel | null => n
 
 /** The native float recurrent layer-direction, or null (no addon, native kernels off, or an older binary). */
 export const nativeFloatRnnLayer = (): FloatRnnLayerKernel | null => nativeFloatKernel<FloatRnnLayerKernel>(FLOAT_RNN_LAYER_OP);
+
+/** The native float32 sigmoid / tanh, or null (no addon, native kernels off, or an older binary). */
+export const nativeFloatActivation = (): FloatActivationKernel | null => nativeFloatKernel<FloatActivationKernel>(FLOAT_ACTIVATION_OP);

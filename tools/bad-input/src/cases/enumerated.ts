@@ -27,7 +27,7 @@ const INTERNAL = new Set([
   'assertQuantizedDtype', 'checkScale', 'checkZeroPoint', 'checkOutputQparams', 'checkInplaceAllowed', 'describeValue', 'isPerChannel',
   // quantized-kernel plumbing (packed weights, output stages, the kernel registry and the fx hook)
   'gemmRows', 'makeOutputStage', 'makeFloatOutputStage', 'makeQTensor', 'requantize', 'requantMultiplier', 'fixedQparams',
-  'registerKernel', 'unregisterKernel', 'getKernel', 'findKernel', 'listKernels', 'kernelSource', 'setNativeEnabled', 'withEngine', 'nativeFloatGemm', 'nativeFloatIm2col', 'nativeFloatPack', 'nativeFloatPrepackedGemm', 'nativeFloatRnnLayer',
+  'registerKernel', 'unregisterKernel', 'getKernel', 'findKernel', 'listKernels', 'kernelSource', 'setNativeEnabled', 'withEngine', 'nativeFloatGemm', 'nativeFloatIm2col', 'nativeFloatPack', 'nativeFloatPrepackedGemm', 'nativeFloatRnnLayer', 'nativeFloatActivation',
   'registerReferenceQuantizedKernels', 'referenceQuantizedOps', 'installQuantizedMethod', 'embeddingBagUnpack', 'softmaxInto', 'recordOp',
   'traceable', 'traceableFunction', 'traceableName', 'traceableNames', 'registerLeafModuleClass', 'registerLeafModuleClasses',
   'isLeafModuleClass', 'setTraceHook', 'getTraceHook', 'isTraced', 'containsTraced',
