@@ -1,9 +1,9 @@
 // The native float32 sigmoid / tanh hook (native_gemm.ts FLOAT_ACTIVATION_OP): qtensor's float32
 // sigmoid and tanh hand the whole array to a registered kernel; float64, the other activations
-// and the in-place forms keep the TypeScript formulas; autograd is unchanged.
+// keep the TypeScript formulas, as do strided in-place calls; autograd is unchanged.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  FLOAT_ACTIVATION_OP, type FloatActivationKernel, float64, fromValues, nativeFloatActivation, registerKernel, setNativeEnabled, sigmoid, silu, tanh, unregisterKernel,
+  FLOAT_ACTIVATION_OP, type FloatActivationKernel, float64, fromValues, nativeFloatActivation, registerKernel, setNativeEnabled, sigmoid, sigmoid_, silu, tanh, tanh_, unregisterKernel,
 } from '../src/index.js';
 
 /** A kernel that records its calls and writes a recognizable value (so its output is seen). */
@@ -35,6 +35,19 @@ describe('native float32 sigmoid / tanh hook', () => {
     setNativeEnabled(false);
     expect(Array.from(tanh(x).values())[0]).toBeCloseTo(Math.tanh(0.5), 6);
     expect(calls).toEqual([]);
+  });
+
+  it('the in-place forms overwrite a contiguous float32 tensor through the kernel; views and float64 keep the formula', () => {
+    const calls: string[] = [];
+    registerKernel({ op: FLOAT_ACTIVATION_OP, engine: 'fbgemm', source: 'native', impl: recordingKernel(calls) });
+    const x = fromValues([0.5, -1, 3, 4], [2, 2]);
+    expect(sigmoid_(x)).toBe(x);
+    expect(Array.from(x.values())).toEqual([0.25, 0.25, 0.25, 0.25]);
+    const row = fromValues([1, 2, 3, 4], [2, 2]).select(1, 0);  // strided: [1, 3]
+    tanh_(row);
+    expect(Array.from(row.values()).map((v) => v.toFixed(5))).toEqual([Math.tanh(1), Math.tanh(3)].map((v) => v.toFixed(5)));
+    tanh_(fromValues([1], [1], float64));
+    expect(calls).toEqual(['sigmoid 4']);
   });
 
   it('keeps autograd: the backward uses the saved input, whichever path made the forward values', () => {

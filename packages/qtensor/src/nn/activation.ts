@@ -11,7 +11,7 @@ import { Tensor } from '../tensor.js';
 import { allocFloat, allocGrad, checkFloat, floatTensor, gradTensor, resultDtype, writeValues } from './float_io.js';
 import * as S from './scalar_math.js';
 import { sigmoidF32, tanhF32 } from './f32_math.js';
-import { type DType, float64 } from '../dtype.js';
+import { type DType, float32, float64 } from '../dtype.js';
 import { checkOptions } from '../args.js';
 import * as Q from '../quantized/ops/activation.js';
 import { QUANTIZED_ACTIVATIONS as QA, quantizedVariant } from './quantized_dispatch.js';
@@ -64,6 +64,11 @@ function pointwise(name: string, op: string, x: Tensor, forward: Fn | ByPrecisio
 function pointwiseInplace(op: string, x: Tensor, forward: Fn | ByPrecision): Tensor {
   checkInplaceAllowed(x, op);
   checkFloat(x, op);
+  // a contiguous float32 tensor's storage is its values: the kernel overwrites them in place
+  if (x.dtype === float32 && x.isContiguous()) {
+    const raw = x.rawValues();
+    if (nativeForward(forward, raw, raw)) return x;
+  }
   const f = formulaFor(forward, x.dtype);
   const xv = x.values();
   const out = new Float64Array(xv.length);
