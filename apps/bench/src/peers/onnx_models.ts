@@ -112,38 +112,53 @@ function convCases(s: Extract<CaseSpec, { kind: 'conv' }>): OnnxCase[] {
 }
 
 /**
- * The stacked dynamic LSTM as onnxruntime's own quantized RNN: one com.microsoft
- * DynamicQuantizeLSTM per layer (int8 weights W [1, in, 4H] / R [1, H, 4H] with per-tensor
- * scales, float biases; activations quantized per call inside the op, as in PyTorch), with a
- * Squeeze of the direction axis between layers (Y is [L, 1, N, H]).
+ * The stacked LSTM in onnxruntime, one node per layer with a Squeeze of the direction axis
+ * between layers (Y is [L, 1, N, H]):
+ * - int8: com.microsoft DynamicQuantizeLSTM, what ORT's quantizer emits (int8 weights W [1, in,
+ *   4H] / R [1, H, 4H] with per-tensor scales, float biases; activations quantized per call
+ *   inside the op, as in PyTorch);
+ * - fp32: the ONNX LSTM (W [1, 4H, in], R [1, 4H, H]), beside our float LSTM.
+ * Weights are random (gate order does not matter for speed), in torch's init range.
  */
 function lstmCases(s: Extract<CaseSpec, { kind: 'lstm_dynamic' }>): OnnxCase[] {
-  if (!s.dtypes.includes('int8')) return [];
-  const H = s.hidden, G = 4 * H, parts: Uint8Array[] = [];
-  let x = 'x';
-  for (let l = 0; l < s.layers; l++) {
-    const inSize = l === 0 ? s.input : H, y = `y${l}`;
-    parts.push(
+  const H = s.hidden, G = 4 * H, scale = 1 / Math.sqrt(H);
+  const xDims = [s.seq, s.batch, s.input];
+  const feeds = { x: { elem: 'float' as const, dims: xDims, data: randF32(xDims[0]! * xDims[1]! * xDims[2]!) } };
+  const bias = (l: number) => initializer(`b${l}`, 'float', [1, 2 * G], randF32(2 * G, lcg(30 + l)).map((v) => v * scale));
+  /** The layers' nodes (`layer(l, x, y, inputSize)` reads x, writes y), chained; the last output's name. */
+  const stacked = (layer: (l: number, x: string, y: string, inSize: number) => Uint8Array[]) => {
+    const parts: Uint8Array[] = [];
+    let x = 'x';
+    for (let l = 0; l < s.layers; l++) {
+      const y = `y${l}`;
+      parts.push(...layer(l, x, y, l === 0 ? s.input : H));
+      x = l === s.layers - 1 ? y : `x${l + 1}`;
+      if (l < s.layers - 1) parts.push(node('Squeeze', [y, 'dir_axis'], [x]));
+    }
+    return [...parts, initializer('dir_axis', 'int64', [1], BigInt64Array.of(1n)), graphInput('x', 'float', xDims), graphOutput(x, 'float', [s.seq, 1, s.batch, H])];
+  };
+  const out: OnnxCase[] = [];
+  if (s.dtypes.includes('int8')) {
+    const graph = stacked((l, x, y, inSize) => [
       node('DynamicQuantizeLSTM', [x, `w${l}`, `r${l}`, `b${l}`, '', '', '', '', 'ws', 'wz', 'ws', 'wz'], [y], { hidden_size: H }, 'com.microsoft'),
       initializer(`w${l}`, 'int8', [1, inSize, G], randI8(inSize * G, lcg(10 + l))),
       initializer(`r${l}`, 'int8', [1, H, G], randI8(H * G, lcg(20 + l))),
-      initializer(`b${l}`, 'float', [1, 2 * G], randF32(2 * G, lcg(30 + l)).map((v) => v / Math.sqrt(H))),
-    );
-    x = l === s.layers - 1 ? y : `x${l + 1}`;
-    if (l < s.layers - 1) parts.push(node('Squeeze', [y, 'dir_axis'], [x]));
+      bias(l),
+    ]);
+    // torch's LSTM init U(-1/sqrt(H), 1/sqrt(H)), quantized symmetric: scale max|w| / 127
+    const qparams = [initializer('ws', 'float', [1], Float32Array.of(scale / 127)), initializer('wz', 'int8', [1], Int8Array.of(0))];
+    out.push({ label: 'DynamicQuantizeLSTM', dtype: 'int8', model: model([...graph, ...qparams], 13, { 'com.microsoft': 1 }), feeds });
   }
-  const xDims = [s.seq, s.batch, s.input];
-  return [{
-    label: 'DynamicQuantizeLSTM', dtype: 'int8',
-    model: model([
-      ...parts,
-      // torch's LSTM init U(-1/sqrt(H), 1/sqrt(H)), quantized symmetric: scale max|w| / 127
-      initializer('ws', 'float', [1], Float32Array.of(1 / Math.sqrt(H) / 127)), initializer('wz', 'int8', [1], Int8Array.of(0)),
-      initializer('dir_axis', 'int64', [1], BigInt64Array.of(1n)),
-      graphInput('x', 'float', xDims), graphOutput(x, 'float', [s.seq, 1, s.batch, H]),
-    ], 13, { 'com.microsoft': 1 }),
-    feeds: { x: { elem: 'float', dims: xDims, data: randF32(xDims[0]! * xDims[1]! * xDims[2]!) } },
-  }];
+  if (s.dtypes.includes('fp32')) {
+    const graph = stacked((l, x, y, inSize) => [
+      node('LSTM', [x, `w${l}`, `r${l}`, `b${l}`], [y], { hidden_size: H }),
+      initializer(`w${l}`, 'float', [1, G, inSize], randF32(inSize * G, lcg(10 + l)).map((v) => v * scale)),
+      initializer(`r${l}`, 'float', [1, G, H], randF32(H * G, lcg(20 + l)).map((v) => v * scale)),
+      bias(l),
+    ]);
+    out.push({ label: 'LSTM', dtype: 'fp32', model: model(graph), feeds });
+  }
+  return out;
 }
 
 /** The onnxruntime models of one spec ([] for cases it has no model for: copy, models). */
