@@ -19,24 +19,28 @@ __m256 Finish(__m256 acc, const SGemmBlock& g, __m256 alpha, __m256 beta, const 
   return v;
 }
 
-// One tile: the 12 accumulators stay in registers over the whole K block (per k: 2 loads of
-// B, 6 broadcasts of A, 12 FMAs).
+// One tile of R rows (the first R of a packed 6-row A panel): the 2R accumulators stay in
+// registers over the whole K block (per k: 2 loads of B, R broadcasts of A, 2R FMAs). R < 6
+// serves the last rows: a full tile over zero-padded rows would spend its FMAs on zeros (for 8
+// rows, a recurrent step's, a third of them). Each element sums its k in the same order
+// whatever R, so results do not depend on the split.
+template <size_t R>
 void Tile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0, size_t j0) {
   // The C tile is read only after the K loop: start fetching its rows now (C is usually
   // beyond L2 by the time a tile comes round again).
-  const size_t rowsIn = g.m - i0 < kMr ? g.m - i0 : kMr;
-  for (size_t r = 0; r < rowsIn; ++r) {
+  const size_t rows = g.m - i0 < R ? g.m - i0 : R, cols = g.n - j0 < kNr ? g.n - j0 : kNr;
+  for (size_t r = 0; r < rows; ++r) {
     const char* row = reinterpret_cast<const char*>(g.c + (i0 + r) * g.ldc + j0);
     _mm_prefetch(row, _MM_HINT_T0);
     _mm_prefetch(row + 60, _MM_HINT_T0);  // the line holding the tile row's last float
   }
-  __m256 acc[kMr][kVecs];
-  for (size_t r = 0; r < kMr; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  __m256 acc[R][kVecs];
+  for (size_t r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
   const size_t kc = g.kc;
 #pragma GCC unroll 4
   for (size_t p = 0; p < kc; ++p) {
     const __m256 b0 = _mm256_loadu_ps(bp + p * kNr), b1 = _mm256_loadu_ps(bp + p * kNr + 8);
-    for (size_t r = 0; r < kMr; ++r) {
+    for (size_t r = 0; r < R; ++r) {
       // set1 of the value, not _mm256_broadcast_ss(pointer): with the latter GCC 12 stored
       // every accumulator to the stack on each k (3x slower).
       const __m256 a = _mm256_set1_ps(ap[p * kMr + r]);
@@ -46,11 +50,10 @@ void Tile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0, size
   }
   // Spill once through a fixed-index array: indexing acc by the run-time row count below
   // would make the compiler keep acc in memory inside the K loop.
-  alignas(32) float sums[kMr][kNr];
-  for (size_t r = 0; r < kMr; ++r)
+  alignas(32) float sums[R][kNr];
+  for (size_t r = 0; r < R; ++r)
     for (size_t v = 0; v < kVecs; ++v) _mm256_store_ps(sums[r] + 8 * v, acc[r][v]);
   const __m256 alpha = _mm256_set1_ps(g.alpha), beta = _mm256_set1_ps(g.beta);
-  const size_t rows = g.m - i0 < kMr ? g.m - i0 : kMr, cols = g.n - j0 < kNr ? g.n - j0 : kNr;
   const float* bias = g.bias ? g.bias + j0 : nullptr;
   if (cols == kNr) {  // whole rows of 16: straight into C
     for (size_t r = 0; r < rows; ++r) {
@@ -81,7 +84,17 @@ void Tile(const SGemmBlock& g, const float* ap, const float* bp, size_t i0, size
 void SGemmAvx2(const SGemmBlock& g) {
   for (size_t j0 = 0; j0 < g.n; j0 += kNr) {
     const float* bp = g.b + (j0 / kNr) * g.panelStride;
-    for (size_t i0 = 0; i0 < g.m; i0 += kMr) Tile(g, g.a + (i0 / kMr) * g.kc * kMr, bp, i0, j0);
+    for (size_t i0 = 0; i0 < g.m; i0 += kMr) {
+      const float* ap = g.a + (i0 / kMr) * g.kc * kMr;
+      switch (g.m - i0 < kMr ? g.m - i0 : kMr) {
+        case 1: Tile<1>(g, ap, bp, i0, j0); break;
+        case 2: Tile<2>(g, ap, bp, i0, j0); break;
+        case 3: Tile<3>(g, ap, bp, i0, j0); break;
+        case 4: Tile<4>(g, ap, bp, i0, j0); break;
+        case 5: Tile<5>(g, ap, bp, i0, j0); break;
+        default: Tile<kMr>(g, ap, bp, i0, j0); break;
+      }
+    }
   }
 }
 
