@@ -1,7 +1,6 @@
 // AVX2 recurrent-cell gates declared in kernels.h (LSTM, GRU, Elman tanh), and their sigmoid /
-// tanh on their own: 8 float32 lanes of
-// f32_math.h's sigmoid and tanh (the reference's float32 algorithm, bit for bit), float32 adds
-// and products in the reference's order.
+// tanh on their own: 8 float32 lanes of f32_math.h's sigmoid and tanh (the reference's float32
+// algorithm, bit for bit), float32 adds and products in the reference's order.
 #include <immintrin.h>
 
 #include <cstddef>

@@ -166,7 +166,7 @@ Napi::Value RnnLayerFloatJs(const Napi::CallbackInfo& info) {
   ReadLayerStates(c, 7, l, n);
   CheckNotWritten(c, l, n, igates, n.gn, "igates");
   CheckNotWritten(c, l, n, l.whh, wn, "whh");
-  CheckNotWritten(c, l, n, l.bias, l.bias ? gh : 0, "bias");
+  CheckNotWritten(c, l, n, l.bias, gh, "bias");  // a null bias overlaps nothing
   l.igates = igates;
   RunFloatRnnLayer(l);
   return info.Env().Undefined();

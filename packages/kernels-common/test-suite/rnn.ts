@@ -24,6 +24,20 @@ export function floats(n: number, seed: number, scale: number): Float32Array {
   return Float32Array.from(randomInts(n, -100000, 100000, seed), (v) => (v / 100000) * scale);
 }
 
+/** Every float of a layer result, in a form `toEqual` compares bit for bit (Object.is: -0 and NaN too). */
+export const bits = (r: RnnDynamicLayerResult) => [Array.from(r.output), Array.from(r.h), r.c ? Array.from(r.c) : null];
+
+/**
+ * One step's input gates holding special pre-activations (+-inf, NaN, huge, tiny, subnormal,
+ * signed zero), `hidden` = their count, so every gate block of `cell` sees every value (rotated
+ * per block). With h0 = 0 and no hidden bias they are the whole pre-activations.
+ */
+export function specialGates(cell: RnnCellKind): { hidden: number; igates: Float32Array } {
+  const special = [Infinity, -Infinity, NaN, 1e30, -1e30, 700, -700, 88, -104, 20, -20, 1e-10, -1e-10, 1e-40, -0, 0, 2 ** -9, -(2 ** -7), 0.5, -0.9];
+  const hidden = special.length;
+  return { hidden, igates: Float32Array.from({ length: GATES[cell] * hidden }, (_, i) => special[(i + Math.floor(i / hidden) * 3) % hidden]!) };
+}
+
 /** nn's gate math (packages/nn/src/functional/rnn.ts) on qtensor ops: the new [h] or [h, c]. */
 function refGates(cell: RnnCellKind, ig: Tensor, hg: Tensor, h: Tensor, c: Tensor | null): Tensor[] {
   switch (cell) {
@@ -138,11 +152,9 @@ export function describeRnn(t: AddonUnderTest): void {
     });
 
     it('gates saturate and propagate like the reference: +-inf, NaN, huge, tiny, subnormal and signed-zero pre-activations', () => {
-      const special = [Infinity, -Infinity, NaN, 1e30, -1e30, 700, -700, 88, -104, 20, -20, 1e-10, -1e-10, 1e-40, -0, 0, 2 ** -9, -(2 ** -7), 0.5, -0.9];
       for (const cell of ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as RnnCellKind[]) {
-        const hidden = special.length, gh = GATES[cell] * hidden;
-        // every gate block sees every special value (rotated per block); h0 = 0 makes hg = b_hh = 0
-        const igates = Float32Array.from({ length: gh }, (_, i) => special[(i + Math.floor(i / hidden) * 3) % hidden]!);
+        // h0 = 0 and no bias make hg = 0
+        const { hidden, igates } = specialGates(cell), gh = GATES[cell] * hidden;
         const args: RnnDynamicLayerArgs = {
           cell, steps: 1, batch: 1, hidden, igates, packedHh: packedHh(engine, gh, hidden, 7, false, false), reduceRange: true,
           h0: new Float32Array(hidden), c0: cell === 'lstm' ? floats(hidden, 9, 2) : null, reverse: false,
@@ -176,7 +188,6 @@ export function describeRnn(t: AddonUnderTest): void {
       const ig = Q.withEngine(engine, () => Q.quantizedLinearDynamic(T(Float32Array.from(x), [a.steps * a.batch, inputSize]), p as Q.LinearPackedParams, { reduceRange: a.reduceRange }));
       return { ...a, input: undefined, igates: f32(ig) };
     };
-    const bits = (r: RnnDynamicLayerResult) => [Array.from(r.output), Array.from(r.h), r.c ? Array.from(r.c) : null];
 
     it('the same floats as igates from quantized::linear_dynamic: every cell, odd sizes, reverse, reduce_range, per-channel W_ih, every ISA', () => {
       let seed = 300;

@@ -7,7 +7,8 @@
  * math of nn's `lstmGates` / `gruGates` / `rnnGates`. Without it (no addon, native kernels
  * disabled, float16 weights, empty shapes) the modules run the reference path.
  */
-import { LinearPackedParams, Tensor, findKernel, float32 } from '@qtorch/qtensor';
+import { LinearPackedParams, type Tensor, findKernel, float32 } from '@qtorch/qtensor';
+import { nativeLayerResult } from '@qtorch/nn/functional';
 
 /** Recurrent cell kinds of the layer kernel. */
 export type RnnCellKind = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
@@ -61,9 +62,6 @@ export function nativeLayerKernel(params: readonly NativeCellParams[]): LayerKer
 /** Float32 values of a tensor (no copy when contiguous). */
 const f32Values = (t: Tensor): Float32Array => t.rawValues() as Float32Array;
 
-/** A float32 tensor over `v` (no copy). */
-const fromF32 = (v: Float32Array, shape: number[]): Tensor => Tensor.fromTypedArray(v, shape, float32);
-
 /** Whether the native kernel can take these tensors (float32, no empty dimension). */
 export function nativeShapesOk(x: Tensor, states: readonly Tensor[]): boolean {
   return x.dtype === float32 && x.numel() > 0 && states.every((s) => s.dtype === float32 && s.numel() > 0);
@@ -85,6 +83,5 @@ export function runNativeDirection(kernel: LayerKernel, cell: RnnCellKind, p: Na
     cell, ...projection, steps, batch, hidden, packedHh: p.packedHh as LinearPackedParams, reduceRange: p.reduceRange,
     h0: f32Values(h0), c0: c0 ? f32Values(c0) : null, reverse,
   });
-  const state = [r.h, ...(r.c ? [r.c] : [])].map((v) => fromF32(v, [batch, hidden]));
-  return { output: fromF32(r.output, [steps, batch, hidden]), state };
+  return nativeLayerResult(r, steps, batch, hidden);
 }

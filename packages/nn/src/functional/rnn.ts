@@ -4,7 +4,7 @@
  * project a whole sequence at once, and quantized dynamic layers can reuse the gate math with
  * their own linear kernels; `recurrentLayers` is the layer / time loop both run the gates in.
  */
-import { type Tensor, add, cat, linear, mul, relu, sigmoid, stack, sub, tanh, zeros } from '@qtorch/qtensor';
+import { Tensor, add, cat, float32, linear, mul, relu, sigmoid, stack, sub, tanh, zeros } from '@qtorch/qtensor';
 
 /** An LSTM step from gate pre-activations `igates` = x W_ih^T + b_ih, `hgates` = h W_hh^T + b_hh (each [N, 4H], order i, f, g, o). */
 export function lstmGates(igates: Tensor, hgates: Tensor, cx: Tensor): [Tensor, Tensor] {
@@ -77,6 +77,16 @@ function runDirection(cell: RecurrentDirection, input: Tensor, state0: Tensor[],
     outs[t] = state[0]!;
   }
   return { output: stack(outs, 0), state };
+}
+
+/**
+ * A native layer kernel's float32 result (every step's h in time order, the final h and, for an
+ * LSTM, c) as a layer-direction's `run` returns it: the output (L, N, H) and the final state. @internal
+ */
+export function nativeLayerResult(r: { output: Float32Array; h: Float32Array; c: Float32Array | null }, steps: number, batch: number,
+  hidden: number): { output: Tensor; state: Tensor[] } {
+  const asTensor = (v: Float32Array, shape: number[]): Tensor => Tensor.fromTypedArray(v, shape, float32);
+  return { output: asTensor(r.output, [steps, batch, hidden]), state: [r.h, ...(r.c ? [r.c] : [])].map((v) => asTensor(v, [batch, hidden])) };
 }
 
 /** What `recurrentLayers` runs: the stack's geometry and its layer-directions. @internal */

@@ -5,7 +5,8 @@
  * which qtensor's `linear` sums in its own float64 loop). Inference only: the kernel keeps no
  * activations for backward, so it serves only calls that record no gradient.
  */
-import { type FloatRnnLayerArgs, type FloatRnnLayerKernel, Tensor, float32, isGradEnabled, nativeFloatRnnLayer } from '@qtorch/qtensor';
+import { type FloatRnnLayerArgs, type FloatRnnLayerKernel, type Tensor, float32, isGradEnabled, nativeFloatRnnLayer } from '@qtorch/qtensor';
+import { nativeLayerResult } from '../functional/rnn.js';
 
 /** The kernel's cell kinds. */
 export type FloatRnnCell = FloatRnnLayerArgs['cell'];
@@ -20,9 +21,6 @@ export function nativeFloatLayerFor(tensors: readonly Tensor[]): FloatRnnLayerKe
 /** Float32 values of a tensor, row-major (no copy when contiguous). */
 const f32Values = (t: Tensor): Float32Array => t.rawValues() as Float32Array;
 
-/** A float32 tensor over `v` (no copy). */
-const asTensor = (v: Float32Array, shape: number[]): Tensor => Tensor.fromTypedArray(v, shape, float32);
-
 /**
  * One layer-direction on the kernel from its input projection `igates` (L, N, G * H) and state
  * ([h] or [h, c], each (N, H)): the output (L, N, H) in time order and the final state.
@@ -34,5 +32,5 @@ export function runFloatLayer(kernel: FloatRnnLayerKernel, cell: FloatRnnCell, i
     cell, igates: f32Values(igates), steps, batch, hidden, whh: f32Values(w.wHh), bhh: w.bHh ? f32Values(w.bHh) : null,
     h0: f32Values(state[0]!), c0: state[1] ? f32Values(state[1]) : null, reverse,
   });
-  return { output: asTensor(r.output, [steps, batch, hidden]), state: [r.h, ...(r.c ? [r.c] : [])].map((v) => asTensor(v, [batch, hidden])) };
+  return nativeLayerResult(r, steps, batch, hidden);
 }

@@ -43,7 +43,7 @@ const INTERNAL = new Set([
 const INTERNAL_PATTERN = /(Scalar|GradScalar|Kernel)$/;
 
 /** Functions of @qtorch/nn/functional that are RNN building blocks (the cells' gate math), not PyTorch functionals. */
-const F_INTERNAL = new Set(['gruGates', 'recurrentLayers', 'gruCell', 'lstmCell', 'lstmGates', 'rnnGates', 'rnnReluCell', 'rnnTanhCell']);
+const F_INTERNAL = new Set(['gruGates', 'recurrentLayers', 'gruCell', 'lstmCell', 'lstmGates', 'rnnGates', 'rnnReluCell', 'rnnTanhCell', 'nativeLayerResult']);
 
 /** Functions for which `{}` is a valid first argument (an empty record of tensors). */
 const EMPTY_RECORD_OK = new Set(['saveSafetensors']);
