@@ -4,13 +4,17 @@
 // not lower the peak). Compiled on demand by apps/bench (g++ -O2 -pthread, no -m flags: the
 // kernels are inline asm, run only when CPUID and XGETBV say the CPU and OS support them).
 // Usage: peak [--quick] THREADS [THREADS...]  ->  one JSON object on stdout (--quick: 3 short repetitions).
+//        peak --serve  ->  one JSON reply line per request line on stdin (Serve below): the bench
+//        times a kernel between the samples of each case, so "% peak" compares the same moment.
 #include <atomic>
 #include <chrono>
 #include <cpuid.h>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -161,6 +165,45 @@ Rep TimeOn(const Kernel& k, int threads, int64_t iters) {
   return rep;
 }
 
+// The number after `"key":` in a request line, or -1.
+long long NumberField(const std::string& line, const char* key) {
+  const std::string k = std::string("\"") + key + "\":";
+  const size_t at = line.find(k);
+  return at == std::string::npos ? -1 : std::atoll(line.c_str() + at + k.size());
+}
+
+// The string after `"kernel":"` in a request line (names hold no quotes), or "".
+std::string KernelField(const std::string& line) {
+  const std::string k = "\"kernel\":\"";
+  const size_t at = line.find(k);
+  if (at == std::string::npos) return "";
+  const size_t end = line.find('"', at + k.size());
+  return end == std::string::npos ? "" : line.substr(at + k.size(), end - at - k.size());
+}
+
+// Requests {"op":"run","kernel":NAME,"threads":T,"blocks":B}: B blocks of kernel NAME on each
+// of T threads started together; reply {"wallSeconds":S,"ops":O} (O: operations done in all)
+// or {"error":...}. Ends at end of input.
+template <size_t N>
+int Serve(const Kernel (&kernels)[N]) {
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    const std::string name = KernelField(line);
+    const long long threads = NumberField(line, "threads"), blocks = NumberField(line, "blocks");
+    const Kernel* k = nullptr;
+    for (const Kernel& c : kernels) if (c.available && name == c.name) k = &c;
+    if (!k || threads < 1 || threads > 256 || blocks < 1) {
+      std::printf("{\"error\":\"peak --serve: expected an available kernel, threads 1..256 and blocks >= 1, got kernel '%s', threads %lld, blocks %lld\"}\n",
+                  name.substr(0, 100).c_str(), threads, blocks);
+    } else {
+      const Rep r = TimeOn(*k, static_cast<int>(threads), blocks);
+      std::printf("{\"wallSeconds\":%.9f,\"ops\":%.1f}\n", r.wallSeconds, k->opsPerBlock * static_cast<double>(blocks) * static_cast<double>(threads));
+    }
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -173,6 +216,7 @@ int main(int argc, char** argv) {
       {"vpdpbusd-ymm (AVX-VNNI)", "int8", 10 * 32 * 2, VnniAvx, f.avxvnni},
       {"vpdpbusd-zmm (AVX-512 VNNI)", "int8", 10 * 64 * 2, Vnni512, f.avx512vnni},
   };
+  if (argc == 2 && std::string(argv[1]) == "--serve") return Serve(kernels);
   std::vector<int> threadCounts;
   bool quick = false;
   for (int i = 1; i < argc; i++) {
@@ -202,8 +246,8 @@ int main(int argc, char** argv) {
       }
       const double gops = k.opsPerBlock * best.blocksPerCpuSecond / 1e9;
       char buf[256];
-      std::snprintf(buf, sizeof buf, "%s{\"name\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"ms\":%.4f,\"gops\":%.3f,\"runs\":%d}",
-                    first ? "" : ",", k.name, k.dtype, threads, best.wallSeconds * 1e3, gops, kReps);
+      std::snprintf(buf, sizeof buf, "%s{\"name\":\"%s\",\"dtype\":\"%s\",\"threads\":%d,\"ms\":%.4f,\"gops\":%.3f,\"runs\":%d,\"opsPerBlock\":%.0f}",
+                    first ? "" : ",", k.name, k.dtype, threads, best.wallSeconds * 1e3, gops, kReps, k.opsPerBlock);
       out += buf;
       first = false;
     }

@@ -6,8 +6,11 @@
  */
 import { performance } from 'node:perf_hooks';
 
-/** Who ran a case: our native kernels, our TypeScript reference kernels, or a peer library. */
-export type Impl = 'qtorch-native' | 'qtorch-reference' | 'torch' | 'onnxruntime';
+/**
+ * Who ran a case: our native kernels, our TypeScript reference kernels, a peer library, or the
+ * machine-peak kernel timed among a group's variants (peak/probe.ts; never a result row).
+ */
+export type Impl = 'qtorch-native' | 'qtorch-reference' | 'torch' | 'onnxruntime' | 'peak-probe';
 export type BenchDType = 'int8' | 'fp32' | 'fp16';
 
 /** What a result row says about the case it measured (everything but the timing). */
@@ -42,6 +45,8 @@ export interface BenchResult extends CaseMeta {
   medianMs: number;
   runs: number;
   gops: number;
+  /** The machine peak of this dtype and thread count, timed between this row's group samples (GOP/s), when measured. */
+  peakGops?: number;
 }
 
 export interface TimingOptions {

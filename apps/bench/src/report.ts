@@ -37,10 +37,13 @@ export function oursOverPeer(r: BenchResult, rows: readonly BenchResult[]): numb
   return pool.length ? Math.min(...pool.map((o) => o.medianMs)) / r.medianMs : null;
 }
 
-/** Percentage of the machine's measured peak for the row's dtype and thread count. */
+/**
+ * Fraction of the machine's peak for the row's dtype and thread count: of the peak kernel timed
+ * among the row's group (`peakGops`) when it was, else of the peak table.
+ */
 export function fractionOfPeak(r: BenchResult, peaks: PeakReport): number | null {
   if (!r.gops || r.suite === 'peak' || (r.dtype !== 'int8' && r.dtype !== 'fp32')) return null;
-  const p = peakOf(peaks, r.dtype, r.threads);
+  const p = r.peakGops ?? peakOf(peaks, r.dtype, r.threads);
   return p ? r.gops / p : null;
 }
 

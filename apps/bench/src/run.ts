@@ -6,6 +6,7 @@
 import { loadAddons, nativeThreadsAvailable, withNativeThreads } from './addons.js';
 import { type BenchResult, type TimingOptions, timeInterleaved } from './harness.js';
 import { type PeakReport, measurePeaks } from './peak/peak.js';
+import { PeakProbe, withInterleavedPeaks } from './peak/probe.js';
 import type { Peer, PeerSession } from './peers/types.js';
 import type { CaseSpec } from './specs.js';
 import type { Suite } from './suites/types.js';
@@ -44,6 +45,8 @@ export async function runBench(opts: RunOptions): Promise<RunOutput> {
     : `threads ${opts.threads.join(', ')}: peers and peaks; our kernels run on 1 thread (no native thread pool loaded)`);
   const peaks: PeakReport = opts.peaks === false ? { rows: [], reason: 'not measured', features: {} } : measurePeaks(opts.threads);
   if (peaks.reason) note(`peak: ${peaks.reason}; "% peak" left empty`);
+  const probe = PeakProbe.open(peaks);
+  if (probe) note('% peak: of the fastest peak kernel timed between the samples of each case (its median), not of the peak table');
 
   const sessions: PeerSession[] = [];
   for (const peer of opts.peers) {
@@ -73,8 +76,9 @@ export async function runBench(opts: RunOptions): Promise<RunOutput> {
           const group = [...ours.filter((c) => c.threads === t), ...theirs.flatMap((p) => p.cases)];
           if (group.length > 0) {
             log(`${suite.name}: ${spec.case}, ${t} thread(s) (${group.length} variants)`);
+            const probed = [...group, ...(probe?.casesFor(group) ?? [])];
             // with the native pool at t threads
-            results.push(...(await withNativeThreads(t, () => timeInterleaved(group, opts.timing))));
+            results.push(...withInterleavedPeaks(await withNativeThreads(t, () => timeInterleaved(probed, opts.timing))));
           }
           await Promise.all(theirs.map((p) => p.release()));
         }
@@ -82,6 +86,7 @@ export async function runBench(opts: RunOptions): Promise<RunOutput> {
     }
   } finally {
     for (const s of sessions) (await s.close()).forEach((l) => peerLines.add(l));
+    await probe?.close();
   }
   peerLines.forEach(note);
   if (opts.caseFilter && matched === 0) note(`--case '${opts.caseFilter}' matched no case of the selected suites`);

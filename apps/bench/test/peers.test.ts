@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { QUICK_TIMING, timeInterleaved } from '../src/harness.js';
 import { buildPeakBinary, measurePeaks, peakOf } from '../src/peak/peak.js';
+import { PeakProbe, withInterleavedPeaks } from '../src/peak/probe.js';
 import { onnxCases } from '../src/peers/onnx_models.js';
 import { graphInput, graphOutput, initializer, model, node } from '../src/peers/onnx_proto.js';
 import { loadOrt, onnxruntimePeer } from '../src/peers/onnxruntime.js';
@@ -215,5 +216,53 @@ describe('torch peer and peak microbenchmark', () => {
     expect(peakOf(report, 'int8', 1)).toBeGreaterThan(1);
     expect(peakOf(report, 'fp32', 1)).toBeGreaterThan(1);
     for (const r of report.rows) expect(r.runs).toBeGreaterThan(1);
+  });
+
+  it('times the fastest peak kernel per dtype among a group (peak --serve)', async () => {
+    const report = measurePeaks([1], { quick: true });
+    const probe = PeakProbe.open(report);
+    expect(probe).not.toBeNull();
+    try {
+      const meta = { suite: 'linear', case: '(8,8,8)', impl: 'qtorch-native', engine: 'fbgemm', threads: 2, ops: 1024 } as const;
+      const group = [{ ...meta, dtype: 'int8' as const, run: () => 0 }, { ...meta, dtype: 'fp32' as const, run: () => 0 }, { ...meta, dtype: 'fp32' as const, ops: 0, run: () => 0 }];
+      const cases = probe!.casesFor(group);
+      expect(cases.map((c) => [c.dtype, c.threads, c.impl])).toEqual([['int8', 2, 'peak-probe'], ['fp32', 2, 'peak-probe']]);
+      for (const c of cases) {
+        const best = report.rows.filter((r) => r.dtype === c.dtype).sort((a, b) => b.gops - a.gops)[0]!;
+        expect(c.engine).toBe(best.name);
+        const ms = await c.timed!(3);
+        // 2 threads of the kernel: between a tenth and 3x its 1-thread peak, per thread (a loaded machine slows it)
+        const gops = c.ops / (ms * 1e6);
+        expect(gops).toBeGreaterThan((2 * best.gops) / 10);
+        expect(gops).toBeLessThan(2 * 3 * best.gops);
+      }
+      expect(probe!.casesFor([{ ...meta, dtype: 'int8', ops: 0, run: () => 0 }])).toEqual([]);
+    } finally {
+      await probe!.close();
+    }
+  }, 60_000);
+
+  it('the probe reports a request it cannot run as an error', async () => {
+    const report = measurePeaks([1], { quick: true });
+    const probe = PeakProbe.open({ ...report, rows: report.rows.map((r) => ({ ...r, name: 'no-such-kernel' })) })!;
+    try {
+      const [c] = probe.casesFor([{ suite: 's', case: 'c', impl: 'qtorch-native', engine: 'e', dtype: 'int8', threads: 1, ops: 1, run: () => 0 }]);
+      await expect(c!.timed!(1)).rejects.toThrow(/peak --serve: expected an available kernel.*no-such-kernel/);
+    } finally {
+      await probe.close();
+    }
+  }, 60_000);
+
+  it('a group\'s probe rows become peakGops of its rows of the same dtype and thread count', () => {
+    const base = { suite: 'linear', case: 'c', engine: 'fbgemm', threads: 1, ops: 1, medianMs: 1, runs: 5 };
+    const rows = withInterleavedPeaks([
+      { ...base, impl: 'qtorch-native', dtype: 'int8', gops: 100 },
+      { ...base, impl: 'onnxruntime', dtype: 'int8', gops: 90 },
+      { ...base, impl: 'qtorch-native', dtype: 'fp32', gops: 50 },
+      { ...base, impl: 'peak-probe', engine: 'vpmaddubsw-ymm', dtype: 'int8', gops: 190 },
+    ]);
+    expect(rows.map((r) => [r.impl, r.dtype, r.peakGops])).toEqual([
+      ['qtorch-native', 'int8', 190], ['onnxruntime', 'int8', 190], ['qtorch-native', 'fp32', undefined],
+    ]);
   });
 });

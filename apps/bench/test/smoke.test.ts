@@ -129,6 +129,9 @@ describe('report ratios', () => {
     expect(fractionOfPeak(ours, peaks)).toBeCloseTo(200 / 800, 12);
     expect(fractionOfPeak(row({ dtype: 'fp32', gops: 25 }), peaks)).toBeCloseTo(0.25, 12);
     expect(fractionOfPeak(row({ threads: 2 }), peaks)).toBeNull();
+    // the peak timed among the row's own group wins over the peak table (and fills its gaps)
+    expect(fractionOfPeak({ ...ours, peakGops: 250 }, peaks)).toBeCloseTo(200 / 250, 12);
+    expect(fractionOfPeak(row({ threads: 2, peakGops: 500 }), peaks)).toBeCloseTo(200 / 500, 12);
     const table = formatTable('linear', rows, peaks);
     expect(table.split('\n')).toHaveLength(2 + rows.length);
     expect(table.split('\n')[2]).toMatch(/qtorch-native\s+fbgemm\s+int8\s+1\s+10\.000\s+5\s+200\s+25\.0\s+0\.20\s*$/);

@@ -22,6 +22,8 @@ export interface PeakRow {
   ms: number;
   gops: number;
   runs: number;
+  /** Operations per block of the kernel (what `peak --serve` runs in blocks); absent from older binaries. */
+  opsPerBlock?: number;
 }
 
 export interface PeakReport {
