@@ -3,6 +3,7 @@
 // yet just leaves its range to the others (no waiting on a sleeping thread). Workers poll
 // briefly, then sleep on a condition variable between jobs. The kernels are compiled without C++ exceptions
 // (node-gyp's default) and validate everything before they run, so fn never throws.
+// On Linux, workers are kept off the CPU the caller runs on (WorkerPlacement below).
 #include "qtorch/parallel.h"
 
 #include <algorithm>
@@ -17,6 +18,9 @@
 
 #if defined(__linux__) || defined(__APPLE__)
 #include <pthread.h>
+#endif
+#if defined(__linux__)
+#include <sched.h>
 #endif
 
 namespace qtorch {
@@ -35,6 +39,48 @@ size_t DefaultThreads() {
   const unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : hw;
 }
+
+// Keeps the workers off the CPU the caller runs on. In a VM, Linux wakes a sleeping worker on
+// the waker's CPU when the other vCPU looks preempted to it (an idle vCPU the host has
+// descheduled): the worker then queues behind the caller, and a 2-thread GEMM after an idle
+// spell ran at 1-thread speed, call after call (ranges traced on one CPU while the other
+// was 83% idle). With the caller's CPU outside their affinity mask, a woken worker must take
+// another. The masks change only when the caller is seen on a new CPU (sched_getcpu is a vDSO
+// call); they never leave the CPUs the process was allowed at start, and are left alone when
+// that set has only the caller's CPU.
+class WorkerPlacement {
+ public:
+  WorkerPlacement() {
+#if defined(__linux__)
+    CPU_ZERO(&allowed_);
+    usable_ = sched_getaffinity(0, sizeof allowed_, &allowed_) == 0;
+#endif
+  }
+  // Called with the job lock held, before the workers are woken.
+  void KeepOffCaller(const std::vector<std::thread::native_handle_type>& workers) {
+#if defined(__linux__)
+    if (!usable_ || workers.empty()) return;
+    const int cpu = sched_getcpu();
+    if (cpu < 0 || (cpu == awayFrom_ && workers.size() == placed_)) return;
+    cpu_set_t mask = allowed_;
+    if (cpu < CPU_SETSIZE && CPU_ISSET(cpu, &mask)) CPU_CLR(cpu, &mask);
+    if (CPU_COUNT(&mask) == 0) mask = allowed_;
+    for (auto h : workers) pthread_setaffinity_np(h, sizeof mask, &mask);  // best effort: a failure leaves the worker as it was
+    awayFrom_ = cpu;
+    placed_ = workers.size();
+#else
+    (void)workers;
+#endif
+  }
+
+ private:
+#if defined(__linux__)
+  cpu_set_t allowed_;
+  bool usable_ = false;
+#endif
+  int awayFrom_ = -1;   // the caller CPU the masks exclude
+  size_t placed_ = 0;   // workers the masks were set on
+};
 
 class Pool {
  public:
@@ -63,6 +109,10 @@ class Pool {
       return;
     }
     ensureWorkers(team - 1);
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      placement_.KeepOffCaller(handles_);
+    }
     // More ranges than threads: a worker woken late (tens of microseconds in a VM) takes what is
     // left instead of a whole half the caller then waits for (2 threads ran a 0.2 ms GEMM slower
     // than 1).
@@ -106,7 +156,9 @@ class Pool {
     std::lock_guard<std::mutex> g(mu_);
     while (workers_ < count) {
       ++workers_;
-      std::thread([this] { loop(); }).detach();  // lives as long as the process
+      std::thread t([this] { loop(); });
+      handles_.push_back(t.native_handle());
+      t.detach();  // lives as long as the process
     }
   }
 
@@ -157,6 +209,8 @@ class Pool {
   std::condition_variable wake_, done_;
   size_t threads_ = DefaultThreads();
   size_t workers_ = 0;
+  std::vector<std::thread::native_handle_type> handles_;  // the workers' (detached threads live on)
+  WorkerPlacement placement_;  // used under jobMu_ and mu_
   uint64_t generation_ = 0;
   std::atomic<uint64_t> published_{0};  // generation_, readable without mu_ (polled by idle workers)
   bool open_ = false;

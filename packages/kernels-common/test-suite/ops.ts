@@ -499,6 +499,25 @@ export function describeThreads(t: AddonUnderTest): void {
         expect(names).toContain('qtorch-pool');
       });
     });
+    it.runIf(process.platform === 'linux')('pool workers are kept off the caller\'s CPU (a woken worker must not queue behind it)', () => {
+      restoringThreads(t.api, () => {
+        t.api.setNumThreads(2);
+        const r = new Rand(44);
+        const x = Q.makeQTensor([100, 200], Q.quint8, 0.02, 7, randomInts(100 * 200, 0, 255, 4));
+        Q.quantizedLinear(x, Q.linearPrepack(qWeight(r, [260, 200], true), null, t.engine), 0.3, 11);  // splits: places the workers
+        const allowed = cpuList(readFileSync('/proc/self/status', 'utf8'));
+        const workers = readdirSync('/proc/self/task')
+          .filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'qtorch-pool')
+          .map((tid) => cpuList(readFileSync(`/proc/self/task/${tid}/status`, 'utf8')));
+        expect(workers.length).toBeGreaterThan(0);
+        for (const mask of workers) {
+          // every worker: the process's CPUs but the one the caller ran the job on (all of them when there is only one)
+          expect(mask.every((c) => allowed.includes(c))).toBe(true);
+          expect(mask).toHaveLength(allowed.length > 1 ? allowed.length - 1 : 1);
+        }
+        expect(new Set(workers.map((m) => m.join()))).toHaveProperty('size', 1);
+      });
+    });
     it('linear (rows and panels split), conv (chunks and planes split), elementwise: bit-exact for 1, 2, 3, 5 threads', () => {
       const r = new Rand(41);
       // sizes just above the pool's thresholds (see ParallelFor's callers), so each op splits
@@ -522,5 +541,14 @@ export function describeThreads(t: AddonUnderTest): void {
         cases.forEach(([name, fn, run], i) => expectBitExact(t, `${name}, ${n} threads`, fn, run, references[i]));
       });
     });
+  });
+}
+
+/** The CPUs of a /proc status file's Cpus_allowed_list ("0-3,6" -> [0, 1, 2, 3, 6]). */
+function cpuList(status: string): number[] {
+  const list = /Cpus_allowed_list:\s*(\S+)/.exec(status)?.[1] ?? '';
+  return list.split(',').flatMap((part) => {
+    const [lo, hi = lo] = part.split('-').map(Number);
+    return Array.from({ length: hi! - lo! + 1 }, (_, i) => lo! + i);
   });
 }
