@@ -27,10 +27,13 @@ export function int8OverFp32(r: BenchResult, rows: readonly BenchResult[]): numb
   return fp.length ? r.medianMs / Math.min(...fp.map((o) => o.medianMs)) : null;
 }
 
-/** Our best time (same case and dtype, same engine family when we have it) over the peer's time. */
+/**
+ * Our best time (same case and dtype, on at most the peer's thread count, same engine family
+ * when we have it) over the peer's time.
+ */
 export function oursOverPeer(r: BenchResult, rows: readonly BenchResult[]): number | null {
   if (isOurs(r)) return null;
-  const ours = rows.filter((o) => isOurs(o) && o.case === r.case && o.dtype === r.dtype);
+  const ours = rows.filter((o) => isOurs(o) && o.case === r.case && o.dtype === r.dtype && o.threads <= r.threads);
   const fam = engineFamily(r.engine);
   const matched = fam ? ours.filter((o) => engineFamily(o.engine) === fam) : [];
   const pool = matched.length ? matched : ours;

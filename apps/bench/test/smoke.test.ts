@@ -112,6 +112,10 @@ describe('report ratios', () => {
     expect(oursOverPeer(ortRow, rows)).toBeCloseTo(10 / 8, 12); // no engine family: our fastest
     expect(oursOverPeer(torchFp, rows)).toBeCloseTo(50 / 4, 12);
     expect(oursOverPeer(ours, rows)).toBeNull();
+    // a 1-thread peer is compared with our 1-thread rows, not with a faster 2-thread one
+    const ours2 = row({ threads: 2, medianMs: 2 });
+    expect(oursOverPeer(ortRow, [...rows, ours2])).toBeCloseTo(10 / 8, 12);
+    expect(oursOverPeer({ ...ortRow, threads: 2 }, [...rows, ours2])).toBeCloseTo(2 / 8, 12);
   });
 
   it('fraction of peak per dtype and thread count', () => {
