@@ -118,42 +118,30 @@ QT_INLINE __m128i Pack16(__m256i a, __m256i b, int isSigned) {
 
 QT_INLINE void Store8(uint8_t* y, __m128i bytes) { _mm_storel_epi64(reinterpret_cast<__m128i*>(y), bytes); }
 
-// Rows r[0..7] of an 8x8 int32 block -> its columns.
-QT_INLINE void Transpose8x8(__m256i r[8]) {
-  __m256i t[8], u[8];
-  for (int k = 0; k < 4; ++k) {
-    t[2 * k] = _mm256_unpacklo_epi32(r[2 * k], r[2 * k + 1]);
-    t[2 * k + 1] = _mm256_unpackhi_epi32(r[2 * k], r[2 * k + 1]);
-  }
-  for (int h = 0; h < 2; ++h) {  // rows 0-3, then 4-7
-    __m256i* tt = t + 4 * h;
-    u[4 * h + 0] = _mm256_unpacklo_epi64(tt[0], tt[2]);
-    u[4 * h + 1] = _mm256_unpackhi_epi64(tt[0], tt[2]);
-    u[4 * h + 2] = _mm256_unpacklo_epi64(tt[1], tt[3]);
-    u[4 * h + 3] = _mm256_unpackhi_epi64(tt[1], tt[3]);
-  }
-  for (int k = 0; k < 4; ++k) {
-    r[k] = _mm256_permute2x128_si256(u[k], u[4 + k], 0x20);
-    r[k + 4] = _mm256_permute2x128_si256(u[k], u[4 + k], 0x31);
-  }
-}
-
-// 8 columns of 8 in-range int32 each -> 8 bytes at each column's output row.
-QT_INLINE void StoreColumns(const __m256i c[8], int isSigned, uint8_t* y, size_t yStride) {
-  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-  for (int h = 0; h < 2; ++h) {
-    const __m256i* cc = c + 4 * h;
-    const __m256i ab = _mm256_packs_epi32(cc[0], cc[1]), cd = _mm256_packs_epi32(cc[2], cc[3]);
-    const __m256i b = isSigned ? _mm256_packs_epi16(ab, cd) : _mm256_packus_epi16(ab, cd);
-    // the packs interleave 128-bit lanes: dwords [c0 0-3, c1 0-3, c2 0-3, c3 0-3 | c0 4-7, ...]
-    const __m256i v = _mm256_permutevar8x32_epi32(b, order);
-    const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
-    uint8_t* yc = y + 4 * h * yStride;
-    Store8(yc, lo);
-    Store8(yc + yStride, _mm_unpackhi_epi64(lo, lo));
-    Store8(yc + 2 * yStride, hi);
-    Store8(yc + 3 * yStride, _mm_unpackhi_epi64(hi, hi));
-  }
+// Rows r[0..7] of an 8x8 block of staged int32 (columns 0-7, each within the output type's
+// range) -> each column's 8 bytes (rows 0-7) at y + column * yStride. Packed to bytes first, so
+// the transpose moves 64 bytes (two shuffles and two unpacks) instead of 64 int32.
+QT_INLINE void StoreTransposed8x8(const __m256i r[8], int isSigned, uint8_t* y, size_t yStride) {
+  // packs work per 128-bit lane: int16 [r0 c0-3, r1 c0-3 | r0 c4-7, r1 c4-7], and so on
+  const __m256i p01 = _mm256_packs_epi32(r[0], r[1]), p23 = _mm256_packs_epi32(r[2], r[3]);
+  const __m256i p45 = _mm256_packs_epi32(r[4], r[5]), p67 = _mm256_packs_epi32(r[6], r[7]);
+  // bytes: lane 0 = rows 0-3 (or 4-7) x columns 0-3 row by row, lane 1 = the same rows x columns 4-7
+  const __m256i b0 = isSigned ? _mm256_packs_epi16(p01, p23) : _mm256_packus_epi16(p01, p23);
+  const __m256i b1 = isSigned ? _mm256_packs_epi16(p45, p67) : _mm256_packus_epi16(p45, p67);
+  // each lane's 4x4 bytes transposed: dword c = column c's 4 rows
+  const __m256i t = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15,
+                                     0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  const __m256i t0 = _mm256_shuffle_epi8(b0, t), t1 = _mm256_shuffle_epi8(b1, t);
+  // qwords: [column 0, column 1 | column 4, column 5] and [2, 3 | 6, 7], rows 0-7 each
+  const __m256i c0145 = _mm256_unpacklo_epi32(t0, t1), c2367 = _mm256_unpackhi_epi32(t0, t1);
+  const auto put = [&](__m128i two, size_t c) {  // columns c and c + 1
+    Store8(y + c * yStride, two);
+    _mm_storeh_pd(reinterpret_cast<double*>(y + (c + 1) * yStride), _mm_castsi128_pd(two));
+  };
+  put(_mm256_castsi256_si128(c0145), 0);
+  put(_mm256_castsi256_si128(c2367), 2);
+  put(_mm256_extracti128_si256(c0145, 1), 4);
+  put(_mm256_extracti128_si256(c2367, 1), 6);
 }
 
 }  // namespace
@@ -166,8 +154,7 @@ void RequantNchwAvx2(const RequantNchwArgs& g) {
       __m256i r[8];
       for (int k = 0; k < 8; ++k)
         r[k] = StageInt(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g.acc + (i0 + k) * g.ldAcc + j0)), s);
-      Transpose8x8(r);
-      StoreColumns(r, g.stage.isSigned, y + j0 * g.yStride + i0, g.yStride);
+      StoreTransposed8x8(r, g.stage.isSigned, y + j0 * g.yStride + i0, g.yStride);
     }
   }
 }
