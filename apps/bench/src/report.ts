@@ -105,7 +105,7 @@ export function formatTables(results: readonly BenchResult[], peaks: PeakReport,
     .join('\n\n');
 }
 
-/** The `--json FILE` document (issue #13's schema; `peaksByThreads` and `notes` are extra). */
+/** The `--json FILE` document (issue #13's schema; `peaksByThreads`, `notes` and a result's `peakGops` are extra). */
 export function jsonReport(results: readonly BenchResult[], peaks: PeakReport, notes: readonly string[] = []) {
   const byThreads: Record<string, { int8Gops: number | null; fp32Gflops: number | null }> = {};
   for (const t of new Set(peaks.rows.map((r) => r.threads))) byThreads[t] = { int8Gops: peakOf(peaks, 'int8', t), fp32Gflops: peakOf(peaks, 'fp32', t) };
@@ -119,7 +119,8 @@ export function jsonReport(results: readonly BenchResult[], peaks: PeakReport, n
       peaks: one && one.int8Gops !== null && one.fp32Gflops !== null ? { int8Gops: one.int8Gops, fp32Gflops: one.fp32Gflops } : null,
       peaksByThreads: byThreads,
     },
-    results: results.map(({ suite, case: c, impl, engine, dtype, threads, medianMs, runs, gops }) => ({ suite, case: c, impl, engine, dtype, threads, medianMs, runs, gops })),
+    results: results.map(({ suite, case: c, impl, engine, dtype, threads, medianMs, runs, gops, peakGops }) =>
+      ({ suite, case: c, impl, engine, dtype, threads, medianMs, runs, gops, ...(peakGops === undefined ? {} : { peakGops }) })),
     notes: [...notes],
   };
 }

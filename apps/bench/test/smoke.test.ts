@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type BenchCase, type BenchResult, QUICK_TIMING, median, settle, timeInterleaved, toResult } from '../src/harness.js';
 import { type PeakReport, peakOf } from '../src/peak/peak.js';
-import { formatTable, int8OverFp32, oursOverPeer, fractionOfPeak } from '../src/report.js';
+import { formatTable, int8OverFp32, jsonReport, oursOverPeer, fractionOfPeak } from '../src/report.js';
 import { SUITES } from '../src/suites/index.js';
 
 const TINY = { ...QUICK_TIMING, warmup: 1, minRuns: 2, maxRuns: 3, budgetMs: 0 };
@@ -136,6 +136,8 @@ describe('report ratios', () => {
     // the peak timed among the row's own group wins over the peak table (and fills its gaps)
     expect(fractionOfPeak({ ...ours, peakGops: 250 }, peaks)).toBeCloseTo(200 / 250, 12);
     expect(fractionOfPeak(row({ threads: 2, peakGops: 500 }), peaks)).toBeCloseTo(200 / 500, 12);
+    // and the JSON rows carry it where it was measured
+    expect(jsonReport([{ ...ours, peakGops: 250 }, ortRow], peaks).results.map((r) => 'peakGops' in r ? r.peakGops : null)).toEqual([250, null]);
     const table = formatTable('linear', rows, peaks);
     expect(table.split('\n')).toHaveLength(2 + rows.length);
     expect(table.split('\n')[2]).toMatch(/qtorch-native\s+fbgemm\s+int8\s+1\s+10\.000\s+5\s+200\s+25\.0\s+0\.20\s*$/);
