@@ -489,22 +489,23 @@ export function describeThreads(t: AddonUnderTest): void {
         t.api.setNumThreads(prev);
       }
     });
+    // A linear that splits over `threads` threads (starts and places the pool's workers).
+    const splitJob = (threads: number): void => {
+      t.api.setNumThreads(threads);
+      const r = new Rand(43);
+      const x = Q.makeQTensor([100, 200], Q.quint8, 0.02, 7, randomInts(100 * 200, 0, 255, 3));
+      Q.quantizedLinear(x, Q.linearPrepack(qWeight(r, [260, 200], true), null, t.engine), 0.3, 11);
+    };
     it.runIf(process.platform === 'linux')('pool threads are named qtorch-pool (ps, top, debuggers)', () => {
       restoringThreads(t.api, () => {
-        t.api.setNumThreads(3);
-        const r = new Rand(43);
-        const x = Q.makeQTensor([100, 200], Q.quint8, 0.02, 7, randomInts(100 * 200, 0, 255, 3));
-        Q.quantizedLinear(x, Q.linearPrepack(qWeight(r, [260, 200], true), null, t.engine), 0.3, 11);  // splits: starts the workers
+        splitJob(3);
         const names = readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim());
         expect(names).toContain('qtorch-pool');
       });
     });
     it.runIf(process.platform === 'linux')('pool workers are kept off the caller\'s CPU (a woken worker must not queue behind it)', () => {
       restoringThreads(t.api, () => {
-        t.api.setNumThreads(2);
-        const r = new Rand(44);
-        const x = Q.makeQTensor([100, 200], Q.quint8, 0.02, 7, randomInts(100 * 200, 0, 255, 4));
-        Q.quantizedLinear(x, Q.linearPrepack(qWeight(r, [260, 200], true), null, t.engine), 0.3, 11);  // splits: places the workers
+        splitJob(2);
         const allowed = cpuList(readFileSync('/proc/self/status', 'utf8'));
         const workers = readdirSync('/proc/self/task')
           .filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'qtorch-pool')
