@@ -230,11 +230,12 @@ describe('torch peer and peak microbenchmark', () => {
       for (const c of cases) {
         const best = report.rows.filter((r) => r.dtype === c.dtype).sort((a, b) => b.gops - a.gops)[0]!;
         expect(c.engine).toBe(best.name);
-        const ms = await c.timed!(3);
-        // 2 threads of the kernel: between a tenth and 3x its 1-thread peak, per thread (a loaded machine slows it)
-        const gops = c.ops / (ms * 1e6);
-        expect(gops).toBeGreaterThan((2 * best.gops) / 10);
-        expect(gops).toBeLessThan(2 * 3 * best.gops);
+        // a call is ~1 ms of the kernel at its 1-thread peak, on each thread
+        expect(c.ops / (2 * best.gops * 1e6)).toBeCloseTo(1, 2);
+        const ms = await c.timed!(3);  // the worker did 3 calls' operations (checked against its reply)
+        // no faster than the hardware: under 1.5x the measured 1-thread peak per thread (a loaded machine may be much slower)
+        expect(ms).toBeGreaterThan(0);
+        expect(c.ops / (ms * 1e6)).toBeLessThan(2 * 1.5 * best.gops);
       }
       expect(probe!.casesFor([{ ...meta, dtype: 'int8', ops: 0, run: () => 0 }])).toEqual([]);
     } finally {

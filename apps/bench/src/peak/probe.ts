@@ -38,7 +38,9 @@ export class PeakProbe {
     const perBlock = k.opsPerBlock!;
     const blocks = Math.max(1000, Math.round((k.gops * 1e6 * CALL_MS) / perBlock));
     const run = async (reps: number): Promise<number> => {
-      const r = await this.worker.request<{ wallSeconds: number }>({ op: 'run', kernel: k.name, threads, blocks: blocks * reps });
+      const r = await this.worker.request<{ wallSeconds: number; ops: number }>({ op: 'run', kernel: k.name, threads, blocks: blocks * reps });
+      const expected = perBlock * blocks * reps * threads;
+      if (r.ops !== expected) throw new Error(`peak probe: '${k.name}' on ${threads} thread(s) did ${r.ops} operations, expected ${expected}`);
       return (r.wallSeconds * 1e3) / reps;
     };
     return {
