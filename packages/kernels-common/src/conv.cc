@@ -102,20 +102,6 @@ namespace {
 inline uint8_t ToU8(uint8_t v) { return v; }
 inline uint8_t ToU8(int8_t v) { return static_cast<uint8_t>(v) ^ 0x80u; }  // qint8: shift by 128
 
-// The per-ISA kernels' view of an output stage, from column col0.
-[[maybe_unused]] ConvStageArgs StageArgs(const OutputStage& st, size_t col0, bool isSigned) {  // x86 kernels only
-  ConvStageArgs a;
-  a.mult = st.mult.data() + col0;
-  a.fbias = st.fbias.data() + col0;
-  a.qbias = st.qbias.data() + col0;
-  a.loRel = st.loRel;
-  a.hiRel = st.hiRel;
-  a.zp = st.zp;
-  a.fbgemm = st.engine == Engine::Fbgemm;
-  a.isSigned = isSigned;
-  return a;
-}
-
 // Readable bytes past the channels-last input and the im2col rows: CopyOver reads and writes
 // whole 16-byte pieces, and the GEMM reads whole quads past the last row's K.
 constexpr size_t kSlack = 32;

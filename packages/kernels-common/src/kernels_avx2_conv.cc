@@ -58,11 +58,25 @@ QT_INLINE Stage8 ColumnStage(const ConvStageArgs& s, size_t j) {
   return r;
 }
 
-// Columns j .. j + 7, for any int32 accumulators.
-QT_INLINE Stage8 ColumnsStage(const ConvStageArgs& s, size_t j) {
+// Whether a multiplier or float bias of columns [j0, j1) is not finite (the stage may then make NaN).
+QT_INLINE bool AnyNonFinite(const ConvStageArgs& s, size_t j0, size_t j1) {
+  const auto bad = [](__m256 v) { return _mm256_cmp_ps(_mm256_sub_ps(v, v), _mm256_setzero_ps(), _CMP_NEQ_UQ); };  // inf, NaN
+  __m256 any = _mm256_setzero_ps();
+  size_t c = j0;
+  for (; c + 8 <= j1; c += 8) {
+    any = _mm256_or_ps(any, bad(_mm256_loadu_ps(s.mult + c)));
+    if (s.fbgemm) any = _mm256_or_ps(any, bad(_mm256_loadu_ps(s.fbias + c)));
+  }
+  bool tail = false;
+  for (; c < j1; ++c) tail = tail || !Finite(s.mult[c]) || (s.fbgemm && !Finite(s.fbias[c]));
+  return tail || _mm256_movemask_ps(any) != 0;
+}
+
+// Columns j .. j + 7, for any int32 accumulators; maybeNan as AnyNonFinite says of them (or of more).
+QT_INLINE Stage8 ColumnsStage(const ConvStageArgs& s, size_t j, bool maybeNan) {
   Stage8 r = BaseStage(s);
   r.mult = _mm256_loadu_ps(s.mult + j);
-  for (size_t c = j; c < j + 8; ++c) r.maybeNan = r.maybeNan || !Finite(s.mult[c]) || (s.fbgemm && !Finite(s.fbias[c]));
+  r.maybeNan = maybeNan;
   if (s.fbgemm) {
     r.fbias = _mm256_loadu_ps(s.fbias + j);
   } else {
@@ -70,6 +84,7 @@ QT_INLINE Stage8 ColumnsStage(const ConvStageArgs& s, size_t j) {
   }
   return r;
 }
+QT_INLINE Stage8 ColumnsStage(const ConvStageArgs& s, size_t j) { return ColumnsStage(s, j, AnyNonFinite(s, j, j + 8)); }
 
 // numerics.h FinishRequant on 8 lanes: zp + clamp(rint(v)), NaN -> 0. The clamp comes first
 // here: rint is monotonic and the bounds are integers, so clamp(rint(v)) = rint(clamp(v)) (and
@@ -156,6 +171,29 @@ void RequantNchwAvx2(const RequantNchwArgs& g) {
         r[k] = StageInt(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g.acc + (i0 + k) * g.ldAcc + j0)), s);
       StoreTransposed8x8(r, g.stage.isSigned, y + j0 * g.yStride + i0, g.yStride);
     }
+  }
+}
+
+void RequantRowsAvx2(const RequantRowsArgs& g) {
+  // Row by row (a column-group order strode the int32 rows, 4 KB apart at N = 1024, through the
+  // same L1 sets), each 8-column stage loaded where it is used; locals, since the byte stores
+  // could alias the argument struct.
+  const ConvStageArgs st = g.stage;
+  const bool maybeNan = AnyNonFinite(st, 0, g.n);
+  const int32_t* acc = g.acc;
+  uint8_t* y = static_cast<uint8_t*>(g.y);
+  const size_t m = g.m, n = g.n, ldAcc = g.ldAcc, yStride = g.yStride;
+  const auto staged = [&](const int32_t* row, size_t j) {
+    return StageInt(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + j)), ColumnsStage(st, j, maybeNan));
+  };
+  for (size_t i = 0; i < m; ++i) {
+    const int32_t* row = acc + i * ldAcc;
+    uint8_t* out = y + i * yStride;
+    size_t j = 0;
+    for (; j + 32 <= n; j += 32)  // one 32-byte store per 32 columns
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j),
+                          Pack32(staged(row, j), staged(row, j + 8), staged(row, j + 16), staged(row, j + 24), st.isSigned));
+    for (; j + 8 <= n; j += 8) Store8(out + j, Pack8(staged(row, j), st.isSigned));
   }
 }
 

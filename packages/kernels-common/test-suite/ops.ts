@@ -310,6 +310,31 @@ export function describeDifferential(t: AddonUnderTest): void {
       expectBitExact(t, 'tie biases', 'qlinear', () => Q.quantizedLinear(x, packed, sx * 0.01, 128));
     });
 
+    it('non-finite biases (NaN gives 0, infinities the range ends) in every column group of the row-major stage', () => {
+      // 75 columns: two 32-column groups, an 8-column one, then 3 past the last multiple of 8;
+      // a NaN, +inf or -inf bias in some of them (fbgemm: the float bias itself; qnnpack: its
+      // int32 clamp), the others random; quint8 and qint8 outputs
+      const r = new Rand(23), n = 75;
+      const b = Float32Array.from(fBias(r, n).values() as Iterable<number>);
+      for (const [j, v] of [[3, NaN], [31, Infinity], [40, -Infinity], [64, NaN], [73, Infinity]] as const) b[j] = v;
+      const packed = Q.linearPrepack(qWeight(r, [n, 37], true), Q.Tensor.fromTypedArray(b, [n]), engine);
+      for (const dtype of [Q.quint8, Q.qint8]) {
+        const x = qActivation(r, [9, 37], dtype);
+        const run = (): Tensor => Q.quantizedLinear(x, packed, 0.05, dtype === Q.quint8 ? 131 : -2);
+        const reference = referenceOf(t, run);
+        // the specials reach fbgemm's float stage: NaN is stored as 0, +inf (column 31) as the
+        // range's top (qnnpack clamps them into its int32 bias, where the sum may wrap)
+        const ints = reference.rawValues();
+        const column = (j: number): number[] => Array.from({ length: 9 }, (_, i) => ints[i * n + j]!);
+        if (engine === 'fbgemm') {
+          expect(column(3)).toEqual(new Array(9).fill(0));
+          expect(column(31)).toEqual(new Array(9).fill(RANGE[dtype.name as 'quint8' | 'qint8'][1]));
+        }
+        expectBitExact(t, `non-finite biases, ${dtype.name}`, 'qlinear', run, reference);
+        expectBitExact(t, `non-finite biases, relu, ${dtype.name}`, 'qlinear', () => Q.quantizedLinearRelu(x, packed, 0.05, dtype === Q.quint8 ? 7 : 0));
+      }
+    });
+
     it('add of every (a, b) pair of quint8 and qint8 values (random scales)', () => {
       const r = new Rand(18);
       for (const dtype of [Q.quint8, Q.qint8]) {

@@ -34,6 +34,18 @@ struct RequantNchwArgs {
 };
 void RequantNchwAvx2(const RequantNchwArgs& args);
 
+// y[i * yStride + j] = stage(acc[i * ldAcc + j], column j) for i < m, j < n: a row-major int32
+// block of a GEMM (a linear's rows) requantized into row-major output. n a multiple of 8 (the
+// caller does the remaining columns with the baseline stage).
+struct RequantRowsArgs {
+  const int32_t* acc;
+  size_t m, n, ldAcc;
+  ConvStageArgs stage;
+  void* y;
+  size_t yStride;
+};
+void RequantRowsAvx2(const RequantRowsArgs& args);
+
 // Pixels [0, pixels) of c planes (hw bytes apart) -> channels-last [pixels][c] as uint8 (int8
 // input is shifted by 128: x ^ 0x80, the GEMM's unsigned view). With c < 16 it may write 16
 // bytes past pixels * c (the caller's slack); with c >= 16 it writes only its own bytes.

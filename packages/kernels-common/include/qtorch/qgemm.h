@@ -98,6 +98,10 @@ struct OutputStage {
 
 OutputStage MakeOutputStage(const RequantParams& p, size_t n);
 
+// The per-ISA kernels' view of an output stage (kernels_conv.h), from column col0.
+struct ConvStageArgs;
+ConvStageArgs StageArgs(const OutputStage& st, size_t col0, bool isSigned);
+
 // y[i * rowStride + j * colStride] = stage(acc[i * ldAcc + j], column col0 + j), i < m, j < n.
 // colStride == 1 is a row-major output (linear); rowStride == 1 the NCHW output of a conv.
 // Instantiated for uint8_t (quint8) and int8_t (qint8).
