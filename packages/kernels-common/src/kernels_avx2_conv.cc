@@ -161,7 +161,7 @@ QT_INLINE void StoreTransposed8x8(const __m256i r[8], int isSigned, uint8_t* y, 
 
 }  // namespace
 
-void RequantNchwAvx2(const RequantNchwArgs& g) {
+void RequantNchwAvx2(const RequantBlockArgs& g) {
   uint8_t* y = static_cast<uint8_t*>(g.y);
   for (size_t j0 = 0; j0 + 8 <= g.n; j0 += 8) {
     const Stage8 s = ColumnsStage(g.stage, j0);
@@ -174,7 +174,7 @@ void RequantNchwAvx2(const RequantNchwArgs& g) {
   }
 }
 
-void RequantRowsAvx2(const RequantRowsArgs& g) {
+void RequantRowsAvx2(const RequantBlockArgs& g) {
   // Row by row (a column-group order strode the int32 rows, 4 KB apart at N = 1024, through the
   // same L1 sets), each 8-column stage loaded where it is used; locals, since the byte stores
   // could alias the argument struct.

@@ -22,29 +22,20 @@ struct ConvStageArgs {
   int isSigned;
 };
 
-// y[j * yStride + i] = stage(acc[i * ldAcc + j], column j) for i < m, j < n: a row-major int32
-// tile of a GEMM convolution (rows = output pixels) requantized into NCHW planes. m and n
-// multiples of 8 (the caller does the rest with the baseline Requantize).
-struct RequantNchwArgs {
+// A row-major int32 block of a GEMM (acc, m rows x n columns, ldAcc apart; n a multiple of 8,
+// the caller does the other columns with the baseline stage) requantized with `stage` into y:
+//   RequantNchwAvx2: y[j * yStride + i], the NCHW planes of a convolution (rows = output pixels;
+//                    m a multiple of 8 too);
+//   RequantRowsAvx2: y[i * yStride + j], row-major (a linear's rows).
+struct RequantBlockArgs {
   const int32_t* acc;
   size_t m, n, ldAcc;
   ConvStageArgs stage;
   void* y;
   size_t yStride;
 };
-void RequantNchwAvx2(const RequantNchwArgs& args);
-
-// y[i * yStride + j] = stage(acc[i * ldAcc + j], column j) for i < m, j < n: a row-major int32
-// block of a GEMM (a linear's rows) requantized into row-major output. n a multiple of 8 (the
-// caller does the remaining columns with the baseline stage).
-struct RequantRowsArgs {
-  const int32_t* acc;
-  size_t m, n, ldAcc;
-  ConvStageArgs stage;
-  void* y;
-  size_t yStride;
-};
-void RequantRowsAvx2(const RequantRowsArgs& args);
+void RequantNchwAvx2(const RequantBlockArgs& args);
+void RequantRowsAvx2(const RequantBlockArgs& args);
 
 // Pixels [0, pixels) of c planes (hw bytes apart) -> channels-last [pixels][c] as uint8 (int8
 // input is shifted by 128: x ^ 0x80, the GEMM's unsigned view). With c < 16 it may write 16
