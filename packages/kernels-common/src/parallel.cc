@@ -154,8 +154,7 @@ class Pool {
 
   void ensureWorkers(size_t count) {
     std::lock_guard<std::mutex> g(mu_);
-    while (workers_ < count) {
-      ++workers_;
+    while (handles_.size() < count) {
       std::thread t([this] { loop(); });
       handles_.push_back(t.native_handle());
       t.detach();  // lives as long as the process
@@ -208,8 +207,7 @@ class Pool {
   std::mutex mu_;
   std::condition_variable wake_, done_;
   size_t threads_ = DefaultThreads();
-  size_t workers_ = 0;
-  std::vector<std::thread::native_handle_type> handles_;  // the workers' (detached threads live on)
+  std::vector<std::thread::native_handle_type> handles_;  // one per worker (detached threads live on)
   WorkerPlacement placement_;  // used under jobMu_ and mu_
   uint64_t generation_ = 0;
   std::atomic<uint64_t> published_{0};  // generation_, readable without mu_ (polled by idle workers)
