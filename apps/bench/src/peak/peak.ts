@@ -40,8 +40,14 @@ export interface PeakReport {
  */
 export function peakOf(report: PeakReport, dtype: 'int8' | 'fp32', threads: number): number | null {
   if (!report.rows.some((r) => r.dtype === dtype && r.threads === threads)) return null;
-  const rows = report.rows.filter((r) => r.dtype === dtype && r.threads <= threads);
-  return rows.length ? Math.max(...rows.map((r) => r.gops)) : null;
+  return fastestRow(report, dtype, threads)?.gops ?? null;
+}
+
+/** The `dtype` row with the highest throughput measured on at most `threads` threads, or null. */
+export function fastestRow(report: PeakReport, dtype: 'int8' | 'fp32', threads: number): PeakRow | null {
+  let best: PeakRow | null = null;
+  for (const r of report.rows) if (r.dtype === dtype && r.threads <= threads && (!best || r.gops > best.gops)) best = r;
+  return best;
 }
 
 /** Compiles peak.cc (cached by source and compiler) and returns the binary, or a reason it could not. */

@@ -7,7 +7,7 @@
  */
 import type { BenchCase, BenchDType, BenchResult, CaseMeta } from '../harness.js';
 import { JsonLineWorker } from '../peers/worker.js';
-import { type PeakReport, type PeakRow, buildPeakBinary } from './peak.js';
+import { type PeakReport, type PeakRow, buildPeakBinary, fastestRow } from './peak.js';
 
 /** How long one probe call runs (ms, at the kernel's measured 1-thread speed): as long as a short case's sample. */
 const CALL_MS = 1;
@@ -30,12 +30,13 @@ export class PeakProbe {
     if (!first) return [];
     return [...dtypes].flatMap((dtype) => {
       const k = this.kernels.get(dtype);
-      return k ? [this.probeCase(first, dtype, first.threads, k)] : [];
+      return k ? [this.probeCase(first, dtype, k)] : [];
     });
   }
 
-  private probeCase(at: CaseMeta, dtype: BenchDType, threads: number, k: PeakRow): BenchCase {
-    const perBlock = k.opsPerBlock!;
+  /** The probe of kernel `k` (a `dtype` peak row) on `at`'s case and thread count. */
+  private probeCase(at: CaseMeta, dtype: BenchDType, k: PeakRow): BenchCase {
+    const threads = at.threads, perBlock = k.opsPerBlock!;
     const blocks = Math.max(1000, Math.round((k.gops * 1e6 * CALL_MS) / perBlock));
     const run = async (reps: number): Promise<number> => {
       const r = await this.worker.request<{ wallSeconds: number; ops: number }>({ op: 'run', kernel: k.name, threads, blocks: blocks * reps });
@@ -55,13 +56,12 @@ export class PeakProbe {
   }
 }
 
-/** Per dtype, the 1-thread peak row with the highest throughput (rows without opsPerBlock cannot be served). */
+/** Per dtype, the 1-thread peak row with the highest throughput, when it says its operations per block (what --serve runs). */
 function fastestKernels(report: PeakReport): Map<BenchDType, PeakRow> {
   const best = new Map<BenchDType, PeakRow>();
-  for (const r of report.rows) {
-    if (r.threads !== 1 || !r.opsPerBlock) continue;
-    const cur = best.get(r.dtype);
-    if (!cur || r.gops > cur.gops) best.set(r.dtype, r);
+  for (const dtype of ['int8', 'fp32'] as const) {
+    const r = fastestRow(report, dtype, 1);
+    if (r?.opsPerBlock) best.set(dtype, r);
   }
   return best;
 }
